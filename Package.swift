@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Takt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "takt", targets: ["takt"]),
+        .library(name: "TaktLanguage", targets: ["TaktLanguage"]),
+        .library(name: "TaktCore", targets: ["TaktCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The simulation core: knows nothing of the language.
+        .target(name: "TaktCore", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        // Lexer, parser, checker and interpreter. Never prints: the host renders diagnostics and output.
+        .target(name: "TaktLanguage", dependencies: ["TaktCore"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        .executableTarget(name: "takt", dependencies: [
+            "TaktLanguage",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TaktCoreTests", dependencies: ["TaktCore"]),
+        .testTarget(name: "TaktLanguageTests", dependencies: ["TaktLanguage"]),
+        .testTarget(name: "TaktCLITests", dependencies: ["TaktLanguage"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

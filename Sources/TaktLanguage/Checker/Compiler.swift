@@ -1,0 +1,545 @@
+import TaktCore
+
+/// A checked script, ready to run.
+public struct Program {
+    let main: FunctionProto
+    public let script: Script
+}
+
+/// The checker: resolves every name to a slot, cell or built-in, checks what can be checked
+/// before running (unknown names, duplicates, assignment to `let`, built-in arity, dimensions,
+/// misplaced `return`/`break`), and builds the executable tree. It keeps its globals, so a
+/// session can compile one script after another against the same state.
+public final class Compiler {
+    var globals: [String: GlobalCell] = [:]
+    var globalTypes: [String: StaticType] = [:]
+    var globalSpans: [String: Span] = [:]
+    /// Globals whose declaration the top level has already passed.
+    var declared: Set<String> = []
+    var modelNames: [String: String] = [:]
+    var diagnostics: [Diagnostic] = []
+    var ctx: FunctionContext!
+    var reportedNotAvailable = false
+
+    public init() {}
+
+    public func compile(_ script: Script) -> Result<Program, Diagnostics> {
+        diagnostics = []
+        reportedNotAvailable = false
+        let proto = FunctionProto(name: nil, arity: 0, span: Span(file: script.file, start: SourceLocation(offset: 0, line: 1, column: 1), end: SourceLocation(offset: 0, line: 1, column: 1)))
+        ctx = FunctionContext(parent: nil, proto: proto)
+        collectGlobals(script.statements)
+        var body: [StmtNode] = []
+        for s in script.statements {
+            if let node = compileStatement(s) { body.append(node) }
+        }
+        proto.body = body
+        proto.frameSize = ctx.nextSlot
+        ctx = nil
+        if !diagnostics.isEmpty { return .failure(Diagnostics(diagnostics)) }
+        return .success(Program(main: proto, script: script))
+    }
+
+    func error(_ message: String, at span: Span, label: String = "", help: String? = nil, notes: [String] = []) {
+        if diagnostics.contains(where: { $0.message == message && $0.span?.start == span.start }) { return }
+        if diagnostics.count < 20 {
+            diagnostics.append(Diagnostic(message, at: span, label: label, help: help, notes: notes))
+        }
+    }
+
+    func location(_ span: Span) -> String { "\(span.file.name):\(span.start.line):\(span.start.column)" }
+
+    // MARK: - Globals
+
+    /// Binds the names of the top level before anything runs, so functions may refer to
+    /// globals declared further down and flows to elements declared later.
+    func collectGlobals(_ statements: [Stmt]) {
+        for s in statements {
+            var entry: (String, Span, Bool)? = nil
+            var model: String? = nil
+            switch s.kind {
+            case .binding(let name, let span, let mutable, _): entry = (name, span, mutable)
+            case .function(let decl): if let n = decl.name, let sp = decl.nameSpan { entry = (n, sp, false) }
+            case .element(let e): entry = (e.name, e.nameSpan, false); model = e.kind.rawValue
+            case .agent(let name, let span, _): entry = (name, span, false); model = "agent"
+            case .reward(let name, let span, _): entry = (name, span, false); model = "reward"
+            case .scenario(let name, let span, _): entry = (name, span, false); model = "scenario"
+            default: break
+            }
+            guard let (name, span, mutable) = entry else { continue }
+            if let first = globalSpans[name] {
+                error("'\(name)' is already declared", at: span, label: "declared again here",
+                      help: "choose another name", notes: ["first declared at \(location(first))"])
+                continue
+            }
+            globalSpans[name] = span
+            if let kind = model {
+                modelNames[name] = kind
+            } else {
+                globals[name] = GlobalCell(name: name, mutable: mutable)
+            }
+        }
+    }
+
+    // MARK: - Names
+
+    func resolve(_ name: String) -> Resolution? {
+        resolve(name, in: ctx)
+    }
+
+    private func resolve(_ name: String, in c: FunctionContext) -> Resolution? {
+        for scope in c.scopes.reversed() {
+            if let v = scope[name] { return .local(v) }
+        }
+        if let parent = c.parent {
+            guard let r = resolve(name, in: parent) else { return nil }
+            switch r {
+            case .local(let v):
+                v.captured = true
+                return .upvalue(c.captureIndex(local: v), v)
+            case .upvalue(let i, let v):
+                return .upvalue(c.captureIndex(upvalue: i), v)
+            default:
+                return r
+            }
+        }
+        if let cell = globals[name] { return .global(cell) }
+        if let kind = modelNames[name] { return .model(kind) }
+        if let b = Builtins.all[name] { return .builtin(b) }
+        return nil
+    }
+
+    func visibleNames() -> [String] {
+        var names = Set(globals.keys).union(modelNames.keys).union(Builtins.all.keys)
+        var c: FunctionContext? = ctx
+        while let cur = c {
+            for scope in cur.scopes { names.formUnion(scope.keys) }
+            c = cur.parent
+        }
+        return names.sorted()
+    }
+
+    func unknownName(_ name: String, at span: Span) {
+        let suggestion = Suggest.closest(to: name, among: visibleNames())
+        error("unknown name '\(name)'", at: span, label: suggestion.map { "did you mean '\($0)'?" } ?? "not declared")
+    }
+
+    func notAvailable(_ what: String, at span: Span) {
+        guard !reportedNotAvailable else { return }
+        reportedNotAvailable = true
+        error("\(what) \(what.hasSuffix("s") ? "are" : "is") not available yet", at: span,
+              label: "parsed, but simulation arrives in a later version of Takt",
+              help: "this version runs the general-purpose language of LANGUAGE.md sections 2 and 3")
+    }
+
+    // MARK: - Statements
+
+    func compileBlock(_ block: Block) -> [StmtNode] {
+        ctx.scopes.append([:])
+        defer { ctx.scopes.removeLast() }
+        return block.statements.compactMap(compileStatement)
+    }
+
+    /// A block whose last expression is its value.
+    func compileValueBlock(_ block: Block?) -> ([StmtNode], Node?) {
+        guard let block = block else { return ([], nil) }
+        ctx.scopes.append([:])
+        defer { ctx.scopes.removeLast() }
+        var statements = block.statements
+        guard let last = statements.popLast() else { return ([], nil) }
+        let nodes = statements.compactMap(compileStatement)
+        if case .expression(let e) = last.kind {
+            return (nodes, compileExpr(e).node)
+        }
+        return (nodes + [compileStatement(last)].compactMap { $0 }, nil)
+    }
+
+    func compileStatement(_ s: Stmt) -> StmtNode? {
+        switch s.kind {
+        case .expression(let e):
+            if case .if(let node) = e.kind { return compileIfStatement(node, span: e.span) }
+            return ExprStmtNode(compileExpr(e).node)
+
+        case .binding(let name, let nameSpan, let mutable, let valueExpr):
+            let value = compileExpr(valueExpr)
+            if ctx.atGlobalLevel, let cell = globals[name] {
+                declared.insert(name)
+                if !mutable, let t = value.type { globalTypes[name] = t }
+                return DeclareGlobalNode(cell, value.node, span: s.span)
+            }
+            if ctx.atGlobalLevel { return nil } // a duplicate, already reported
+            guard let v = declareLocal(name, mutable: mutable, span: nameSpan) else { return nil }
+            if !mutable { v.staticType = value.type }
+            return DeclareLocalNode(v, value.node, span: s.span)
+
+        case .function(let decl):
+            let name = decl.name ?? "fn"
+            if ctx.atGlobalLevel {
+                guard let cell = globals[name] else { return nil }
+                declared.insert(name)
+                globalTypes[name] = .function
+                return DeclareGlobalNode(cell, compileFunction(decl), span: s.span)
+            }
+            guard let v = declareLocal(name, mutable: false, span: decl.nameSpan ?? decl.span) else { return nil }
+            v.staticType = .function
+            return DeclareLocalFunctionNode(v, compileFunction(decl), span: s.span)
+
+        case .assign(let target, let op, let valueExpr):
+            return compileAssignment(target: target, op: op, value: valueExpr, span: s.span)
+
+        case .for(let name, let nameSpan, let iterableExpr, let body):
+            let iterable = compileExpr(iterableExpr).node
+            ctx.scopes.append([:])
+            defer { ctx.scopes.removeLast() }
+            let v = ctx.declare(name, mutable: false, span: nameSpan)
+            ctx.loopDepth += 1
+            defer { ctx.loopDepth -= 1 }
+            return ForNode(variable: v, iterable: iterable, body: compileBlock(body), span: s.span)
+
+        case .while(let condExpr, let body):
+            let cond = compileCondition(condExpr)
+            ctx.loopDepth += 1
+            defer { ctx.loopDepth -= 1 }
+            return WhileNode(condition: cond, body: compileBlock(body), span: s.span)
+
+        case .break, .continue:
+            let word = { if case .break = s.kind { return "break" } else { return "continue" } }()
+            if ctx.loopDepth == 0 {
+                error("'\(word)' outside a loop", at: s.span, label: "not inside 'for' or 'while'",
+                      help: ctx.valueIfDepth > 0 ? "an 'if' used as a value cannot leave the loop around it" : nil)
+                return nil
+            }
+            if case .break = s.kind { return BreakNode(span: s.span) }
+            return ContinueNode(span: s.span)
+
+        case .return(let valueExpr):
+            let value = valueExpr.map { compileExpr($0).node }
+            if ctx.isMain {
+                error("'return' outside a function", at: s.span, label: "not inside 'fn'")
+                return nil
+            }
+            if ctx.valueIfDepth > 0 {
+                error("'return' inside an 'if' used as a value", at: s.span,
+                      help: "use an 'if' statement, or return the value of the 'if' expression")
+                return nil
+            }
+            return ReturnNode(value, span: s.span)
+
+        case .assert(let condExpr, let messageExpr):
+            return AssertNode(condition: compileCondition(condExpr), message: messageExpr.map { compileExpr($0).node }, span: s.span)
+
+        case .config(let properties):
+            return compileConfig(properties, span: s.span)
+
+        case .element(let e):
+            notAvailable("'\(e.kind.rawValue)' declarations", at: s.span)
+        case .flow:
+            notAvailable("flows", at: s.span)
+        case .agent:
+            notAvailable("agents", at: s.span)
+        case .reward:
+            notAvailable("rewards", at: s.span)
+        case .scenario:
+            notAvailable("scenarios", at: s.span)
+        case .compare:
+            notAvailable("'compare'", at: s.span)
+        case .whatIf:
+            notAvailable("'what if'", at: s.span)
+        case .train:
+            notAvailable("'train'", at: s.span)
+        }
+        return nil
+    }
+
+    func declareLocal(_ name: String, mutable: Bool, span: Span) -> LocalVariable? {
+        if let existing = ctx.scopes[ctx.scopes.count - 1][name] {
+            error("'\(name)' is already declared in this block", at: span, label: "declared again here",
+                  help: "assign with '=' to change a 'var', or choose another name",
+                  notes: ["first declared at \(location(existing.span))"])
+            return nil
+        }
+        return ctx.declare(name, mutable: mutable, span: span)
+    }
+
+    func compileCondition(_ e: Expr) -> Node {
+        let c = compileExpr(e)
+        if let t = c.type, t != .bool {
+            error("a condition must be a boolean", at: e.span, label: "this is not a boolean",
+                  help: "Takt has no truthiness: compare explicitly, e.g. 'x != 0'")
+        }
+        return c.node
+    }
+
+    func compileIfStatement(_ node: IfNode, span: Span) -> StmtNode {
+        let cond = compileCondition(node.condition)
+        let then = compileBlock(node.then)
+        let otherwise = node.otherwise.map(compileBlock) ?? []
+        return IfStmtNode(condition: cond, then: then, otherwise: otherwise, span: span)
+    }
+
+    func compileFunction(_ decl: FunctionDecl) -> FunctionNode {
+        let proto = FunctionProto(name: decl.name, arity: decl.params.count, span: decl.span)
+        let outer = ctx!
+        ctx = FunctionContext(parent: outer, proto: proto)
+        ctx.scopes.append([:])
+        proto.params = decl.params.map { ctx.declare($0.name, mutable: true, span: $0.span) }
+        proto.body = decl.body.statements.compactMap(compileStatement)
+        proto.frameSize = ctx.nextSlot
+        ctx = outer
+        return FunctionNode(proto, span: decl.span)
+    }
+
+    // MARK: - Assignment
+
+    func compileAssignment(target: Expr, op: AssignOp, value valueExpr: Expr, span: Span) -> StmtNode? {
+        var path: [PathStep] = []
+        var root = target
+        while true {
+            switch root.kind {
+            case .index(let t, let i):
+                path.append(.index(compileExpr(i).node))
+                root = t
+                continue
+            case .member(let t, let name, let nameSpan):
+                path.append(.field(name, nameSpan))
+                root = t
+                continue
+            default:
+                break
+            }
+            break
+        }
+        path.reverse()
+        let value = compileExpr(valueExpr)
+        guard case .identifier(let name) = root.kind else {
+            error("cannot assign to this expression", at: root.span, label: "not a variable")
+            return nil
+        }
+        let ref: VariableRef
+        switch resolve(name) {
+        case .local(let v)?:
+            guard v.mutable else { letError(name, v.span, at: root.span); return nil }
+            ref = .local(v.slot)
+            if path.isEmpty { v.staticType = nil }
+        case .upvalue(let i, let v)?:
+            guard v.mutable else { letError(name, v.span, at: root.span); return nil }
+            ref = .upvalue(i)
+        case .global(let cell)?:
+            guard cell.mutable else { letError(name, globalSpans[name], at: root.span); return nil }
+            if ctx.isMain && !declared.contains(name) {
+                error("'\(name)' is assigned before its declaration", at: root.span, label: "declared further down")
+                return nil
+            }
+            ref = .global(cell)
+        case .builtin?:
+            error("cannot assign to the built-in '\(name)'", at: root.span, label: "a built-in function")
+            return nil
+        case .model(let kind)?:
+            notAvailable("assignments to \(kind) properties", at: span)
+            return nil
+        case nil:
+            unknownName(name, at: root.span)
+            return nil
+        }
+        if path.isEmpty, op != .assign, let lt = staticType(ofVariable: name), let rt = value.type {
+            let binary: BinaryOp = op == .add ? .add : op == .subtract ? .subtract : op == .multiply ? .multiply : .divide
+            checkBinary(binary, Typed(node: value.node, type: lt, literal: nil), value, span: span)
+        }
+        return AssignNode(target: ref, path: path, op: op, value: value.node, span: span)
+    }
+
+    func staticType(ofVariable name: String) -> StaticType? {
+        switch resolve(name) {
+        case .local(let v)?, .upvalue(_, let v)?: return v.mutable ? nil : v.staticType
+        default: return nil
+        }
+    }
+
+    func letError(_ name: String, _ declaredAt: Span?, at span: Span) {
+        error("cannot assign to '\(name)': it is declared with 'let'", at: span, label: "immutable",
+              help: "declare it with 'var' to change it", notes: declaredAt.map { ["declared at \(location($0))"] } ?? [])
+    }
+
+    // MARK: - Config
+
+    func compileConfig(_ properties: [Property], span: Span) -> StmtNode? {
+        var settings: [ConfigNode.Setting] = []
+        var seen: [String: Span] = [:]
+        for p in properties {
+            if let first = seen[p.key] {
+                error("'\(p.key)' is set twice in this config", at: p.keySpan, notes: ["first set at \(location(first))"])
+                continue
+            }
+            seen[p.key] = p.keySpan
+            guard case .expr(let e) = p.value else {
+                error("'\(p.key)' takes a plain value here", at: p.span)
+                continue
+            }
+            switch p.key {
+            case "time_unit":
+                var unitName: String? = nil
+                switch e.kind {
+                case .identifier(let n): unitName = n
+                case .string(let parts): if parts.count == 1, case .text(let t) = parts[0] { unitName = t }
+                default: break
+                }
+                guard let n = unitName, let unit = TimeUnit(rawValue: n) else {
+                    error("time_unit must be one of ms, s, min, h, d, w", at: e.span, label: "not a time unit")
+                    continue
+                }
+                settings.append(.timeUnit(unit))
+            case "horizon", "warmup", "replications", "seed", "crn":
+                settings.append(.value(p.key, compileExpr(e).node))
+            default:
+                let keys = ["horizon", "warmup", "replications", "seed", "time_unit", "crn"]
+                let suggestion = Suggest.closest(to: p.key, among: keys)
+                error("unknown config setting '\(p.key)'", at: p.keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown",
+                      help: "settings are \(keys.joined(separator: ", "))")
+            }
+        }
+        return ConfigNode(settings, span: span)
+    }
+
+    // MARK: - Expressions
+
+    struct Typed {
+        var node: Node
+        var type: StaticType?
+        var literal: Double?
+    }
+
+    func checkBinary(_ op: BinaryOp, _ a: Typed, _ b: Typed, span: Span) {
+        guard let ta = a.type, let tb = b.type else { return }
+        if ta == .function || tb == .function { return }
+        if let d = Operators.dimensionError(op, ta.sample(literal: a.literal), tb.sample(literal: b.literal), at: span, unit: .min) {
+            error(d.message, at: d.span ?? span, label: d.label, help: d.help)
+        }
+    }
+
+    func compileExpr(_ e: Expr) -> Typed {
+        switch e.kind {
+        case .number(let x):
+            return Typed(node: ConstantNode(.number(x), span: e.span), type: .dimension(0), literal: x)
+        case .duration(let x):
+            return Typed(node: ConstantNode(.duration(x), span: e.span), type: .dimension(1), literal: x)
+        case .bool(let b):
+            return Typed(node: ConstantNode(.bool(b), span: e.span), type: .bool)
+        case .nil:
+            return Typed(node: ConstantNode(.nil, span: e.span), type: nil)
+        case .string(let parts):
+            if parts.count == 1, case .text(let t) = parts[0] {
+                return Typed(node: ConstantNode(.string(t), span: e.span), type: .string)
+            }
+            let compiled: [InterpolationNode.Part] = parts.map {
+                switch $0 {
+                case .text(let t): return .text(t)
+                case .expr(let x): return .expr(compileExpr(x).node)
+                }
+            }
+            return Typed(node: InterpolationNode(compiled, span: e.span), type: .string)
+        case .identifier(let name):
+            return compileName(name, span: e.span)
+        case .list(let items):
+            return Typed(node: ListNode(items.map { compileExpr($0).node }, span: e.span), type: .list)
+        case .record(let fields):
+            return Typed(node: RecordNode(names: fields.map(\.name), values: fields.map { compileExpr($0.value).node }, span: e.span), type: .record)
+        case .unary(let op, let operandExpr):
+            let operand = compileExpr(operandExpr)
+            switch op {
+            case .negate:
+                if let t = operand.type, case .dimension = t {} else if let t = operand.type, t != .function {
+                    error("cannot negate a \(t.sample(literal: nil).typeName)", at: e.span, label: "expected a number, duration or rate")
+                }
+                return Typed(node: NegateNode(operand.node, span: e.span), type: operand.type, literal: operand.literal.map { -$0 })
+            case .not:
+                if let t = operand.type, t != .bool, t != .function {
+                    error("'not' needs a boolean", at: operandExpr.span, label: "not a boolean")
+                }
+                return Typed(node: NotNode(operand.node, span: e.span), type: .bool)
+            }
+        case .binary(let op, let l, let r):
+            let a = compileExpr(l), b = compileExpr(r)
+            checkBinary(op, a, b, span: e.span)
+            switch op {
+            case .and, .or:
+                return Typed(node: LogicalNode(isAnd: op == .and, a.node, b.node, span: e.span), type: .bool)
+            case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
+                return Typed(node: BinaryNode(op, a.node, b.node, span: e.span), type: .bool)
+            case .add, .subtract, .multiply, .divide, .remainder:
+                var type: StaticType? = nil
+                if case .dimension(let da)? = a.type, case .dimension(let db)? = b.type {
+                    let d = op == .multiply ? da + db : op == .divide ? da - db : da
+                    if d >= -1 && d <= 1 { type = .dimension(d) }
+                } else if op == .add, let ta = a.type, ta == b.type, ta == .string || ta == .list {
+                    type = ta
+                }
+                return Typed(node: BinaryNode(op, a.node, b.node, span: e.span), type: type)
+            }
+        case .range(let lo, let hi, let closed):
+            return Typed(node: RangeNode(compileExpr(lo).node, compileExpr(hi).node, closed: closed, span: e.span), type: .range)
+        case .call(let calleeExpr, let args):
+            let callee = compileExpr(calleeExpr)
+            let argNodes = args.map { compileExpr($0.value).node }
+            if case .identifier(let name) = calleeExpr.kind, case .builtin(let b)? = resolve(name) {
+                if let d = b.arityError(args.count, at: e.span) { error(d.message, at: e.span, label: d.label) }
+                for a in args {
+                    if let label = a.label, !b.labels.contains(label) {
+                        error("'\(name)' has no argument named '\(label)'", at: a.labelSpan ?? e.span, label: "unknown argument name")
+                    }
+                }
+            } else if let t = callee.type, t != .function {
+                error("cannot call a \(t.sample(literal: nil).typeName)", at: calleeExpr.span, label: "not a function")
+            }
+            let node = CallNode(callee: callee.node, args: argNodes, labels: args.map(\.label), labelSpans: args.map(\.labelSpan), span: e.span)
+            return Typed(node: node, type: nil)
+        case .index(let t, let i):
+            return Typed(node: IndexNode(compileExpr(t).node, compileExpr(i).node, span: e.span), type: nil)
+        case .member(let t, let name, let nameSpan):
+            return Typed(node: MemberNode(compileExpr(t).node, name: name, nameSpan: nameSpan, span: e.span), type: nil)
+        case .function(let decl):
+            return Typed(node: compileFunction(decl), type: .function)
+        case .if(let node):
+            let cond = compileCondition(node.condition)
+            let savedLoops = ctx.loopDepth
+            ctx.loopDepth = 0
+            ctx.valueIfDepth += 1
+            defer {
+                ctx.loopDepth = savedLoops
+                ctx.valueIfDepth -= 1
+            }
+            let (thenStatements, thenValue) = compileValueBlock(node.then)
+            let (elseStatements, elseValue) = compileValueBlock(node.otherwise)
+            return Typed(node: IfExprNode(condition: cond, then: thenStatements, thenValue: thenValue,
+                                          otherwise: elseStatements, otherwiseValue: elseValue, span: e.span), type: nil)
+        case .optimize(let direction, _, _, _, _):
+            notAvailable("'\(direction.rawValue)'", at: e.span)
+            return Typed(node: ConstantNode(.nil, span: e.span), type: nil)
+        }
+    }
+
+    func compileName(_ name: String, span: Span) -> Typed {
+        switch resolve(name) {
+        case .local(let v)?:
+            return Typed(node: LocalGetNode(slot: v.slot, span: span), type: v.mutable ? nil : v.staticType)
+        case .upvalue(let i, let v)?:
+            return Typed(node: UpvalueGetNode(index: i, span: span), type: v.mutable ? nil : v.staticType)
+        case .global(let cell)?:
+            if ctx.isMain && !declared.contains(name) {
+                error("'\(name)' is used before its declaration", at: span, label: "declared further down",
+                      help: "move the declaration of '\(name)' above this line")
+            }
+            return Typed(node: GlobalGetNode(cell: cell, span: span), type: cell.mutable ? nil : globalTypes[name])
+        case .builtin(let b)?:
+            return Typed(node: ConstantNode(.function(b), span: span), type: .function)
+        case .model(let kind)?:
+            notAvailable("\(kind) values", at: span)
+        case nil:
+            if ["throughput", "wip", "cycle_time"].contains(name) {
+                notAvailable("plant results such as '\(name)'", at: span)
+            } else {
+                unknownName(name, at: span)
+            }
+        }
+        return Typed(node: ConstantNode(.nil, span: span), type: nil)
+    }
+}

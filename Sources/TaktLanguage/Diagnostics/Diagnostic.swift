@@ -1,0 +1,96 @@
+/// An error of the tool: lexical, syntax, name resolution, type, model or runtime.
+/// A value, never printed by the library; `render` turns it into rustc-style text.
+public struct Diagnostic: Error {
+    public var message: String
+    public var span: Span?
+    /// Short text under the caret.
+    public var label: String
+    /// A `help:` line that suggests the fix.
+    public var help: String?
+    /// Further lines, such as the chain of calls that led to a runtime error.
+    public var notes: [String]
+
+    public init(_ message: String, at span: Span?, label: String = "", help: String? = nil, notes: [String] = []) {
+        self.message = message
+        self.span = span
+        self.label = label
+        self.help = help
+        self.notes = notes
+    }
+
+    public var line: Int? { span?.start.line }
+
+    /// `error: message`, the `--> file:line:col` line, the source line with carets, help and notes.
+    public func render(color: Bool = false) -> String {
+        let red = color ? "\u{1B}[1;31m" : "", blue = color ? "\u{1B}[1;34m" : ""
+        let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
+        var out = "\(red)error\(reset)\(bold): \(message)\(reset)\n"
+        guard let span = span else {
+            if let help = help { out += "  = help: \(help)\n" }
+            for note in notes { out += "  = note: \(note)\n" }
+            return out
+        }
+        let lineNo = String(span.start.line)
+        let pad = String(repeating: " ", count: lineNo.count)
+        out += "\(pad)\(blue)-->\(reset) \(span.file.name):\(span.start.line):\(span.start.column)\n"
+        out += "\(pad) \(blue)|\(reset)\n"
+        let text = span.file.lineText(span.start.line)
+        out += "\(blue)\(lineNo) |\(reset) \(text)\n"
+        let lineLength = text.unicodeScalars.count
+        var width = 1
+        if span.end.line == span.start.line {
+            width = max(1, span.end.column - span.start.column)
+        } else {
+            width = max(1, lineLength - span.start.column + 1)
+        }
+        // Tabs keep their width under the caret.
+        var indent = ""
+        for (i, s) in text.unicodeScalars.enumerated() where i < span.start.column - 1 {
+            indent.append(s == "\t" ? "\t" : " ")
+        }
+        if span.start.column - 1 > lineLength {
+            indent += String(repeating: " ", count: span.start.column - 1 - lineLength)
+        }
+        let carets = String(repeating: "^", count: width)
+        out += "\(pad) \(blue)|\(reset) \(indent)\(red)\(carets)\(reset)\(label.isEmpty ? "" : " " + red + label + reset)\n"
+        if let help = help { out += "\(pad) \(blue)=\(reset) help: \(help)\n" }
+        for note in notes { out += "\(pad) \(blue)=\(reset) note: \(note)\n" }
+        return out
+    }
+}
+
+/// Several diagnostics from one phase, in source order.
+public struct Diagnostics: Error {
+    public var items: [Diagnostic]
+    public init(_ items: [Diagnostic]) { self.items = items }
+}
+
+/// Edit-distance suggestions for "did you mean".
+public enum Suggest {
+    public static func closest(to name: String, among candidates: [String]) -> String? {
+        let target = Array(name.unicodeScalars)
+        var best: (String, Int)? = nil
+        for c in candidates where c != name {
+            let d = distance(target, Array(c.unicodeScalars))
+            let limit = max(1, min(3, target.count / 3 + 1))
+            if d <= limit, best == nil || d < best!.1 { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+}

@@ -1,0 +1,377 @@
+import TaktCore
+
+final class ConstantNode: Node {
+    let value: Value
+    init(_ value: Value, span: Span) {
+        self.value = value
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value { value }
+}
+
+/// A local of the running frame; a captured one is read through its cell.
+final class LocalGetNode: Node {
+    let slot: Int
+    init(slot: Int, span: Span) {
+        self.slot = slot
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        let v = f.locals[slot]
+        if case .captured(let cell) = v { return cell.value }
+        return v
+    }
+}
+
+final class UpvalueGetNode: Node {
+    let index: Int
+    init(index: Int, span: Span) {
+        self.index = index
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        f.closure!.captures[index].value
+    }
+}
+
+final class GlobalGetNode: Node {
+    let cell: GlobalCell
+    init(cell: GlobalCell, span: Span) {
+        self.cell = cell
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        guard let v = cell.value else {
+            throw Diagnostic("'\(cell.name)' is used before its declaration has run", at: span,
+                             label: "not yet defined", help: "move the declaration of '\(cell.name)' above this use")
+        }
+        return v
+    }
+}
+
+final class NegateNode: Node {
+    let operand: Node
+    init(_ operand: Node, span: Span) {
+        self.operand = operand
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        switch try operand.eval(f) {
+        case .number(let x): return .number(-x)
+        case .duration(let x): return .duration(-x)
+        case .rate(let x): return .rate(-x)
+        case let v: throw Diagnostic("cannot negate a \(v.typeName)", at: span, label: "expected a number, duration or rate")
+        }
+    }
+}
+
+final class NotNode: Node {
+    let operand: Node
+    init(_ operand: Node, span: Span) {
+        self.operand = operand
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        guard case .bool(let b) = try operand.eval(f) else {
+            throw Diagnostic("'not' needs a boolean", at: operand.span, label: "not a boolean")
+        }
+        return .bool(!b)
+    }
+}
+
+/// `and` / `or`, short-circuiting; both sides must be booleans (no truthiness).
+final class LogicalNode: Node {
+    let isAnd: Bool
+    let left: Node, right: Node
+    init(isAnd: Bool, _ left: Node, _ right: Node, span: Span) {
+        self.isAnd = isAnd
+        self.left = left
+        self.right = right
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        guard case .bool(let a) = try left.eval(f) else {
+            throw Diagnostic("'\(isAnd ? "and" : "or")' needs booleans", at: left.span, label: "not a boolean")
+        }
+        if isAnd != a { return .bool(a) }
+        guard case .bool(let b) = try right.eval(f) else {
+            throw Diagnostic("'\(isAnd ? "and" : "or")' needs booleans", at: right.span, label: "not a boolean")
+        }
+        return .bool(b)
+    }
+}
+
+/// Binary operators, with fast paths for plain numbers.
+final class BinaryNode: Node {
+    let op: BinaryOp
+    let left: Node, right: Node
+    init(_ op: BinaryOp, _ left: Node, _ right: Node, span: Span) {
+        self.op = op
+        self.left = left
+        self.right = right
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        let a = try left.eval(f)
+        let b = try right.eval(f)
+        if case .number(let x) = a, case .number(let y) = b {
+            switch op {
+            case .add: let r = x + y; if r.isFinite { return .number(r) }
+            case .subtract: let r = x - y; if r.isFinite { return .number(r) }
+            case .multiply: let r = x * y; if r.isFinite { return .number(r) }
+            case .less: return .bool(x < y)
+            case .lessEqual: return .bool(x <= y)
+            case .greater: return .bool(x > y)
+            case .greaterEqual: return .bool(x >= y)
+            case .equal: return .bool(x == y)
+            case .notEqual: return .bool(x != y)
+            default: break
+            }
+        }
+        return try Operators.binary(op, a, b, at: span, unit: f.interp.settings.timeUnit)
+    }
+}
+
+final class RangeNode: Node {
+    let lower: Node, upper: Node
+    let closed: Bool
+    init(_ lower: Node, _ upper: Node, closed: Bool, span: Span) {
+        self.lower = lower
+        self.upper = upper
+        self.closed = closed
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        let lo = try bound(lower, f), hi = try bound(upper, f)
+        return .range(RangeValue(lower: lo, upper: hi, closed: closed))
+    }
+    func bound(_ node: Node, _ f: Frame) throws -> Int {
+        let v = try node.eval(f)
+        guard case .number(let x) = v, let n = Operators.wholeNumber(x) else {
+            throw Diagnostic("range bounds must be whole numbers", at: node.span,
+                             label: "this is \(v.typeName == "number" ? "not whole" : "a " + v.typeName)")
+        }
+        return n
+    }
+}
+
+final class ListNode: Node {
+    let items: [Node]
+    init(_ items: [Node], span: Span) {
+        self.items = items
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        var values: [Value] = []
+        values.reserveCapacity(items.count)
+        for item in items { values.append(try item.eval(f)) }
+        let l = ListValue(values)
+        guard l.depth <= maxValueDepth else { throw tooDeep(span) }
+        return .list(l)
+    }
+}
+
+func tooDeep(_ span: Span) -> Diagnostic {
+    Diagnostic("lists and records nest too deeply (more than \(maxValueDepth) levels)", at: span, label: "value built here")
+}
+
+final class RecordNode: Node {
+    let names: [String]
+    let values: [Node]
+    init(names: [String], values: [Node], span: Span) {
+        self.names = names
+        self.values = values
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        var vs: [Value] = []
+        vs.reserveCapacity(values.count)
+        for v in values { vs.append(try v.eval(f)) }
+        let r = RecordValue(names: names, values: vs)
+        guard r.depth <= maxValueDepth else { throw tooDeep(span) }
+        return .record(r)
+    }
+}
+
+final class InterpolationNode: Node {
+    enum Part { case text(String), expr(Node) }
+    let parts: [Part]
+    init(_ parts: [Part], span: Span) {
+        self.parts = parts
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        var out = ""
+        let formatter = f.interp.formatter
+        for part in parts {
+            switch part {
+            case .text(let s): out += s
+            case .expr(let e): out += formatter.format(try e.eval(f))
+            }
+        }
+        return .string(out)
+    }
+}
+
+final class IndexNode: Node {
+    let target: Node, index: Node
+    init(_ target: Node, _ index: Node, span: Span) {
+        self.target = target
+        self.index = index
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        let t = try target.eval(f)
+        let i = try index.eval(f)
+        return try Access.get(t, i, indexSpan: index.span, span: span)
+    }
+}
+
+final class MemberNode: Node {
+    let target: Node
+    let name: String
+    let nameSpan: Span
+    init(_ target: Node, name: String, nameSpan: Span, span: Span) {
+        self.target = target
+        self.name = name
+        self.nameSpan = nameSpan
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        try Access.member(try target.eval(f), name, nameSpan: nameSpan)
+    }
+}
+
+/// Reading and writing inside lists and records, shared by expressions and assignments.
+enum Access {
+    static func listIndex(_ i: Value, count: Int, at span: Span) throws -> Int {
+        guard case .number(let x) = i else {
+            throw Diagnostic("a list index must be a number, not a \(i.typeName)", at: span, label: "not a number")
+        }
+        guard let n = Operators.wholeNumber(x) else {
+            throw Diagnostic("a list index must be a whole number", at: span, label: "\(ValueFormatter.number(x)) is not whole")
+        }
+        guard n >= 0 && n < count else {
+            throw Diagnostic("index \(n) is out of range for a list of length \(count)", at: span,
+                             label: "out of range", help: count == 0 ? "the list is empty" : "valid indices are 0 to \(count - 1)")
+        }
+        return n
+    }
+
+    static func get(_ t: Value, _ i: Value, indexSpan: Span, span: Span) throws -> Value {
+        switch t {
+        case .list(let l):
+            return l.items[try listIndex(i, count: l.items.count, at: indexSpan)]
+        case .record(let r):
+            guard case .string(let name) = i else {
+                throw Diagnostic("a record is indexed by a field name string, not a \(i.typeName)", at: indexSpan)
+            }
+            return try member(t, name, nameSpan: indexSpan)
+        case .string(let s):
+            let scalars = Array(s.unicodeScalars)
+            let n = try listIndex(i, count: scalars.count, at: indexSpan)
+            return .string(String(scalars[n]))
+        default:
+            throw Diagnostic("cannot index a \(t.typeName)", at: span, label: "not a list, record or string")
+        }
+    }
+
+    static func member(_ t: Value, _ name: String, nameSpan: Span) throws -> Value {
+        switch t {
+        case .record(let r):
+            if let i = r.index(of: name) { return r.values[i] }
+            let suggestion = Suggest.closest(to: name, among: r.names)
+            throw Diagnostic("the record has no field '\(name)'", at: nameSpan,
+                             label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown field",
+                             help: r.names.isEmpty ? nil : "its fields are \(r.names.joined(separator: ", "))")
+        case .range(let r) where name == "lower": return .number(Double(r.lower))
+        case .range(let r) where name == "upper": return .number(Double(r.upper))
+        case .distribution(let d) where name == "mean": return .duration(d.distribution.mean)
+        default:
+            throw Diagnostic("a \(t.typeName) has no property '\(name)'", at: nameSpan, label: "unknown property")
+        }
+    }
+}
+
+/// A call. The callee decides how arguments are evaluated (`Callable.invoke`).
+final class CallNode: Node {
+    let callee: Node
+    let args: [Node]
+    let labels: [String?]
+    let labelSpans: [Span?]
+    let hasLabels: Bool
+    init(callee: Node, args: [Node], labels: [String?], labelSpans: [Span?], span: Span) {
+        self.callee = callee
+        self.args = args
+        self.labels = labels
+        self.labelSpans = labelSpans
+        hasLabels = labels.contains { $0 != nil }
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        let c = try callee.eval(f)
+        guard case .function(let fn) = c else {
+            throw Diagnostic("cannot call a \(c.typeName)", at: callee.span, label: "not a function")
+        }
+        return try fn.invoke(f, self)
+    }
+}
+
+/// `fn (...) { ... }`: creates a closure over the cells it refers to.
+final class FunctionNode: Node {
+    let proto: FunctionProto
+    init(_ proto: FunctionProto, span: Span) {
+        self.proto = proto
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        .function(makeClosure(f))
+    }
+    func makeClosure(_ f: Frame) -> Closure {
+        var cells = ContiguousArray<Cell>()
+        cells.reserveCapacity(proto.captures.count)
+        for source in proto.captures {
+            switch source {
+            case .local(let slot):
+                if case .captured(let cell) = f.locals[slot] {
+                    cells.append(cell)
+                } else {
+                    // The variable's declaration has not run yet: give it its cell now.
+                    let cell = Cell(f.locals[slot])
+                    f.locals[slot] = .captured(cell)
+                    cells.append(cell)
+                }
+            case .upvalue(let i):
+                cells.append(f.closure!.captures[i])
+            }
+        }
+        return Closure(proto: proto, captures: cells)
+    }
+}
+
+/// `if` in value position: a branch gives its last expression, or nil.
+final class IfExprNode: Node {
+    let condition: Node
+    let then: [StmtNode], thenValue: Node?
+    let otherwise: [StmtNode], otherwiseValue: Node?
+    init(condition: Node, then: [StmtNode], thenValue: Node?, otherwise: [StmtNode], otherwiseValue: Node?, span: Span) {
+        self.condition = condition
+        self.then = then
+        self.thenValue = thenValue
+        self.otherwise = otherwise
+        self.otherwiseValue = otherwiseValue
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        let c = try condition.eval(f)
+        guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
+        let statements = b ? then : otherwise
+        for s in statements { _ = try s.exec(f) }
+        return try (b ? thenValue : otherwiseValue)?.eval(f) ?? .nil
+    }
+}
+
+func conditionError(_ v: Value, _ span: Span) -> Diagnostic {
+    Diagnostic("a condition must be a boolean, not a \(v.typeName)", at: span, label: "not a boolean",
+               help: "Takt has no truthiness: compare explicitly, e.g. 'x != 0' or 'len(xs) > 0'")
+}

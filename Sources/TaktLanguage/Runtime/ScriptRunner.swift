@@ -1,0 +1,55 @@
+import Foundation
+
+/// How a script run ended.
+public enum RunOutcome {
+    case success
+    case failure([Diagnostic])
+    case interrupted
+}
+
+/// Loading, checking and running whole scripts: what `takt run`, `takt check` and `takt test`
+/// share. Output goes to the caller's sink; nothing here prints.
+public enum ScriptRunner {
+    /// Reads and decodes a file; an unreadable file is a diagnostic without a location.
+    public static func load(path: String, displayName: String? = nil) -> Result<SourceFile, Diagnostic> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+            let reason = !exists ? "no such file" : isDir.boolValue ? "it is a directory" : "permission denied"
+            return .failure(Diagnostic("cannot read '\(path)': \(reason)", at: nil))
+        }
+        return SourceFile.decode(name: displayName ?? path, bytes: [UInt8](data))
+    }
+
+    /// Parses and checks, without running anything.
+    public static func check(_ file: SourceFile, compiler: Compiler = Compiler()) -> Result<Program, Diagnostics> {
+        switch Parser.parse(file) {
+        case .failure(let d): return .failure(d)
+        case .success(let script): return compiler.compile(script)
+        }
+    }
+
+    /// Parses, checks and runs on a thread with a large stack.
+    public static func run(_ file: SourceFile, output: @escaping (String) -> Void,
+                           overrides: @escaping (inout RunSettings) -> Void = { _ in }) -> RunOutcome {
+        LargeStack.run {
+            let program: Program
+            switch check(file) {
+            case .failure(let d): return .failure(d.items)
+            case .success(let p): program = p
+            }
+            let interpreter = Interpreter(output: output)
+            interpreter.overrides = overrides
+            do {
+                try interpreter.run(program)
+                return .success
+            } catch let d as Diagnostic {
+                return .failure([d])
+            } catch is Interrupted {
+                return .interrupted
+            } catch {
+                return .failure([Diagnostic("internal error: \(error)", at: nil)])
+            }
+        }
+    }
+}

@@ -1,0 +1,344 @@
+import TaktCore
+
+final class ExprStmtNode: StmtNode {
+    let expr: Node
+    init(_ expr: Node) {
+        self.expr = expr
+        super.init(span: expr.span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        _ = try expr.eval(f)
+        return .normal
+    }
+}
+
+/// `let`/`var` of a local: a fresh cell each time it runs if a closure captures it, so every
+/// loop iteration has its own variable.
+final class DeclareLocalNode: StmtNode {
+    let variable: LocalVariable
+    let value: Node
+    init(_ variable: LocalVariable, _ value: Node, span: Span) {
+        self.variable = variable
+        self.value = value
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        let v = try value.eval(f)
+        f.locals[variable.slot] = variable.captured ? .captured(Cell(v)) : v
+        return .normal
+    }
+}
+
+/// A local `fn`: its cell exists before the closure is made, so it can call itself.
+final class DeclareLocalFunctionNode: StmtNode {
+    let variable: LocalVariable
+    let function: FunctionNode
+    init(_ variable: LocalVariable, _ function: FunctionNode, span: Span) {
+        self.variable = variable
+        self.function = function
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        if variable.captured {
+            let cell = Cell(.nil)
+            f.locals[variable.slot] = .captured(cell)
+            cell.value = .function(function.makeClosure(f))
+        } else {
+            f.locals[variable.slot] = .function(function.makeClosure(f))
+        }
+        return .normal
+    }
+}
+
+final class DeclareGlobalNode: StmtNode {
+    let cell: GlobalCell
+    let value: Node
+    init(_ cell: GlobalCell, _ value: Node, span: Span) {
+        self.cell = cell
+        self.value = value
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        cell.value = try value.eval(f)
+        return .normal
+    }
+}
+
+/// Where an assignment writes.
+enum VariableRef {
+    case local(Int)
+    case upvalue(Int)
+    case global(GlobalCell)
+}
+
+enum PathStep {
+    case index(Node)
+    case field(String, Span)
+}
+
+/// `x = v`, `x += v`, `xs[i].f = v`: evaluates indices and value, then updates in place
+/// (the variable is moved out while it changes, so its array is not copied).
+final class AssignNode: StmtNode {
+    let target: VariableRef
+    let path: [PathStep]
+    let op: AssignOp
+    let value: Node
+    let opSpan: Span
+    init(target: VariableRef, path: [PathStep], op: AssignOp, value: Node, span: Span) {
+        self.target = target
+        self.path = path
+        self.op = op
+        self.value = value
+        opSpan = span
+        super.init(span: span)
+    }
+
+    override func exec(_ f: Frame) throws -> Completion {
+        var keys: [Value] = []
+        if !path.isEmpty {
+            keys.reserveCapacity(path.count)
+            for step in path {
+                switch step {
+                case .index(let n): keys.append(try n.eval(f))
+                case .field(let name, _): keys.append(.string(name))
+                }
+            }
+        }
+        let rhs = try value.eval(f)
+        if rhs.nestingDepth + path.count > maxValueDepth { throw tooDeep(span) }
+        let unit = f.interp.settings.timeUnit
+        switch target {
+        case .local(let slot):
+            if case .captured(let cell) = f.locals[slot] {
+                try update(&cell.value, keys: keys, rhs: rhs, unit: unit)
+            } else {
+                try update(&f.locals[slot], keys: keys, rhs: rhs, unit: unit)
+            }
+        case .upvalue(let i):
+            try update(&f.closure!.captures[i].value, keys: keys, rhs: rhs, unit: unit)
+        case .global(let cell):
+            guard var v = cell.value else {
+                throw Diagnostic("'\(cell.name)' is assigned before its declaration has run", at: span)
+            }
+            cell.value = .nil
+            defer { cell.value = v }
+            try update(&v, keys: keys, rhs: rhs, unit: unit)
+        }
+        return .normal
+    }
+
+    func combine(_ old: Value, _ rhs: Value, unit: TimeUnit) throws -> Value {
+        switch op {
+        case .assign: return rhs
+        case .add: return try Operators.binary(.add, old, rhs, at: span, unit: unit)
+        case .subtract: return try Operators.binary(.subtract, old, rhs, at: span, unit: unit)
+        case .multiply: return try Operators.binary(.multiply, old, rhs, at: span, unit: unit)
+        case .divide: return try Operators.binary(.divide, old, rhs, at: span, unit: unit)
+        }
+    }
+
+    func update(_ v: inout Value, keys: [Value], rhs: Value, unit: TimeUnit) throws {
+        try update(&v, keys: keys[...], stepIndex: 0, rhs: rhs, unit: unit)
+    }
+
+    private func update(_ v: inout Value, keys: ArraySlice<Value>, stepIndex: Int, rhs: Value, unit: TimeUnit) throws {
+        guard let key = keys.first else {
+            // `xs += [x]` and `s += "x"` append in place instead of building a new value.
+            if op == .add {
+                if case .list(var l) = v, case .list(let r) = rhs {
+                    v = .nil
+                    l.items.append(contentsOf: r.items)
+                    l.depth = max(l.depth, r.depth)
+                    v = .list(l)
+                    return
+                }
+                if case .string(var s) = v, case .string(let r) = rhs {
+                    v = .nil
+                    s += r
+                    v = .string(s)
+                    return
+                }
+            }
+            if case .number(let x) = v, case .number(let y) = rhs, op == .add {
+                let r = x + y
+                if r.isFinite { v = .number(r); return }
+            }
+            v = try combine(v, rhs, unit: unit)
+            return
+        }
+        let rest = keys.dropFirst()
+        let stepSpan: Span
+        switch path[stepIndex] {
+        case .index(let n): stepSpan = n.span
+        case .field(_, let s): stepSpan = s
+        }
+        switch v {
+        case .list(var l):
+            let i = try Access.listIndex(key, count: l.items.count, at: stepSpan)
+            v = .nil
+            defer { v = .list(l) }
+            try update(&l.items[i], keys: rest, stepIndex: stepIndex + 1, rhs: rhs, unit: unit)
+            l.depth = max(l.depth, l.items[i].nestingDepth + 1)
+        case .record(var r):
+            guard case .string(let name) = key else {
+                throw Diagnostic("a record is indexed by a field name string, not a \(key.typeName)", at: stepSpan)
+            }
+            v = .nil
+            defer { v = .record(r) }
+            if let i = r.index(of: name) {
+                try update(&r.values[i], keys: rest, stepIndex: stepIndex + 1, rhs: rhs, unit: unit)
+                r.depth = max(r.depth, r.values[i].nestingDepth + 1)
+            } else if rest.isEmpty && op == .assign {
+                r.names.append(name)
+                r.values.append(rhs)
+                r.depth = max(r.depth, rhs.nestingDepth + 1)
+            } else {
+                let suggestion = Suggest.closest(to: name, among: r.names)
+                throw Diagnostic("the record has no field '\(name)'", at: stepSpan,
+                                 label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown field")
+            }
+        default:
+            throw Diagnostic("cannot assign into a \(v.typeName)", at: stepSpan, label: "not a list or record")
+        }
+    }
+}
+
+/// `if` as a statement: its branches may `return`, `break` or `continue`.
+final class IfStmtNode: StmtNode {
+    let condition: Node
+    let then: [StmtNode]
+    let otherwise: [StmtNode]
+    init(condition: Node, then: [StmtNode], otherwise: [StmtNode], span: Span) {
+        self.condition = condition
+        self.then = then
+        self.otherwise = otherwise
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        let c = try condition.eval(f)
+        guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
+        for s in b ? then : otherwise {
+            let r = try s.exec(f)
+            if r != .normal { return r }
+        }
+        return .normal
+    }
+}
+
+final class WhileNode: StmtNode {
+    let condition: Node
+    let body: [StmtNode]
+    init(condition: Node, body: [StmtNode], span: Span) {
+        self.condition = condition
+        self.body = body
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        while true {
+            let c = try condition.eval(f)
+            guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
+            if !b { return .normal }
+            try f.interp.checkInterrupt()
+            body: for s in body {
+                switch try s.exec(f) {
+                case .normal: continue
+                case .continueLoop: break body
+                case .breakLoop: return .normal
+                case .returned: return .returned
+                }
+            }
+        }
+    }
+}
+
+final class ForNode: StmtNode {
+    let variable: LocalVariable
+    let iterable: Node
+    let body: [StmtNode]
+    init(variable: LocalVariable, iterable: Node, body: [StmtNode], span: Span) {
+        self.variable = variable
+        self.iterable = iterable
+        self.body = body
+        super.init(span: span)
+    }
+
+    /// Runs the body once; nil means go on with the next iteration.
+    @inline(__always)
+    func iteration(_ f: Frame, _ v: Value) throws -> Completion? {
+        f.locals[variable.slot] = variable.captured ? .captured(Cell(v)) : v
+        for s in body {
+            switch try s.exec(f) {
+            case .normal: continue
+            case .continueLoop: return nil
+            case .breakLoop: return .normal
+            case .returned: return .returned
+            }
+        }
+        return nil
+    }
+
+    override func exec(_ f: Frame) throws -> Completion {
+        let seq = try iterable.eval(f)
+        switch seq {
+        case .range(let r):
+            var i = r.lower
+            let end = r.end
+            while i < end {
+                try f.interp.checkInterrupt()
+                if let c = try iteration(f, .number(Double(i))) { return c }
+                i += 1
+            }
+        case .list(let l):
+            for item in l.items {
+                try f.interp.checkInterrupt()
+                if let c = try iteration(f, item) { return c }
+            }
+        case .string(let s):
+            for ch in s.unicodeScalars {
+                try f.interp.checkInterrupt()
+                if let c = try iteration(f, .string(String(ch))) { return c }
+            }
+        default:
+            throw Diagnostic("cannot loop over a \(seq.typeName)", at: iterable.span,
+                             label: "not a list, range or string")
+        }
+        return .normal
+    }
+}
+
+final class BreakNode: StmtNode {
+    override func exec(_ f: Frame) throws -> Completion { .breakLoop }
+}
+
+final class ContinueNode: StmtNode {
+    override func exec(_ f: Frame) throws -> Completion { .continueLoop }
+}
+
+final class ReturnNode: StmtNode {
+    let value: Node?
+    init(_ value: Node?, span: Span) {
+        self.value = value
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        f.interp.returnValue = try value?.eval(f) ?? .nil
+        return .returned
+    }
+}
+
+final class AssertNode: StmtNode {
+    let condition: Node
+    let message: Node?
+    init(condition: Node, message: Node?, span: Span) {
+        self.condition = condition
+        self.message = message
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        let c = try condition.eval(f)
+        guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
+        if b { return .normal }
+        let text = try message.map { f.interp.formatter.format(try $0.eval(f)) }
+        throw Diagnostic(text.map { "assertion failed: \($0)" } ?? "assertion failed", at: span, label: "this assertion is false")
+    }
+}

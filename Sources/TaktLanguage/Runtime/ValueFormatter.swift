@@ -1,0 +1,125 @@
+import TaktCore
+
+/// `print`'s rendering of values (LANGUAGE.md section 3).
+public struct ValueFormatter {
+    public var timeUnit: TimeUnit = .min
+
+    public init(timeUnit: TimeUnit = .min) { self.timeUnit = timeUnit }
+
+    /// Shortest text that reads back to the same double; plain for 1e-6 <= |x| < 1e21,
+    /// exponent form otherwise; whole numbers without a decimal point; -0 as 0.
+    public static func number(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        // Swift's description is the shortest round-trip form; take its digits and exponent.
+        let desc = abs(x).description
+        var digits = "", exponent = 0, pointSeen = false, intDigits = 0
+        var mantissa = Substring(desc)
+        if let e = desc.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = desc[..<e]
+            exponent = Int(desc[desc.index(after: e)...]) ?? 0
+        }
+        for ch in mantissa {
+            if ch == "." { pointSeen = true; continue }
+            digits.append(ch)
+            if !pointSeen { intDigits += 1 }
+        }
+        // Normalise: value = 0.digits * 10^(decimalExponent)
+        var leadingZeros = 0
+        for ch in digits { if ch == "0" { leadingZeros += 1 } else { break } }
+        digits.removeFirst(leadingZeros)
+        while digits.hasSuffix("0") { digits.removeLast() }
+        if digits.isEmpty { return "0" }
+        let pointPosition = intDigits - leadingZeros + exponent  // digits before the decimal point
+        let sign = x < 0 ? "-" : ""
+        let magnitude = abs(x)
+        if magnitude >= 1e-6 && magnitude < 1e21 {
+            if pointPosition <= 0 {
+                return sign + "0." + String(repeating: "0", count: -pointPosition) + digits
+            }
+            if pointPosition >= digits.count {
+                return sign + digits + String(repeating: "0", count: pointPosition - digits.count)
+            }
+            let i = digits.index(digits.startIndex, offsetBy: pointPosition)
+            return sign + digits[..<i] + "." + digits[i...]
+        }
+        let e = pointPosition - 1
+        let first = digits.prefix(1), rest = digits.dropFirst()
+        return sign + first + (rest.isEmpty ? "" : "." + rest) + "e" + (e < 0 ? "-" : "+") + String(abs(e))
+    }
+
+    public func format(_ v: Value) -> String {
+        var out = ""
+        write(v, into: &out, quoted: false)
+        return out
+    }
+
+    func write(_ v: Value, into out: inout String, quoted: Bool) {
+        switch v {
+        case .nil: out += "nil"
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let x): out += ValueFormatter.number(x)
+        case .duration(let s): out += ValueFormatter.number(s / timeUnit.seconds) + timeUnit.rawValue
+        case .rate(let r): out += ValueFormatter.number(r * timeUnit.seconds) + "/" + timeUnit.rawValue
+        case .string(let s):
+            if quoted { out += ValueFormatter.quote(s) } else { out += s }
+        case .list(let l):
+            out += "["
+            for (i, item) in l.items.enumerated() {
+                if i > 0 { out += ", " }
+                write(item, into: &out, quoted: true)
+            }
+            out += "]"
+        case .record(let r):
+            out += "{"
+            for i in r.names.indices {
+                if i > 0 { out += ", " }
+                out += r.names[i] + ": "
+                write(r.values[i], into: &out, quoted: true)
+            }
+            out += "}"
+        case .range(let r):
+            out += "\(r.lower)\(r.closed ? "..." : "..<")\(r.upper)"
+        case .function(let f):
+            out += f.name.map { "<fn \($0)>" } ?? "<fn>"
+        case .distribution(let d):
+            out += describe(d.distribution)
+        case .captured(let c):
+            write(c.value, into: &out, quoted: quoted)
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+
+    func time(_ seconds: Double) -> String {
+        ValueFormatter.number(seconds / timeUnit.seconds) + timeUnit.rawValue
+    }
+
+    public func describe(_ d: Distribution) -> String {
+        switch d {
+        case .constant(let v): return time(v)
+        case .exponential(let mean): return "exponential(\(time(mean)))"
+        case .uniform(let lo, let hi): return "uniform(\(time(lo)), \(time(hi)))"
+        case .triangular(let lo, let mode, let hi): return "triangular(\(time(lo)), \(time(mode)), \(time(hi)))"
+        case .normal(let mean, let sd): return "normal(\(time(mean)), \(time(sd)))"
+        case .lognormal(let mean, let sd): return "lognormal(\(time(mean)), \(time(sd)))"
+        case .erlang(let k, let mean): return "erlang(\(k), \(time(mean)))"
+        case .gamma(let shape, let mean): return "gamma(\(ValueFormatter.number(shape)), \(time(mean)))"
+        case .weibull(let shape, let scale): return "weibull(\(ValueFormatter.number(shape)), \(time(scale)))"
+        case .empirical(let values): return "empirical([\(values.map(time).joined(separator: ", "))])"
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import TaktLanguage
+
+/// A duration flag such as `20000min` or `30d`; a bare number is a usage error.
+struct DurationArgument: ExpressibleByArgument {
+    let seconds: Double
+
+    init?(argument: String) {
+        let file = SourceFile(name: "<flag>", text: argument)
+        var lexer = Lexer(file: file)
+        let tokens = lexer.tokenize()
+        guard lexer.diagnostics.isEmpty, tokens.count == 3, case .duration(let s) = tokens[0].kind else { return nil }
+        seconds = s
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Execute a script.")
+
+    @Argument(help: "The script to run.")
+    var file: String
+
+    @Option(help: "Seed of the random streams (a whole number >= 0).")
+    var seed: UInt64?
+
+    @Option(help: "Replications per simulation (>= 1).")
+    var replications: Int?
+
+    @Option(help: ArgumentHelp("Observed length of a run, a duration such as 30d.", valueName: "duration"))
+    var horizon: DurationArgument?
+
+    @Option(help: ArgumentHelp("Warm-up before statistics are kept, a duration such as 1d.", valueName: "duration"))
+    var warmup: DurationArgument?
+
+    @Option(help: "Worker threads for replications (>= 1; default: all cores).")
+    var jobs: Int?
+
+    @Flag(help: "Print results as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let r = replications, r < 1 { throw ValidationError("--replications must be at least 1") }
+        if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be a duration > 0") }
+        if let w = warmup, w.seconds < 0 { throw ValidationError("--warmup must be a duration >= 0") }
+    }
+
+    func run() throws {
+        let file: SourceFile
+        switch ScriptRunner.load(path: self.file) {
+        case .failure(let d):
+            Terminal.report([d])
+            throw Exit(status: 1)
+        case .success(let f):
+            file = f
+        }
+        Terminal.installInterruptHandler()
+        let seed = self.seed, replications = self.replications, horizon = self.horizon, warmup = self.warmup, jobs = self.jobs
+        let outcome = ScriptRunner.run(file, output: Terminal.standardOutput) { s in
+            if let v = seed { s.seed = v }
+            if let v = replications { s.replications = v }
+            if let v = horizon { s.horizon = v.seconds }
+            if let v = warmup { s.warmup = v.seconds }
+            if let v = jobs { s.jobs = v }
+        }
+        fflush(stdout)
+        switch outcome {
+        case .success:
+            return
+        case .failure(let diagnostics):
+            Terminal.report(diagnostics)
+            throw Exit(status: 1)
+        case .interrupted:
+            Terminal.standardError("interrupted\n")
+            throw Exit(status: 130)
+        }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Parse and check a script and its model without running it.")
+
+    @Argument(help: "The script to check.")
+    var file: String
+
+    func run() throws {
+        switch ScriptRunner.load(path: file) {
+        case .failure(let d):
+            Terminal.report([d])
+            throw Exit(status: 1)
+        case .success(let f):
+            let result = LargeStackCheck.check(f)
+            if let diagnostics = result {
+                Terminal.report(diagnostics)
+                throw Exit(status: 1)
+            }
+        }
+    }
+}
+
+enum LargeStackCheck {
+    static func check(_ file: SourceFile) -> [Diagnostic]? {
+        LargeStack.run {
+            switch ScriptRunner.check(file) {
+            case .failure(let d): return d.items
+            case .success: return nil
+            }
+        }
+    }
+}

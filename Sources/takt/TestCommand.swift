@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import TaktLanguage
+
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run scripts and compare their output with their '# expect:' lines.",
+        discussion: "With no PATH, runs the *.takt files under Examples/ (or the current folder when there is none)."
+    )
+
+    @Argument(help: "Scripts or folders of scripts.")
+    var paths: [String] = []
+
+    func run() throws {
+        var roots = paths
+        if roots.isEmpty {
+            var isDir: ObjCBool = false
+            roots = [FileManager.default.fileExists(atPath: "Examples", isDirectory: &isDir) && isDir.boolValue ? "Examples" : "."]
+        }
+        var scripts: [String] = []
+        for root in roots {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir) else {
+                Terminal.standardError("error: no such file or folder '\(root)'\n")
+                throw Exit(status: 1)
+            }
+            if isDir.boolValue {
+                let found = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+                    .filter { $0.hasSuffix(".takt") }
+                    .sorted()
+                    .map { root.hasSuffix("/") ? root + $0 : root + "/" + $0 }
+                scripts += found
+            } else {
+                scripts.append(root)
+            }
+        }
+        Terminal.installInterruptHandler()
+        var passed = 0, failed = 0
+        for path in scripts {
+            if let reason = TestCommand.failure(of: path) {
+                failed += 1
+                Terminal.standardOutput("FAIL \(path): \(reason)\n")
+            } else {
+                passed += 1
+            }
+            fflush(stdout)
+        }
+        Terminal.standardOutput("\(passed) passed, \(failed) failed\n")
+        if failed > 0 { throw Exit(status: 1) }
+    }
+
+    /// Runs one script in-process; nil when it meets its expectations.
+    static func failure(of path: String) -> String? {
+        let file: SourceFile
+        switch ScriptRunner.load(path: path) {
+        case .failure(let d):
+            // A file that cannot be decoded may still expect exactly that error.
+            guard let data = FileManager.default.contents(atPath: path) else { return d.message }
+            let expectations = Expectations(text: String(decoding: data, as: UTF8.self))
+            return expectations.mismatch(output: "", outcome: .failure([d]))
+        case .success(let f):
+            file = f
+        }
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: file.scalars)
+        let expectations = Expectations(text: String(text))
+        if expectations.isEmpty { return "no '# expect:' or '# expect error:' lines" }
+        var printed = ""
+        let outcome = ScriptRunner.run(file, output: { printed += $0 })
+        if case .interrupted = outcome { return "interrupted" }
+        return expectations.mismatch(output: printed, outcome: outcome)
+    }
+}
