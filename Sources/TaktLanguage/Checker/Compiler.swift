@@ -129,7 +129,7 @@ public final class Compiler {
         reportedNotAvailable = true
         error("\(what) \(what.hasSuffix("s") ? "are" : "is") not available yet", at: span,
               label: "parsed, but simulation arrives in a later version of Takt",
-              help: "this version runs the general-purpose language of LANGUAGE.md sections 2 and 3")
+              help: "this version of Takt runs the general-purpose language; models cannot be simulated yet")
     }
 
     // MARK: - Statements
@@ -161,7 +161,13 @@ public final class Compiler {
             return ExprStmtNode(compileExpr(e).node)
 
         case .binding(let name, let nameSpan, let mutable, let valueExpr):
-            let value = compileExpr(valueExpr)
+            var value: Typed
+            if case .function(let decl) = valueExpr.kind {
+                // `let double = fn(x) ...` names the function in messages and when printed.
+                value = Typed(node: compileFunction(decl, name: name), type: .function)
+            } else {
+                value = compileExpr(valueExpr)
+            }
             if ctx.atGlobalLevel, let cell = globals[name] {
                 declared.insert(name)
                 if !mutable, let t = value.type { globalTypes[name] = t }
@@ -277,8 +283,8 @@ public final class Compiler {
         return IfStmtNode(condition: cond, then: then, otherwise: otherwise, span: span)
     }
 
-    func compileFunction(_ decl: FunctionDecl) -> FunctionNode {
-        let proto = FunctionProto(name: decl.name, arity: decl.params.count, span: decl.span)
+    func compileFunction(_ decl: FunctionDecl, name: String? = nil) -> FunctionNode {
+        let proto = FunctionProto(name: decl.name ?? name, arity: decl.params.count, span: decl.span)
         let outer = ctx!
         ctx = FunctionContext(parent: outer, proto: proto)
         ctx.scopes.append([:])

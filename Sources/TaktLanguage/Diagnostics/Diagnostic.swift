@@ -34,22 +34,37 @@ public struct Diagnostic: Error {
         let pad = String(repeating: " ", count: lineNo.count)
         out += "\(pad)\(blue)-->\(reset) \(span.file.name):\(span.start.line):\(span.start.column)\n"
         out += "\(pad) \(blue)|\(reset)\n"
-        let text = span.file.lineText(span.start.line)
-        out += "\(blue)\(lineNo) |\(reset) \(text)\n"
-        let lineLength = text.unicodeScalars.count
+        var scalars = Array(span.file.lineText(span.start.line).unicodeScalars)
+        var column = span.start.column
         var width = 1
         if span.end.line == span.start.line {
             width = max(1, span.end.column - span.start.column)
         } else {
-            width = max(1, lineLength - span.start.column + 1)
+            width = max(1, scalars.count - span.start.column + 1)
         }
+        // Very long lines show a window around the caret.
+        let window = 100
+        if scalars.count > window {
+            let start = max(0, min(column - 1 - window / 3, scalars.count - window))
+            let end = min(scalars.count, start + window)
+            var shown = Array(scalars[start..<end])
+            var shift = start
+            if start > 0 { shown.insert(contentsOf: "...".unicodeScalars, at: 0); shift -= 3 }
+            if end < scalars.count { shown.append(contentsOf: "...".unicodeScalars) }
+            column -= shift
+            width = min(width, max(1, shown.count - column + 1))
+            scalars = shown
+        }
+        var text = ""
+        text.unicodeScalars.append(contentsOf: scalars)
+        out += "\(blue)\(lineNo) |\(reset) \(text)\n"
         // Tabs keep their width under the caret.
         var indent = ""
-        for (i, s) in text.unicodeScalars.enumerated() where i < span.start.column - 1 {
+        for (i, s) in scalars.enumerated() where i < column - 1 {
             indent.append(s == "\t" ? "\t" : " ")
         }
-        if span.start.column - 1 > lineLength {
-            indent += String(repeating: " ", count: span.start.column - 1 - lineLength)
+        if column - 1 > scalars.count {
+            indent += String(repeating: " ", count: column - 1 - scalars.count)
         }
         let carets = String(repeating: "^", count: width)
         out += "\(pad) \(blue)|\(reset) \(indent)\(red)\(carets)\(reset)\(label.isEmpty ? "" : " " + red + label + reset)\n"

@@ -10,6 +10,8 @@ public struct Lexer {
     var line = 1
     var column = 1
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Set by an error after which nothing sensible can follow.
+    var stopped = false
     /// Every `#` comment: its location and its text after the `#`.
     public private(set) var comments: [(line: Int, text: String)] = []
 
@@ -66,7 +68,7 @@ public struct Lexer {
             default: return false
             }
         }
-        while pos < s.count {
+        while pos < s.count && !stopped {
             let c = s[pos]
             let start = location
             if c == "\n" {
@@ -123,7 +125,7 @@ public struct Lexer {
             }
             tokens.append(Token(kind: .symbol(sym), start: start, end: location))
         }
-        if let (sym, at) = brackets.last {
+        if let (sym, at) = brackets.last, diagnostics.isEmpty {
             let closer = sym == .lparen ? ")" : sym == .lbracket ? "]" : "}"
             error("unclosed '\(sym.rawValue)'", from: at, label: "opened here and never closed",
                   help: "add '\(closer)'")
@@ -213,7 +215,7 @@ public struct Lexer {
         var segments: [StringSegment] = []
         var text = String.UnicodeScalarView()
         var failed = false
-        while true {
+        while !stopped {
             guard let c = peek(), c != "\n" else {
                 error("unterminated string", from: start, label: "string opened here", help: "close it with '\"' on the same line")
                 return nil
@@ -232,11 +234,13 @@ public struct Lexer {
                 case "(":
                     if depth + 1 > Lexer.maxInterpolationDepth {
                         error("string interpolation nested too deeply (more than \(Lexer.maxInterpolationDepth) levels)", from: escStart)
+                        stopped = true
                         return nil
                     }
                     if !text.isEmpty { segments.append(.text(String(text))); text = String.UnicodeScalarView() }
                     let before = diagnostics.count
                     let inner = lexTokens(depth: depth + 1, untilCloseParen: true)
+                    if stopped { return nil }
                     if diagnostics.count > before { failed = true }
                     if inner.count <= 2 {
                         error("empty interpolation", from: escStart, to: location)

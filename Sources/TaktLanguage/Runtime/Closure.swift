@@ -69,7 +69,7 @@ final class Closure: Callable {
         } catch var d as Diagnostic {
             if d.notes.count < 10 {
                 let at = call.span
-                d.notes.append("in '\(proto.name ?? "fn")', called at \(at.file.name):\(at.start.line):\(at.start.column)")
+                d.notes.append("in \(proto.name.map { "'\($0)'" } ?? "an anonymous fn"), called at \(at.file.name):\(at.start.line):\(at.start.column)")
             }
             throw d
         }

@@ -66,18 +66,25 @@ public struct Expectations {
         case .interrupted:
             return "interrupted"
         case .failure(let diagnostics):
+            let first = diagnostics.first?.message ?? "unknown"
+            let firstLine = Expectations.lineText(diagnostics.first)
             guard let e = error else {
-                let d = diagnostics.first
-                return "unexpected error\(d?.line.map { " at line \($0)" } ?? ""): \(d?.message ?? "unknown")"
+                return "unexpected error at line \(firstLine): \(first)"
             }
-            guard let d = diagnostics.first(where: { $0.message.contains(e.text) }) else {
-                return "expected an error containing \(quoted(e.text)), got: \(diagnostics.first?.message ?? "none")"
+            guard let index = diagnostics.firstIndex(where: { $0.message.contains(e.text) }) else {
+                return "expected an error containing \(quoted(e.text)), got: \(first)"
             }
-            if d.line != e.line {
-                return "the error \(quoted(d.message)) was reported at line \(d.line.map(String.init) ?? "?"), expected line \(e.line)"
+            let line = Expectations.lineText(diagnostics[index])
+            if line != String(e.line) {
+                return "the error \(quoted(diagnostics[index].message)) was reported at line \(line), expected line \(e.line)"
             }
         }
         return nil
+    }
+
+    static func lineText(_ d: Diagnostic?) -> String {
+        guard let d = d, let span = d.span else { return "?" }
+        return String(span.start.line)
     }
 
     func quoted(_ s: String) -> String { ValueFormatter.quote(s) }

@@ -145,17 +145,19 @@ final class AssignNode: StmtNode {
         guard let key = keys.first else {
             // `xs += [x]` and `s += "x"` append in place instead of building a new value.
             if op == .add {
-                if case .list(var l) = v, case .list(let r) = rhs {
-                    v = .nil
+                if case .list(let r) = rhs, var l = takeList(&v) {
                     l.items.append(contentsOf: r.items)
                     l.depth = max(l.depth, r.depth)
                     v = .list(l)
                     return
                 }
-                if case .string(var s) = v, case .string(let r) = rhs {
-                    v = .nil
-                    s += r
-                    v = .string(s)
+                if case .string(let r) = rhs, case .string = v {
+                    var taken = Value.nil
+                    swap(&taken, &v)
+                    if case .string(var s) = consume taken {
+                        s += r
+                        v = .string(s)
+                    }
                     return
                 }
             }
@@ -172,19 +174,18 @@ final class AssignNode: StmtNode {
         case .index(let n): stepSpan = n.span
         case .field(_, let s): stepSpan = s
         }
-        switch v {
-        case .list(var l):
-            let i = try Access.listIndex(key, count: l.items.count, at: stepSpan)
-            v = .nil
+        if var l = takeList(&v) {
             defer { v = .list(l) }
+            let i = try Access.listIndex(key, count: l.items.count, at: stepSpan)
             try update(&l.items[i], keys: rest, stepIndex: stepIndex + 1, rhs: rhs, unit: unit)
             l.depth = max(l.depth, l.items[i].nestingDepth + 1)
-        case .record(var r):
+            return
+        }
+        if var r = takeRecord(&v) {
+            defer { v = .record(r) }
             guard case .string(let name) = key else {
                 throw Diagnostic("a record is indexed by a field name string, not a \(key.typeName)", at: stepSpan)
             }
-            v = .nil
-            defer { v = .record(r) }
             if let i = r.index(of: name) {
                 try update(&r.values[i], keys: rest, stepIndex: stepIndex + 1, rhs: rhs, unit: unit)
                 r.depth = max(r.depth, r.values[i].nestingDepth + 1)
@@ -197,9 +198,32 @@ final class AssignNode: StmtNode {
                 throw Diagnostic("the record has no field '\(name)'", at: stepSpan,
                                  label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown field")
             }
-        default:
-            throw Diagnostic("cannot assign into a \(v.typeName)", at: stepSpan, label: "not a list or record")
+            return
         }
+        throw Diagnostic("cannot assign into a \(v.typeName)", at: stepSpan, label: "not a list or record")
+    }
+}
+
+/// Moves a list out of `v` (leaving nil) so that changing it does not copy its storage.
+@inline(__always)
+func takeList(_ v: inout Value) -> ListValue? {
+    guard case .list = v else { return nil }
+    var taken = Value.nil
+    swap(&taken, &v)
+    switch consume taken {
+    case .list(let l): return l
+    default: return nil
+    }
+}
+
+@inline(__always)
+func takeRecord(_ v: inout Value) -> RecordValue? {
+    guard case .record = v else { return nil }
+    var taken = Value.nil
+    swap(&taken, &v)
+    switch consume taken {
+    case .record(let r): return r
+    default: return nil
     }
 }
 
