@@ -291,6 +291,7 @@ public final class Compiler {
         proto.params = decl.params.map { ctx.declare($0.name, mutable: true, span: $0.span) }
         proto.body = decl.body.statements.compactMap(compileStatement)
         proto.frameSize = ctx.nextSlot
+        proto.capturedParamSlots = proto.params.filter(\.captured).map(\.slot)
         ctx = outer
         return FunctionNode(proto, span: decl.span)
     }

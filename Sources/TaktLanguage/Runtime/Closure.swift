@@ -34,9 +34,10 @@ final class Closure: Callable {
         let sp0 = interp.sp
         let base = interp.stack + sp0
         var n = 0
+        let args = call.args
         do {
-            for arg in call.args {
-                let v = try arg.eval(f)
+            while n < args.count {
+                let v = try args[n].eval(f)
                 (base + n).initialize(to: v)
                 n += 1
                 interp.sp += 1
@@ -48,8 +49,8 @@ final class Closure: Callable {
         }
         (base + n).initialize(repeating: .nil, count: size - n)
         interp.sp = sp0 + size
-        for p in proto.params where p.captured {
-            base[p.slot] = .captured(Cell(base[p.slot]))
+        if !proto.capturedParamSlots.isEmpty {
+            for slot in proto.capturedParamSlots { base[slot] = .captured(Cell(base[slot])) }
         }
         interp.callDepth += 1
         defer {
@@ -59,7 +60,11 @@ final class Closure: Callable {
         }
         let frame = Frame(interp: interp, locals: base, closure: self)
         do {
-            for statement in proto.body {
+            let body = proto.body
+            var i = 0
+            while i < body.count {
+                let statement = body[i]
+                i += 1
                 if try statement.exec(frame) == .returned {
                     let v = interp.returnValue
                     interp.returnValue = .nil

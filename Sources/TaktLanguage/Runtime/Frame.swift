@@ -2,7 +2,7 @@
 struct Frame {
     unowned(unsafe) let interp: Interpreter
     let locals: UnsafeMutablePointer<Value>
-    let closure: Closure?
+    unowned(unsafe) let closure: Closure?
 }
 
 /// How a statement finished; `return` leaves its value in `Interpreter.returnValue`.
@@ -61,6 +61,8 @@ final class FunctionProto {
     var frameSize = 0
     var body: [StmtNode] = []
     var params: [LocalVariable] = []
+    /// Slots of parameters that closures capture; they start life in a cell.
+    var capturedParamSlots: [Int] = []
     var captures: [CaptureSource] = []
     let span: Span
 

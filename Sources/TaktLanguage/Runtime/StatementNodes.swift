@@ -241,9 +241,12 @@ final class IfStmtNode: StmtNode {
     override func exec(_ f: Frame) throws -> Completion {
         let c = try condition.eval(f)
         guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
-        for s in b ? then : otherwise {
-            let r = try s.exec(f)
+        let branch = b ? then : otherwise
+        var i = 0
+        while i < branch.count {
+            let r = try branch[i].exec(f)
             if r != .normal { return r }
+            i += 1
         }
         return .normal
     }
