@@ -3,18 +3,21 @@ import Foundation
 import TaktLanguage
 
 /// A duration flag such as `20000min` or `30d`; a bare number is a usage error.
-struct DurationArgument: ExpressibleByArgument {
+struct DurationArgument {
     let seconds: Double
 
-    init?(argument: String) {
+    static func parse(_ argument: String) throws -> DurationArgument {
         let file = SourceFile(name: "<flag>", text: argument)
         var lexer = Lexer(file: file)
         let tokens = lexer.tokenize()
-        guard lexer.diagnostics.isEmpty, tokens.count == 3, case .duration(let s) = tokens[0].kind else { return nil }
-        seconds = s
+        if lexer.diagnostics.isEmpty, tokens.count == 3 {
+            if case .duration(let s) = tokens[0].kind { return DurationArgument(seconds: s) }
+            if case .number = tokens[0].kind {
+                throw ValidationError("'\(argument)' needs a time unit: write \(argument)min, not \(argument)")
+            }
+        }
+        throw ValidationError("'\(argument)' is not a duration such as 20000min or 30d (units: ms, s, min, h, d, w)")
     }
-
-    static var defaultCompletionKind: CompletionKind { .default }
 }
 
 struct RunCommand: ParsableCommand {
@@ -29,10 +32,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Replications per simulation (>= 1).")
     var replications: Int?
 
-    @Option(help: ArgumentHelp("Observed length of a run, a duration such as 30d.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Observed length of a run, a duration such as 30d.", valueName: "duration"), transform: DurationArgument.parse)
     var horizon: DurationArgument?
 
-    @Option(help: ArgumentHelp("Warm-up before statistics are kept, a duration such as 1d.", valueName: "duration"))
+    @Option(help: ArgumentHelp("Warm-up before statistics are kept, a duration such as 1d.", valueName: "duration"), transform: DurationArgument.parse)
     var warmup: DurationArgument?
 
     @Option(help: "Worker threads for replications (>= 1; default: all cores).")

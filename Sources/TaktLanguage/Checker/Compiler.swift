@@ -26,15 +26,15 @@ public final class Compiler {
     public func compile(_ script: Script) -> Result<Program, Diagnostics> {
         diagnostics = []
         reportedNotAvailable = false
-        let proto = FunctionProto(name: nil, arity: 0, span: Span(file: script.file, start: SourceLocation(offset: 0, line: 1, column: 1), end: SourceLocation(offset: 0, line: 1, column: 1)))
-        ctx = FunctionContext(parent: nil, proto: proto)
+        ctx = FunctionContext(parent: nil)
         collectGlobals(script.statements)
         var body: [StmtNode] = []
         for s in script.statements {
             if let node = compileStatement(s) { body.append(node) }
         }
-        proto.body = body
-        proto.frameSize = ctx.nextSlot
+        let start = SourceLocation(offset: 0, line: 1, column: 1)
+        let proto = FunctionProto(name: nil, arity: 0, frameSize: ctx.nextSlot, body: body, params: [], captures: [],
+                                  span: Span(file: script.file, start: start, end: start))
         ctx = nil
         if !diagnostics.isEmpty { return .failure(Diagnostics(diagnostics)) }
         return .success(Program(main: proto, script: script))
@@ -284,14 +284,13 @@ public final class Compiler {
     }
 
     func compileFunction(_ decl: FunctionDecl, name: String? = nil) -> FunctionNode {
-        let proto = FunctionProto(name: decl.name ?? name, arity: decl.params.count, span: decl.span)
         let outer = ctx!
-        ctx = FunctionContext(parent: outer, proto: proto)
+        ctx = FunctionContext(parent: outer)
         ctx.scopes.append([:])
-        proto.params = decl.params.map { ctx.declare($0.name, mutable: true, span: $0.span) }
-        proto.body = decl.body.statements.compactMap(compileStatement)
-        proto.frameSize = ctx.nextSlot
-        proto.capturedParamSlots = proto.params.filter(\.captured).map(\.slot)
+        let params = decl.params.map { ctx.declare($0.name, mutable: true, span: $0.span) }
+        let body = decl.body.statements.compactMap(compileStatement)
+        let proto = FunctionProto(name: decl.name ?? name, arity: decl.params.count, frameSize: ctx.nextSlot,
+                                  body: body, params: params, captures: ctx.captures, span: decl.span)
         ctx = outer
         return FunctionNode(proto, span: decl.span)
     }
@@ -471,7 +470,7 @@ public final class Compiler {
             case .and, .or:
                 return Typed(node: LogicalNode(isAnd: op == .and, a.node, b.node, span: e.span), type: .bool)
             case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
-                return Typed(node: BinaryNode(op, a.node, b.node, span: e.span), type: .bool)
+                return Typed(node: binaryNode(op, a, b, span: e.span), type: .bool)
             case .add, .subtract, .multiply, .divide, .remainder:
                 var type: StaticType? = nil
                 if case .dimension(let da)? = a.type, case .dimension(let db)? = b.type {
@@ -480,7 +479,7 @@ public final class Compiler {
                 } else if op == .add, let ta = a.type, ta == b.type, ta == .string || ta == .list {
                     type = ta
                 }
-                return Typed(node: BinaryNode(op, a.node, b.node, span: e.span), type: type)
+                return Typed(node: binaryNode(op, a, b, span: e.span), type: type)
             }
         case .range(let lo, let hi, let closed):
             return Typed(node: RangeNode(compileExpr(lo).node, compileExpr(hi).node, closed: closed, span: e.span), type: .range)
@@ -522,6 +521,14 @@ public final class Compiler {
             notAvailable("'\(direction.rawValue)'", at: e.span)
             return Typed(node: ConstantNode(.nil, span: e.span), type: nil)
         }
+    }
+
+    func binaryNode(_ op: BinaryOp, _ a: Typed, _ b: Typed, span: Span) -> Node {
+        let generic = BinaryNode(op, a.node, b.node, span: span)
+        if let local = a.node as? LocalGetNode, let c = b.node as? ConstantNode, case .number(let y) = c.value {
+            return LocalConstantBinaryNode(op, slot: local.slot, constant: y, generic: generic)
+        }
+        return generic
     }
 
     func compileName(_ name: String, span: Span) -> Typed {

@@ -1,7 +1,8 @@
 /// The checker's view of one function being compiled: its block scopes and captures.
 final class FunctionContext {
     let parent: FunctionContext?
-    let proto: FunctionProto
+    /// Where the closure finds each captured variable, in capture-index order.
+    var captures: [CaptureSource] = []
     var scopes: [[String: LocalVariable]] = []
     var nextSlot = 0
     var localCaptures: [ObjectIdentifier: Int] = [:]
@@ -10,9 +11,8 @@ final class FunctionContext {
     /// Inside an `if` in value position, which cannot `return`, `break` or `continue`.
     var valueIfDepth = 0
 
-    init(parent: FunctionContext?, proto: FunctionProto) {
+    init(parent: FunctionContext?) {
         self.parent = parent
-        self.proto = proto
     }
 
     var isMain: Bool { parent == nil }
@@ -28,16 +28,16 @@ final class FunctionContext {
 
     func captureIndex(local v: LocalVariable) -> Int {
         if let i = localCaptures[ObjectIdentifier(v)] { return i }
-        proto.captures.append(.local(v.slot))
-        localCaptures[ObjectIdentifier(v)] = proto.captures.count - 1
-        return proto.captures.count - 1
+        captures.append(.local(v.slot))
+        localCaptures[ObjectIdentifier(v)] = captures.count - 1
+        return captures.count - 1
     }
 
     func captureIndex(upvalue i: Int) -> Int {
         if let k = upvalueCaptures[i] { return k }
-        proto.captures.append(.upvalue(i))
-        upvalueCaptures[i] = proto.captures.count - 1
-        return proto.captures.count - 1
+        captures.append(.upvalue(i))
+        upvalueCaptures[i] = captures.count - 1
+        return captures.count - 1
     }
 }
 

@@ -87,7 +87,7 @@ public enum Suggest {
         var best: (String, Int)? = nil
         for c in candidates where c != name {
             let d = distance(target, Array(c.unicodeScalars))
-            let limit = max(1, min(3, target.count / 3 + 1))
+            let limit = max(1, min(3, target.count / 3))
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0

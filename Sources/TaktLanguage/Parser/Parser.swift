@@ -26,6 +26,7 @@ public struct Parser {
     }
 
     /// Lexes and parses a file. Lexical errors stop before parsing, so one cause gives one error.
+    /// Recursion is bounded by `maxDepth`; run it on a `LargeStack` thread as `ScriptRunner` does.
     public static func parse(_ file: SourceFile) -> Result<Script, Diagnostics> {
         var lexer = Lexer(file: file)
         let tokens = lexer.tokenize()

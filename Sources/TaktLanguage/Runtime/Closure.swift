@@ -60,16 +60,10 @@ final class Closure: Callable {
         }
         let frame = Frame(interp: interp, locals: base, closure: self)
         do {
-            let body = proto.body
-            var i = 0
-            while i < body.count {
-                let statement = body[i]
-                i += 1
-                if try statement.exec(frame) == .returned {
-                    let v = interp.returnValue
-                    interp.returnValue = .nil
-                    return v
-                }
+            if try proto.body.exec(frame) == .returned {
+                var v = Value.nil
+                swap(&v, &interp.returnValue)
+                return v
             }
         } catch var d as Diagnostic {
             if d.notes.count < 10 {

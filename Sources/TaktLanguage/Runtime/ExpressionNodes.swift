@@ -132,6 +132,40 @@ final class BinaryNode: Node {
     }
 }
 
+/// `local OP number`, the commonest shape in loops and recursion (`n - 1`, `i < 10`):
+/// one node instead of three.
+final class LocalConstantBinaryNode: Node {
+    let op: BinaryOp
+    let slot: Int
+    let constant: Double
+    let generic: BinaryNode
+    init(_ op: BinaryOp, slot: Int, constant: Double, generic: BinaryNode) {
+        self.op = op
+        self.slot = slot
+        self.constant = constant
+        self.generic = generic
+        super.init(span: generic.span)
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        if case .number(let x) = f.locals[slot] {
+            let y = constant
+            switch op {
+            case .add: let r = x + y; if r.isFinite { return .number(r) }
+            case .subtract: let r = x - y; if r.isFinite { return .number(r) }
+            case .multiply: let r = x * y; if r.isFinite { return .number(r) }
+            case .less: return .bool(x < y)
+            case .lessEqual: return .bool(x <= y)
+            case .greater: return .bool(x > y)
+            case .greaterEqual: return .bool(x >= y)
+            case .equal: return .bool(x == y)
+            case .notEqual: return .bool(x != y)
+            default: break
+            }
+        }
+        return try generic.eval(f)
+    }
+}
+
 final class RangeNode: Node {
     let lower: Node, upper: Node
     let closed: Bool
@@ -352,21 +386,20 @@ final class FunctionNode: Node {
 /// `if` in value position: a branch gives its last expression, or nil.
 final class IfExprNode: Node {
     let condition: Node
-    let then: [StmtNode], thenValue: Node?
-    let otherwise: [StmtNode], otherwiseValue: Node?
+    let then: StmtNode, thenValue: Node?
+    let otherwise: StmtNode, otherwiseValue: Node?
     init(condition: Node, then: [StmtNode], thenValue: Node?, otherwise: [StmtNode], otherwiseValue: Node?, span: Span) {
         self.condition = condition
-        self.then = then
+        self.then = Sequence.make(then, span: span)
         self.thenValue = thenValue
-        self.otherwise = otherwise
+        self.otherwise = Sequence.make(otherwise, span: span)
         self.otherwiseValue = otherwiseValue
         super.init(span: span)
     }
     override func eval(_ f: Frame) throws -> Value {
         let c = try condition.eval(f)
         guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
-        let statements = b ? then : otherwise
-        for s in statements { _ = try s.exec(f) }
+        _ = try b ? then.exec(f) : otherwise.exec(f)
         return try (b ? thenValue : otherwiseValue)?.eval(f) ?? .nil
     }
 }

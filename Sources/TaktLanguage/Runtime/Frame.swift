@@ -54,21 +54,31 @@ enum CaptureSource {
     case upvalue(Int)
 }
 
-/// The static part of a function: its code and frame layout.
+/// The static part of a function: its code and frame layout. Immutable, so the hot path
+/// reads it without retaining its arrays.
 final class FunctionProto {
     let name: String?
     let arity: Int
-    var frameSize = 0
-    var body: [StmtNode] = []
-    var params: [LocalVariable] = []
+    let frameSize: Int
+    /// The top-level statements, one by one (for the REPL and the main program).
+    let statements: [StmtNode]
+    let body: StmtNode
+    let params: [LocalVariable]
     /// Slots of parameters that closures capture; they start life in a cell.
-    var capturedParamSlots: [Int] = []
-    var captures: [CaptureSource] = []
+    let capturedParamSlots: [Int]
+    let captures: [CaptureSource]
     let span: Span
 
-    init(name: String?, arity: Int, span: Span) {
+    init(name: String?, arity: Int, frameSize: Int, body: [StmtNode], params: [LocalVariable],
+         captures: [CaptureSource], span: Span) {
         self.name = name
         self.arity = arity
+        self.frameSize = frameSize
+        statements = body
+        self.body = Sequence.make(body, span: span)
+        self.params = params
+        capturedParamSlots = params.filter(\.captured).map(\.slot)
+        self.captures = captures
         self.span = span
     }
 }

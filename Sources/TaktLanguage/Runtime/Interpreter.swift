@@ -55,7 +55,7 @@ public final class Interpreter {
             sp -= proto.frameSize
         }
         let frame = Frame(interp: self, locals: base, closure: nil)
-        for statement in proto.body {
+        for statement in proto.statements {
             _ = try statement.exec(frame)
         }
     }

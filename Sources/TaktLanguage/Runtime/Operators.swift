@@ -96,7 +96,8 @@ enum Operators {
             return nil
         case .and, .or:
             if case .bool = a, case .bool = b { return nil }
-            return typeError(op, a, b, at: span)
+            return Diagnostic("'\(op.rawValue)' needs booleans", at: span, label: "\(a.typeName) \(op.rawValue) \(b.typeName)",
+                              help: "Takt has no truthiness: compare explicitly, e.g. 'x != 0'")
         }
     }
 

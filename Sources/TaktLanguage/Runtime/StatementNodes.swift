@@ -1,5 +1,72 @@
 import TaktCore
 
+/// A run of statements as one node. Fixed small arities keep the children in `let` fields,
+/// which the hot path reads without retaining (array elements would be retained).
+enum Sequence {
+    static func make(_ statements: [StmtNode], span: Span) -> StmtNode {
+        switch statements.count {
+        case 0: return EmptyNode(span: span)
+        case 1: return statements[0]
+        case 2: return Sequence2Node(statements[0], statements[1], span: span)
+        case 3: return Sequence3Node(statements[0], statements[1], statements[2], span: span)
+        default: return SequenceNode(statements, span: span)
+        }
+    }
+}
+
+final class EmptyNode: StmtNode {
+    override func exec(_ f: Frame) throws -> Completion { .normal }
+}
+
+final class Sequence2Node: StmtNode {
+    let s0: StmtNode, s1: StmtNode
+    init(_ s0: StmtNode, _ s1: StmtNode, span: Span) {
+        self.s0 = s0
+        self.s1 = s1
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        let r = try s0.exec(f)
+        if r != .normal { return r }
+        return try s1.exec(f)
+    }
+}
+
+final class Sequence3Node: StmtNode {
+    let s0: StmtNode, s1: StmtNode, s2: StmtNode
+    init(_ s0: StmtNode, _ s1: StmtNode, _ s2: StmtNode, span: Span) {
+        self.s0 = s0
+        self.s1 = s1
+        self.s2 = s2
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        var r = try s0.exec(f)
+        if r != .normal { return r }
+        r = try s1.exec(f)
+        if r != .normal { return r }
+        return try s2.exec(f)
+    }
+}
+
+/// Longer runs loop over an array (a chain would make recursion as deep as the block is long).
+final class SequenceNode: StmtNode {
+    let statements: [StmtNode]
+    init(_ statements: [StmtNode], span: Span) {
+        self.statements = statements
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        var i = 0
+        while i < statements.count {
+            let r = try statements[i].exec(f)
+            if r != .normal { return r }
+            i += 1
+        }
+        return .normal
+    }
+}
+
 final class ExprStmtNode: StmtNode {
     let expr: Node
     init(_ expr: Node) {
@@ -230,34 +297,27 @@ func takeRecord(_ v: inout Value) -> RecordValue? {
 /// `if` as a statement: its branches may `return`, `break` or `continue`.
 final class IfStmtNode: StmtNode {
     let condition: Node
-    let then: [StmtNode]
-    let otherwise: [StmtNode]
+    let then: StmtNode
+    let otherwise: StmtNode
     init(condition: Node, then: [StmtNode], otherwise: [StmtNode], span: Span) {
         self.condition = condition
-        self.then = then
-        self.otherwise = otherwise
+        self.then = Sequence.make(then, span: span)
+        self.otherwise = Sequence.make(otherwise, span: span)
         super.init(span: span)
     }
     override func exec(_ f: Frame) throws -> Completion {
         let c = try condition.eval(f)
         guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
-        let branch = b ? then : otherwise
-        var i = 0
-        while i < branch.count {
-            let r = try branch[i].exec(f)
-            if r != .normal { return r }
-            i += 1
-        }
-        return .normal
+        return try b ? then.exec(f) : otherwise.exec(f)
     }
 }
 
 final class WhileNode: StmtNode {
     let condition: Node
-    let body: [StmtNode]
+    let body: StmtNode
     init(condition: Node, body: [StmtNode], span: Span) {
         self.condition = condition
-        self.body = body
+        self.body = Sequence.make(body, span: span)
         super.init(span: span)
     }
     override func exec(_ f: Frame) throws -> Completion {
@@ -266,13 +326,10 @@ final class WhileNode: StmtNode {
             guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
             if !b { return .normal }
             try f.interp.checkInterrupt()
-            body: for s in body {
-                switch try s.exec(f) {
-                case .normal: continue
-                case .continueLoop: break body
-                case .breakLoop: return .normal
-                case .returned: return .returned
-                }
+            switch try body.exec(f) {
+            case .normal, .continueLoop: continue
+            case .breakLoop: return .normal
+            case .returned: return .returned
             }
         }
     }
@@ -281,11 +338,11 @@ final class WhileNode: StmtNode {
 final class ForNode: StmtNode {
     let variable: LocalVariable
     let iterable: Node
-    let body: [StmtNode]
+    let body: StmtNode
     init(variable: LocalVariable, iterable: Node, body: [StmtNode], span: Span) {
         self.variable = variable
         self.iterable = iterable
-        self.body = body
+        self.body = Sequence.make(body, span: span)
         super.init(span: span)
     }
 
@@ -293,15 +350,11 @@ final class ForNode: StmtNode {
     @inline(__always)
     func iteration(_ f: Frame, _ v: Value) throws -> Completion? {
         f.locals[variable.slot] = variable.captured ? .captured(Cell(v)) : v
-        for s in body {
-            switch try s.exec(f) {
-            case .normal: continue
-            case .continueLoop: return nil
-            case .breakLoop: return .normal
-            case .returned: return .returned
-            }
+        switch try body.exec(f) {
+        case .normal, .continueLoop: return nil
+        case .breakLoop: return .normal
+        case .returned: return .returned
         }
-        return nil
     }
 
     override func exec(_ f: Frame) throws -> Completion {
@@ -342,13 +395,13 @@ final class ContinueNode: StmtNode {
 }
 
 final class ReturnNode: StmtNode {
-    let value: Node?
+    let value: Node
     init(_ value: Node?, span: Span) {
-        self.value = value
+        self.value = value ?? ConstantNode(.nil, span: span)
         super.init(span: span)
     }
     override func exec(_ f: Frame) throws -> Completion {
-        f.interp.returnValue = try value?.eval(f) ?? .nil
+        f.interp.returnValue = try value.eval(f)
         return .returned
     }
 }
