@@ -161,37 +161,72 @@ final class AssignNode: StmtNode {
     }
 
     override func exec(_ f: Frame) throws -> Completion {
-        var keys: [Value] = []
-        if !path.isEmpty {
-            keys.reserveCapacity(path.count)
-            for step in path {
-                switch step {
-                case .index(let n): keys.append(try n.eval(f))
-                case .field(let name, _): keys.append(.string(name))
+        switch path.count {
+        case 0:
+            let rhs = try value.eval(f)
+            // `i += 1` on a plain local number: no copies, no calls.
+            if case .local(let slot) = target, case .number(let x) = f.locals[slot], case .number(let y) = rhs {
+                let r: Double
+                switch op {
+                case .assign: r = y
+                case .add: r = x + y
+                case .subtract: r = x - y
+                case .multiply: r = x * y
+                case .divide: r = y == 0 ? .nan : x / y
+                }
+                if r.isFinite {
+                    f.locals[slot] = .number(r)
+                    return .normal
                 }
             }
+            try modify(f) { v, unit in try self.applyLeaf(&v, rhs: rhs, unit: unit) }
+        case 1:
+            let key = try key(0, f)
+            let rhs = try value.eval(f)
+            if rhs.nestingDepth + 1 > maxValueDepth { throw tooDeep(span) }
+            try modify(f) { v, unit in try self.update(&v, key: key, stepIndex: 0, rest: [], rhs: rhs, unit: unit) }
+        default:
+            var keys: [Value] = []
+            keys.reserveCapacity(path.count)
+            for i in path.indices { keys.append(try key(i, f)) }
+            let rhs = try value.eval(f)
+            if rhs.nestingDepth + path.count > maxValueDepth { throw tooDeep(span) }
+            try modify(f) { v, unit in
+                try self.update(&v, key: keys[0], stepIndex: 0, rest: keys[1...], rhs: rhs, unit: unit)
+            }
         }
-        let rhs = try value.eval(f)
-        if rhs.nestingDepth + path.count > maxValueDepth { throw tooDeep(span) }
+        return .normal
+    }
+
+    @inline(__always)
+    func key(_ i: Int, _ f: Frame) throws -> Value {
+        switch path[i] {
+        case .index(let n): return try n.eval(f)
+        case .field(let name, _): return .string(name)
+        }
+    }
+
+    /// Runs `change` on the target variable in place.
+    @inline(__always)
+    func modify(_ f: Frame, _ change: (inout Value, TimeUnit) throws -> Void) throws {
         let unit = f.interp.settings.timeUnit
         switch target {
         case .local(let slot):
             if case .captured(let cell) = f.locals[slot] {
-                try update(&cell.value, keys: keys, rhs: rhs, unit: unit)
+                try change(&cell.value, unit)
             } else {
-                try update(&f.locals[slot], keys: keys, rhs: rhs, unit: unit)
+                try change(&f.locals[slot], unit)
             }
         case .upvalue(let i):
-            try update(&f.closure!.captures[i].value, keys: keys, rhs: rhs, unit: unit)
+            try change(&f.closure!.captures[i].value, unit)
         case .global(let cell):
             guard var v = cell.value else {
                 throw Diagnostic("'\(cell.name)' is assigned before its declaration has run", at: span)
             }
             cell.value = .nil
             defer { cell.value = v }
-            try update(&v, keys: keys, rhs: rhs, unit: unit)
+            try change(&v, unit)
         }
-        return .normal
     }
 
     func combine(_ old: Value, _ rhs: Value, unit: TimeUnit) throws -> Value {
@@ -204,57 +239,57 @@ final class AssignNode: StmtNode {
         }
     }
 
-    func update(_ v: inout Value, keys: [Value], rhs: Value, unit: TimeUnit) throws {
-        try update(&v, keys: keys[...], stepIndex: 0, rhs: rhs, unit: unit)
+    /// The final step: `=` replaces; `+=` on a list or string appends in place.
+    func applyLeaf(_ v: inout Value, rhs: Value, unit: TimeUnit) throws {
+        if op == .add {
+            if case .list(let r) = rhs, var l = takeList(&v) {
+                l.items.append(contentsOf: r.items)
+                l.depth = max(l.depth, r.depth)
+                v = .list(l)
+                return
+            }
+            if case .string(let r) = rhs, case .string = v {
+                var taken = Value.nil
+                swap(&taken, &v)
+                if case .string(var s) = consume taken {
+                    s += r
+                    v = .string(s)
+                }
+                return
+            }
+        }
+        v = try combine(v, rhs, unit: unit)
     }
 
-    private func update(_ v: inout Value, keys: ArraySlice<Value>, stepIndex: Int, rhs: Value, unit: TimeUnit) throws {
-        guard let key = keys.first else {
-            // `xs += [x]` and `s += "x"` append in place instead of building a new value.
-            if op == .add {
-                if case .list(let r) = rhs, var l = takeList(&v) {
-                    l.items.append(contentsOf: r.items)
-                    l.depth = max(l.depth, r.depth)
-                    v = .list(l)
-                    return
-                }
-                if case .string(let r) = rhs, case .string = v {
-                    var taken = Value.nil
-                    swap(&taken, &v)
-                    if case .string(var s) = consume taken {
-                        s += r
-                        v = .string(s)
-                    }
-                    return
-                }
+    /// One step into a list or record, then the rest of the path.
+    func update(_ v: inout Value, key: Value, stepIndex: Int, rest: ArraySlice<Value>, rhs: Value, unit: TimeUnit) throws {
+        @inline(__always) func next(_ child: inout Value) throws {
+            if let k = rest.first {
+                try update(&child, key: k, stepIndex: stepIndex + 1, rest: rest.dropFirst(), rhs: rhs, unit: unit)
+            } else {
+                try applyLeaf(&child, rhs: rhs, unit: unit)
             }
-            if case .number(let x) = v, case .number(let y) = rhs, op == .add {
-                let r = x + y
-                if r.isFinite { v = .number(r); return }
-            }
-            v = try combine(v, rhs, unit: unit)
-            return
         }
-        let rest = keys.dropFirst()
-        let stepSpan: Span
-        switch path[stepIndex] {
-        case .index(let n): stepSpan = n.span
-        case .field(_, let s): stepSpan = s
+        func stepSpan() -> Span {
+            switch path[stepIndex] {
+            case .index(let n): return n.span
+            case .field(_, let s): return s
+            }
         }
         if var l = takeList(&v) {
             defer { v = .list(l) }
-            let i = try Access.listIndex(key, count: l.items.count, at: stepSpan)
-            try update(&l.items[i], keys: rest, stepIndex: stepIndex + 1, rhs: rhs, unit: unit)
+            let i = try Access.listIndex(key, count: l.items.count, at: stepSpan())
+            try next(&l.items[i])
             l.depth = max(l.depth, l.items[i].nestingDepth + 1)
             return
         }
         if var r = takeRecord(&v) {
             defer { v = .record(r) }
             guard case .string(let name) = key else {
-                throw Diagnostic("a record is indexed by a field name string, not a \(key.typeName)", at: stepSpan)
+                throw Diagnostic("a record is indexed by a field name string, not a \(key.typeName)", at: stepSpan())
             }
             if let i = r.index(of: name) {
-                try update(&r.values[i], keys: rest, stepIndex: stepIndex + 1, rhs: rhs, unit: unit)
+                try next(&r.values[i])
                 r.depth = max(r.depth, r.values[i].nestingDepth + 1)
             } else if rest.isEmpty && op == .assign {
                 r.names.append(name)
@@ -262,12 +297,12 @@ final class AssignNode: StmtNode {
                 r.depth = max(r.depth, rhs.nestingDepth + 1)
             } else {
                 let suggestion = Suggest.closest(to: name, among: r.names)
-                throw Diagnostic("the record has no field '\(name)'", at: stepSpan,
+                throw Diagnostic("the record has no field '\(name)'", at: stepSpan(),
                                  label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown field")
             }
             return
         }
-        throw Diagnostic("cannot assign into a \(v.typeName)", at: stepSpan, label: "not a list or record")
+        throw Diagnostic("cannot assign into a \(v.typeName)", at: stepSpan(), label: "not a list or record")
     }
 }
 
