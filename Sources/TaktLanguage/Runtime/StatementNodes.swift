@@ -164,19 +164,21 @@ final class AssignNode: StmtNode {
         switch path.count {
         case 0:
             let rhs = try value.eval(f)
-            // `i += 1` on a plain local number: no copies, no calls.
-            if case .local(let slot) = target, case .number(let x) = f.locals[slot], case .number(let y) = rhs {
-                let r: Double
-                switch op {
-                case .assign: r = y
-                case .add: r = x + y
-                case .subtract: r = x - y
-                case .multiply: r = x * y
-                case .divide: r = y == 0 ? .nan : x / y
-                }
-                if r.isFinite {
-                    f.locals[slot] = .number(r)
-                    return .normal
+            // `i += 1` on a plain number: no copies, no calls.
+            if case .number(let y) = rhs {
+                switch target {
+                case .local(let slot):
+                    if case .number(let x) = f.locals[slot], let r = arithmetic(x, y) {
+                        f.locals[slot] = .number(r)
+                        return .normal
+                    }
+                case .global(let cell):
+                    if case .number(let x)? = cell.value, let r = arithmetic(x, y) {
+                        cell.value = .number(r)
+                        return .normal
+                    }
+                case .upvalue:
+                    break
                 }
             }
             try modify(f) { v, unit in try self.applyLeaf(&v, rhs: rhs, unit: unit) }
@@ -196,6 +198,20 @@ final class AssignNode: StmtNode {
             }
         }
         return .normal
+    }
+
+    /// The finite result of `x op= y`, or nil to take the general path (which reports errors).
+    @inline(__always)
+    func arithmetic(_ x: Double, _ y: Double) -> Double? {
+        let r: Double
+        switch op {
+        case .assign: r = y
+        case .add: r = x + y
+        case .subtract: r = x - y
+        case .multiply: r = x * y
+        case .divide: r = y == 0 ? .nan : x / y
+        }
+        return r.isFinite ? r : nil
     }
 
     @inline(__always)
