@@ -6,7 +6,7 @@ import TaktLanguage
 struct DurationArgument {
     let seconds: Double
 
-    static func parse(_ argument: String) throws -> DurationArgument {
+    @Sendable static func parse(_ argument: String) throws -> DurationArgument {
         let file = SourceFile(name: "<flag>", text: argument)
         var lexer = Lexer(file: file)
         let tokens = lexer.tokenize()

@@ -347,7 +347,7 @@ public final class Compiler {
             unknownName(name, at: root.span)
             return nil
         }
-        if path.isEmpty, op != .assign, let lt = staticType(ofVariable: name), let rt = value.type {
+        if path.isEmpty, op != .assign, let lt = staticType(ofVariable: name), value.type != nil {
             let binary: BinaryOp = op == .add ? .add : op == .subtract ? .subtract : op == .multiply ? .multiply : .divide
             checkBinary(binary, Typed(node: value.node, type: lt, literal: nil), value, span: span)
         }

@@ -114,21 +114,28 @@ final class BinaryNode: Node {
     override func eval(_ f: Frame) throws -> Value {
         let a = try left.eval(f)
         let b = try right.eval(f)
-        if case .number(let x) = a, case .number(let y) = b {
-            switch op {
-            case .add: let r = x + y; if r.isFinite { return .number(r) }
-            case .subtract: let r = x - y; if r.isFinite { return .number(r) }
-            case .multiply: let r = x * y; if r.isFinite { return .number(r) }
-            case .less: return .bool(x < y)
-            case .lessEqual: return .bool(x <= y)
-            case .greater: return .bool(x > y)
-            case .greaterEqual: return .bool(x >= y)
-            case .equal: return .bool(x == y)
-            case .notEqual: return .bool(x != y)
-            default: break
-            }
+        if case .number(let x) = a, case .number(let y) = b, let r = BinaryNode.numbers(op, x, y) {
+            return r
         }
         return try Operators.binary(op, a, b, at: span, unit: f.interp.settings.timeUnit)
+    }
+
+    /// The result for two plain numbers when it is simple and finite; nil sends the
+    /// operands down the general path, which also reports the errors.
+    @inline(__always)
+    static func numbers(_ op: BinaryOp, _ x: Double, _ y: Double) -> Value? {
+        switch op {
+        case .add: let r = x + y; return r.isFinite ? .number(r) : nil
+        case .subtract: let r = x - y; return r.isFinite ? .number(r) : nil
+        case .multiply: let r = x * y; return r.isFinite ? .number(r) : nil
+        case .less: return .bool(x < y)
+        case .lessEqual: return .bool(x <= y)
+        case .greater: return .bool(x > y)
+        case .greaterEqual: return .bool(x >= y)
+        case .equal: return .bool(x == y)
+        case .notEqual: return .bool(x != y)
+        default: return nil
+        }
     }
 }
 
@@ -147,20 +154,8 @@ final class LocalConstantBinaryNode: Node {
         super.init(span: generic.span)
     }
     override func eval(_ f: Frame) throws -> Value {
-        if case .number(let x) = f.locals[slot] {
-            let y = constant
-            switch op {
-            case .add: let r = x + y; if r.isFinite { return .number(r) }
-            case .subtract: let r = x - y; if r.isFinite { return .number(r) }
-            case .multiply: let r = x * y; if r.isFinite { return .number(r) }
-            case .less: return .bool(x < y)
-            case .lessEqual: return .bool(x <= y)
-            case .greater: return .bool(x > y)
-            case .greaterEqual: return .bool(x >= y)
-            case .equal: return .bool(x == y)
-            case .notEqual: return .bool(x != y)
-            default: break
-            }
+        if case .number(let x) = f.locals[slot], let r = BinaryNode.numbers(op, x, constant) {
+            return r
         }
         return try generic.eval(f)
     }
@@ -296,7 +291,7 @@ enum Access {
         switch t {
         case .list(let l):
             return l.items[try listIndex(i, count: l.items.count, at: indexSpan)]
-        case .record(let r):
+        case .record:
             guard case .string(let name) = i else {
                 throw Diagnostic("a record is indexed by a field name string, not a \(i.typeName)", at: indexSpan)
             }
