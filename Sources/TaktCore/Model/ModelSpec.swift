@@ -1,0 +1,120 @@
+/// A plant as the core sees it: elements by index, no names looked up while running.
+/// Front ends (the Takt language, tests, other tools) build one and hand it to `Simulation`.
+public struct ModelSpec: Sendable {
+    public var sources: [SourceSpec] = []
+    public var stations: [StationSpec] = []
+    public var buffers: [BufferSpec] = []
+    public var sinks: [SinkSpec] = []
+
+    public init() {}
+}
+
+public enum NodeRef: Hashable, Sendable {
+    case source(Int), station(Int), buffer(Int), sink(Int)
+}
+
+/// Where a part goes when it leaves a node.
+public enum Routing: Sendable, Equatable {
+    case none
+    case next(NodeRef)
+    /// Probabilistic split; weights sum to 1. The destination is drawn when the part finishes.
+    case split([Double], [NodeRef])
+    case rule(RoutingRule, [NodeRef])
+
+    public var destinations: [NodeRef] {
+        switch self {
+        case .none: return []
+        case .next(let n): return [n]
+        case .split(_, let d), .rule(_, let d): return d
+        }
+    }
+}
+
+public enum RoutingRule: Sendable, Equatable {
+    case random, roundRobin, shortestQueue, firstAvailable
+    /// A run-time decision made by a `RoutingDecider` (learning agents plug in here).
+    case decider(Int)
+}
+
+/// Decides a destination for a part at run time; `candidates` are indices into the
+/// destinations that can take the part now, `counts` the parts present at each destination.
+public protocol RoutingDecider: Sendable {
+    func choose(candidates: [Int], counts: [Int]) -> Int
+}
+
+public struct SourceSpec: Sendable {
+    public var name: String
+    public var interarrival: Distribution?
+    public var saturated: Bool
+    public var limit: Int?
+    public var routing: Routing
+
+    public init(name: String, interarrival: Distribution?, saturated: Bool = false, limit: Int? = nil, routing: Routing) {
+        self.name = name
+        self.interarrival = interarrival
+        self.saturated = saturated
+        self.limit = limit
+        self.routing = routing
+    }
+}
+
+public enum FailureClock: Sendable, Equatable {
+    /// Time to failure counts processing time only.
+    case busy
+    /// Time to failure counts all time.
+    case clock
+    /// Fails when this many parts have completed since the last repair.
+    case parts(Int)
+}
+
+public struct FailureSpec: Sendable {
+    public var name: String
+    public var up: Distribution?
+    public var down: Distribution
+    public var clock: FailureClock
+
+    public init(name: String, up: Distribution?, down: Distribution, clock: FailureClock) {
+        self.name = name
+        self.up = up
+        self.down = down
+        self.clock = clock
+    }
+}
+
+public struct StationSpec: Sendable {
+    public var name: String
+    public var servers: Int
+    public var process: Distribution
+    /// Capacity of the station's own input queue; nil is unlimited.
+    public var queueCapacity: Int?
+    public var failures: [FailureSpec]
+    public var routing: Routing
+
+    public init(name: String, servers: Int = 1, process: Distribution, queueCapacity: Int? = nil,
+                failures: [FailureSpec] = [], routing: Routing) {
+        self.name = name
+        self.servers = servers
+        self.process = process
+        self.queueCapacity = queueCapacity
+        self.failures = failures
+        self.routing = routing
+    }
+}
+
+public struct BufferSpec: Sendable {
+    public var name: String
+    /// nil is unlimited; 0 is a direct hand-off.
+    public var capacity: Int?
+    public var routing: Routing
+
+    public init(name: String, capacity: Int?, routing: Routing) {
+        self.name = name
+        self.capacity = capacity
+        self.routing = routing
+    }
+}
+
+public struct SinkSpec: Sendable {
+    public var name: String
+    public init(name: String) { self.name = name }
+}

@@ -1,0 +1,28 @@
+/// What one replication measured over its observation window (LANGUAGE.md section 4).
+public struct ReplicationResult: Sendable {
+    public struct Station: Sendable {
+        public var utilization = 0.0, blocked = 0.0, starved = 0.0, down = 0.0
+        public var queue = 0.0
+        /// nil when no part started in the window.
+        public var wait: Double?
+        public var processed = 0.0
+    }
+    public struct Buffer: Sendable {
+        public var level = 0.0
+    }
+    public struct Sink: Sendable {
+        public var count = 0.0
+        /// Per second.
+        public var throughput = 0.0
+        public var cycleTime: Double?
+    }
+
+    public var stations: [Station] = []
+    public var buffers: [Buffer] = []
+    public var sinks: [Sink] = []
+    public var throughput = 0.0
+    public var wip = 0.0
+    public var cycleTime: Double?
+    /// Events processed, for benchmarks.
+    public var events = 0
+}
