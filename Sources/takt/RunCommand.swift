@@ -62,12 +62,14 @@ struct RunCommand: ParsableCommand {
         }
         Terminal.installInterruptHandler()
         let seed = self.seed, replications = self.replications, horizon = self.horizon, warmup = self.warmup, jobs = self.jobs
+        let json = self.json
         let outcome = ScriptRunner.run(file, output: Terminal.standardOutput) { s in
             if let v = seed { s.seed = v }
             if let v = replications { s.replications = v }
             if let v = horizon { s.horizon = v.seconds }
             if let v = warmup { s.warmup = v.seconds }
             if let v = jobs { s.jobs = v }
+            if json { s.json = true }
         }
         fflush(stdout)
         switch outcome {

@@ -4,6 +4,10 @@ import TaktCore
 public struct Program {
     let main: FunctionProto
     public let script: Script
+    /// The flow graph, when the script declares a model.
+    let model: StaticModel?
+    /// A model that no statement simulates gets one run at the end (LANGUAGE.md section 5).
+    public let needsImplicitRun: Bool
 }
 
 /// The checker: resolves every name to a slot, cell or built-in, checks what can be checked
@@ -20,6 +24,9 @@ public final class Compiler {
     var diagnostics: [Diagnostic] = []
     var ctx: FunctionContext!
     var reportedNotAvailable = false
+    var staticModel: StaticModel?
+    /// Set when the script calls `simulate` or asks what-if, compare, optimize or train.
+    var simulates = false
 
     public init() {}
 
@@ -27,7 +34,9 @@ public final class Compiler {
         diagnostics = []
         reportedNotAvailable = false
         ctx = FunctionContext(parent: nil)
+        simulates = false
         collectGlobals(script.statements)
+        staticModel = collectModel(script.statements)
         var body: [StmtNode] = []
         for s in script.statements {
             if let node = compileStatement(s) { body.append(node) }
@@ -37,7 +46,8 @@ public final class Compiler {
                                   span: Span(file: script.file, start: start, end: start))
         ctx = nil
         if !diagnostics.isEmpty { return .failure(Diagnostics(diagnostics)) }
-        return .success(Program(main: proto, script: script))
+        let implicit = !(staticModel?.isEmpty ?? true) && !simulates
+        return .success(Program(main: proto, script: script, model: staticModel, needsImplicitRun: implicit))
     }
 
     func error(_ message: String, at span: Span, label: String = "", help: String? = nil, notes: [String] = []) {
@@ -238,9 +248,13 @@ public final class Compiler {
             return compileConfig(properties, span: s.span)
 
         case .element(let e):
-            notAvailable("'\(e.kind.rawValue)' declarations", at: s.span)
+            return compileElement(e, span: s.span)
         case .flow:
-            notAvailable("flows", at: s.span)
+            // The graph was built before anything ran; only split weights compile here, in place.
+            for slot in staticModel?.weightsByFlow[ObjectIdentifier(s)] ?? [] {
+                slot.node = compileExpr(slot.expr).node
+            }
+            return nil
         case .agent:
             notAvailable("agents", at: s.span)
         case .reward:
@@ -341,8 +355,23 @@ public final class Compiler {
             error("cannot assign to the built-in '\(name)'", at: root.span, label: "a built-in function")
             return nil
         case .model(let kind)?:
-            notAvailable("assignments to \(kind) properties", at: span)
-            return nil
+            guard let element = ElementKind(rawValue: kind) else {
+                notAvailable("assignments to \(kind)s", at: span)
+                return nil
+            }
+            guard path.count == 1, case .field(let key, let keySpan) = path[0], op == .assign else {
+                error("assign one property of an element, such as '\(name).\(ElementProperties.allowed(element).first ?? "name") = ...'",
+                      at: target.span)
+                return nil
+            }
+            let allowed = ElementProperties.allowed(element)
+            guard allowed.contains(key) else {
+                let suggestion = Suggest.closest(to: key, among: allowed)
+                error("a \(kind) has no property '\(key)'", at: keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
+                      help: allowed.isEmpty ? nil : "\(kind) properties are \(allowed.joined(separator: ", "))")
+                return nil
+            }
+            return SetElementPropertyNode(name: name, key: key, value: value.node, span: span)
         case nil:
             unknownName(name, at: root.span)
             return nil
@@ -544,9 +573,13 @@ public final class Compiler {
             }
             return Typed(node: GlobalGetNode(cell: cell, span: span), type: cell.mutable ? nil : globalTypes[name])
         case .builtin(let b)?:
+            if b.builtinName == "simulate" { simulates = true }
             return Typed(node: ConstantNode(.function(b), span: span), type: .function)
         case .model(let kind)?:
-            notAvailable("\(kind) values", at: span)
+            if let element = ElementKind(rawValue: kind) {
+                return Typed(node: ElementNode(ElementRef(name: name, kind: element), span: span), type: nil)
+            }
+            notAvailable("\(kind)s", at: span)
         case nil:
             if ["throughput", "wip", "cycle_time"].contains(name) {
                 notAvailable("plant results such as '\(name)'", at: span)

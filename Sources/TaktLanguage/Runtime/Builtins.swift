@@ -252,7 +252,38 @@ enum Builtins {
                 throw Diagnostic("\(error.message) in empirical", at: c.span(0), label: "outside its domain")
             }
         },
-        notAvailable("simulate", "simulation"),
+        Builtin("simulate", 0, 4, labels: ["horizon", "warmup", "replications", "seed"]) { c in
+            var s = c.interp.settings
+            for (i, label) in c.node.labels.enumerated() {
+                let v = c.args[i]
+                switch label {
+                case "horizon"?:
+                    guard case .duration(let x) = v, x > 0 else {
+                        throw Diagnostic("horizon must be a duration > 0", at: c.span(i), help: Operators.unitHelp(v, unit: s.timeUnit))
+                    }
+                    s.horizon = x
+                case "warmup"?:
+                    guard case .duration(let x) = v, x >= 0 else {
+                        throw Diagnostic("warmup must be a duration >= 0", at: c.span(i), help: Operators.unitHelp(v, unit: s.timeUnit))
+                    }
+                    s.warmup = x
+                case "replications"?:
+                    guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= 1, n <= 1_000_000 else {
+                        throw Diagnostic("replications must be a whole number from 1 to 1000000", at: c.span(i))
+                    }
+                    s.replications = n
+                case "seed"?:
+                    guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= 0 else {
+                        throw Diagnostic("seed must be a whole number >= 0", at: c.span(i))
+                    }
+                    s.seed = UInt64(n)
+                default:
+                    throw Diagnostic("simulate takes named arguments: horizon, warmup, replications, seed", at: c.span(i),
+                                     help: "for example: simulate(horizon: 8h, replications: 3)")
+                }
+            }
+            return .result(try c.interp.simulate(settings: s, at: c.node.span))
+        },
         notAvailable("save_policy", "agent training"),
         notAvailable("load_policy", "agent training"),
     ]

@@ -267,7 +267,13 @@ final class MemberNode: Node {
         super.init(span: span)
     }
     override func eval(_ f: Frame) throws -> Value {
-        try Access.member(try target.eval(f), name, nameSpan: nameSpan)
+        let t = try target.eval(f)
+        switch t {
+        case .element(let e): return try Access.elementProperty(e, name, nameSpan: nameSpan, f.interp)
+        case .result(let r): return try r.member(name, at: nameSpan)
+        case .estimate(let e): return try e.member(name, at: nameSpan)
+        default: return try Access.member(t, name, nameSpan: nameSpan)
+        }
     }
 }
 
@@ -302,6 +308,33 @@ enum Access {
             return .string(String(scalars[n]))
         default:
             throw Diagnostic("cannot index a \(t.typeName)", at: span, label: "not a list, record or string")
+        }
+    }
+
+    /// `m1.servers`: the declared setting.
+    static func elementProperty(_ e: ElementRef, _ name: String, nameSpan: Span, _ interp: Interpreter) throws -> Value {
+        if name == "name" { return .string(e.name) }
+        if name == "kind" { return .string(e.kind.rawValue) }
+        let allowed = ElementProperties.allowed(e.kind)
+        guard allowed.contains(name) || (e.kind == .station && name == "failures") else {
+            let suggestion = Suggest.closest(to: name, among: allowed + ["name"])
+            throw Diagnostic("a \(e.kind.rawValue) has no property '\(name)'", at: nameSpan,
+                             label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
+                             help: "\(e.kind.rawValue) properties are \((allowed + ["name"]).joined(separator: ", "))")
+        }
+        guard let s = interp.modelStates[e.name] else {
+            throw Diagnostic("'\(e.name)' is used before its declaration has run", at: nameSpan)
+        }
+        func dist(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
+        switch name {
+        case "every": return dist(s.interarrival)
+        case "saturated": return .bool(s.saturated)
+        case "limit": return s.limit.map { .number(Double($0)) } ?? .nil
+        case "servers": return .number(Double(s.servers))
+        case "process": return dist(s.process)
+        case "queue_capacity": return s.queueCapacity.map { .number(Double($0)) } ?? .nil
+        case "capacity": return s.capacity.map { .number(Double($0)) } ?? .nil
+        default: return .number(Double(s.failures.count))
         }
     }
 

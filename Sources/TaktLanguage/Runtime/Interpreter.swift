@@ -10,6 +10,8 @@ public struct RunSettings: Equatable {
     public var timeUnit: TimeUnit = .min
     public var crn = true
     public var jobs: Int? = nil
+    /// Print results as JSON.
+    public var json = false
 
     public init() {}
 }
@@ -40,11 +42,52 @@ public final class Interpreter {
         stack.deallocate()
     }
 
-    var formatter: ValueFormatter { ValueFormatter(timeUnit: settings.timeUnit) }
+    var formatter: ValueFormatter { ValueFormatter(timeUnit: settings.timeUnit, json: settings.json) }
+
+    // MARK: The model
+
+    /// The flow graph of the running program.
+    var staticModel: StaticModel?
+    /// Each element's settings as its declaration (or a later assignment) left them.
+    var modelStates: [String: ElementState] = [:]
+    /// Bumped whenever the model changes, so cached results know they are stale.
+    var modelVersion = 0
+
+    func modelChanged() { modelVersion += 1 }
+
+    /// Runs the current model with these settings and returns its results.
+    func simulate(settings s: RunSettings, at span: Span) throws -> ResultValue {
+        guard let model = staticModel, !model.isEmpty else {
+            throw Diagnostic("there is no model to simulate", at: span, label: "no source, station, buffer or sink is declared")
+        }
+        let spec = try ModelBuilder.build(model, states: modelStates, interp: self, at: span)
+        let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed)
+        do {
+            let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs,
+                                             shouldStop: { interruptRequested.load(ordering: .relaxed) })
+            return ResultValue(spec: spec, replications: outcome.replications, settings: s)
+        } catch let e as SimulationError {
+            switch e {
+            case .cancelled:
+                interruptRequested.store(false, ordering: .relaxed)
+                throw Interrupted()
+            case .runaway(let t):
+                throw Diagnostic("more than 1,000,000 events at one instant (time \(formatter.format(.duration(t))))",
+                                 at: model.firstFlowSpan ?? span, label: "parts circulate without taking time",
+                                 help: "give some station in this loop a process time above zero")
+            case .deadlock(let stations):
+                let names = stations.map { spec.stations[$0].name }
+                let flowSpan = names.compactMap { model.routeSpans[$0] }.first ?? model.firstFlowSpan ?? span
+                throw Diagnostic("deadlock: \(names.joined(separator: ", ")) blocked in a cycle with no way to move", at: flowSpan,
+                                 label: "this flow closes the cycle", help: "add buffer capacity inside the loop")
+            }
+        }
+    }
 
     /// Runs a program's top level. Throws a `Diagnostic` or `Interrupted`.
     public func run(_ program: Program) throws {
         overrides(&settings)
+        staticModel = program.model
         if currentStackSize > 0 { stackGuard.start(stackSize: currentStackSize) }
         let proto = program.main
         let base = stack + sp
@@ -57,6 +100,10 @@ public final class Interpreter {
         let frame = Frame(interp: self, locals: base, closure: nil)
         for statement in proto.statements {
             _ = try statement.exec(frame)
+        }
+        if program.needsImplicitRun {
+            let result = try simulate(settings: settings, at: program.model?.elements.first?.declSpan ?? proto.span)
+            output(formatter.format(.result(result)) + "\n")
         }
     }
 

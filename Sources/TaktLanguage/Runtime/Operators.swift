@@ -190,6 +190,9 @@ enum Operators {
             return x.lower == y.lower && x.upper == y.upper && x.closed == y.closed
         case (.function(let x), .function(let y)): return x === y
         case (.distribution(let x), .distribution(let y)): return x.distribution == y.distribution
+        case (.element(let x), .element(let y)): return x.name == y.name && x.kind == y.kind
+        case (.result(let x), .result(let y)): return x === y
+        case (.estimate(let x), .estimate(let y)): return x.estimate == y.estimate && x.dimension == y.dimension
         case (.captured(let c), _): return equal(c.value, b)
         case (_, .captured(let c)): return equal(a, c.value)
         default: return false

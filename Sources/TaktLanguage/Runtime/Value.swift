@@ -15,6 +15,12 @@ public enum Value {
     case range(RangeValue)
     case function(Callable)
     case distribution(DistributionValue)
+    /// A model element: `station m1`.
+    case element(ElementRef)
+    /// A simulation's results.
+    case result(ResultValue)
+    /// A quantity estimated across replications.
+    case estimate(EstimateValue)
     /// A local variable that a closure captured: the frame slot holds the shared cell.
     /// Only the variable nodes of the executable tree see this case.
     case captured(Cell)
@@ -32,6 +38,9 @@ public enum Value {
         case .range: return "range"
         case .function: return "function"
         case .distribution: return "distribution"
+        case .element(let e): return e.kind.rawValue
+        case .result: return "result"
+        case .estimate: return "estimate"
         case .captured(let c): return c.value.typeName
         }
     }

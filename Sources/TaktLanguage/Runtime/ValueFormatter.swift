@@ -3,8 +3,13 @@ import TaktCore
 /// `print`'s rendering of values (LANGUAGE.md section 3).
 public struct ValueFormatter {
     public var timeUnit: TimeUnit = .min
+    /// Results print as JSON (`takt run --json`) instead of tables.
+    public var json = false
 
-    public init(timeUnit: TimeUnit = .min) { self.timeUnit = timeUnit }
+    public init(timeUnit: TimeUnit = .min, json: Bool = false) {
+        self.timeUnit = timeUnit
+        self.json = json
+    }
 
     /// Shortest text that reads back to the same double; plain for 1e-6 <= |x| < 1e21,
     /// exponent form otherwise; whole numbers without a decimal point; -0 as 0.
@@ -85,6 +90,13 @@ public struct ValueFormatter {
             out += f.name.map { "<fn \($0)>" } ?? "<fn>"
         case .distribution(let d):
             out += describe(d.distribution)
+        case .element(let e):
+            out += "\(e.kind.rawValue) \(e.name)"
+        case .result(let r):
+            let f = ResultFormatter(unit: timeUnit)
+            out += json ? f.json(r) : f.summary(r).dropLastNewline
+        case .estimate(let e):
+            out += ResultFormatter(unit: timeUnit).estimate(e.estimate, dimension: e.dimension)
         case .captured(let c):
             write(c.value, into: &out, quoted: quoted)
         }
@@ -122,4 +134,8 @@ public struct ValueFormatter {
         case .empirical(let values): return "empirical([\(values.map(time).joined(separator: ", "))])"
         }
     }
+}
+
+extension String {
+    var dropLastNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
 }

@@ -1,0 +1,213 @@
+import TaktCore
+
+/// The structural model checks of LANGUAGE.md section 4, made before any statement runs.
+extension Compiler {
+    static let rules = ["random", "round_robin", "shortest_queue", "first_available"]
+
+    /// Builds the flow graph from the declarations and `flow` lines and reports shape errors.
+    func collectModel(_ statements: [Stmt]) -> StaticModel? {
+        let model = StaticModel()
+        var perKind: [ElementKind: Int] = [:]
+        for s in statements {
+            guard case .element(let e) = s.kind, globalSpans[e.name].map({ $0.start == e.nameSpan.start }) ?? false else { continue }
+            let index = perKind[e.kind, default: 0]
+            perKind[e.kind] = index + 1
+            model.byName[e.name] = model.elements.count
+            model.elements.append(StaticModel.Element(name: e.name, kind: e.kind, index: index, nameSpan: e.nameSpan, declSpan: s.span))
+        }
+        var hasFlows = false
+        for s in statements {
+            guard case .flow(let flow) = s.kind else { continue }
+            hasFlows = true
+            if model.firstFlowSpan == nil { model.firstFlowSpan = s.span }
+            addFlow(flow, statement: s, to: model)
+        }
+        if model.isEmpty {
+            if hasFlows { return model }
+            return nil
+        }
+        checkShape(model)
+        return model
+    }
+
+    /// The element a flow names, with "did you mean" for a typo.
+    func flowElement(_ ref: NameRef, in model: StaticModel) -> StaticModel.Element? {
+        if let e = model.element(ref.name) { return e }
+        if globals[ref.name] != nil || modelNames[ref.name] != nil {
+            error("'\(ref.name)' is not an element", at: ref.span, label: "flows connect sources, stations, buffers and sinks")
+            return nil
+        }
+        let suggestion = Suggest.closest(to: ref.name, among: model.elements.map(\.name))
+        error("unknown element '\(ref.name)'", at: ref.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "not declared")
+        return nil
+    }
+
+    func addFlow(_ flow: FlowDecl, statement: Stmt, to model: StaticModel) {
+        let span = statement.span
+        var names: [NameRef] = flow.path
+        switch flow.tail {
+        case .none: break
+        case .split(let branches): names += branches.map(\.target)
+        case .choice(let targets, _, _): names += targets
+        }
+        var ok = true
+        for n in names where flowElement(n, in: model) == nil { ok = false }
+        guard ok else { return }
+        func setRoute(_ from: NameRef, _ route: StaticModel.Route) {
+            if let first = model.routeSpans[from.name] {
+                error("'\(from.name)' already has a successor", at: from.span, label: "a second way out of '\(from.name)'",
+                      help: "use a split '-> { 90%: a, 10%: b }' or a choice '-> [a, b] by rule' for several successors",
+                      notes: ["its successor is set at \(location(first))"])
+                return
+            }
+            let kind = model.element(from.name)!.kind
+            if kind == .sink {
+                error("the sink '\(from.name)' cannot have outgoing flows", at: from.span, label: "parts leave the model at a sink")
+                return
+            }
+            model.routes[from.name] = route
+            model.routeSpans[from.name] = span
+        }
+        func addEdge(_ from: NameRef, _ to: NameRef) {
+            if model.element(to.name)!.kind == .source {
+                error("the source '\(to.name)' cannot have incoming flows", at: to.span, label: "parts enter the model at a source")
+                return
+            }
+            model.predecessors[to.name, default: []].append((from.name, span))
+        }
+        for i in 0..<(flow.path.count - 1) {
+            setRoute(flow.path[i], .next(flow.path[i + 1].name))
+            addEdge(flow.path[i], flow.path[i + 1])
+        }
+        guard let last = flow.path.last else { return }
+        switch flow.tail {
+        case .none:
+            break
+        case .split(let branches):
+            var seen = Set<String>()
+            for b in branches where !seen.insert(b.target.name).inserted {
+                error("'\(b.target.name)' appears twice in the split", at: b.target.span)
+            }
+            let slots = branches.map { StaticModel.WeightSlot($0.weight) }
+            model.weightsByFlow[ObjectIdentifier(statement)] = slots
+            setRoute(last, .split(zip(slots, branches).map { (weight: $0.0, target: $0.1.target.name) }))
+            for b in branches { addEdge(last, b.target) }
+        case .choice(let targets, let rule, let agent):
+            let r: RoutingRule
+            switch rule.name {
+            case "random": r = .random
+            case "round_robin": r = .roundRobin
+            case "shortest_queue": r = .shortestQueue
+            case "first_available": r = .firstAvailable
+            case "agent":
+                notAvailable("agents", at: agent?.span ?? rule.span)
+                return
+            default:
+                let suggestion = Suggest.closest(to: rule.name, among: Compiler.rules)
+                error("unknown routing rule '\(rule.name)'", at: rule.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown rule",
+                      help: "rules are random, round_robin, shortest_queue, first_available and agent NAME")
+                return
+            }
+            setRoute(last, .rule(r, targets.map(\.name)))
+            for t in targets { addEdge(last, t) }
+        }
+    }
+
+    func checkShape(_ model: StaticModel) {
+        guard let first = model.elements.first else { return }
+        if !model.elements.contains(where: { $0.kind == .sink }) {
+            error("the model has no sink", at: first.declSpan, label: "parts need a sink to leave by",
+                  help: "declare one: 'sink done', and flow into it")
+        }
+        if !model.elements.contains(where: { $0.kind == .source }) {
+            error("the model has no source", at: first.declSpan, label: "parts need a source to enter by")
+        }
+        for e in model.elements where e.kind != .sink && model.routes[e.name] == nil {
+            error("'\(e.name)' has no outgoing flow", at: e.nameSpan, label: "parts that reach it cannot leave",
+                  help: "add a flow such as 'flow \(e.name) -> ...'")
+        }
+        // Reachability from the sources.
+        var reached = Set<String>()
+        var stack = model.elements.filter { $0.kind == .source }.map(\.name)
+        while let n = stack.popLast() {
+            guard reached.insert(n).inserted else { continue }
+            switch model.routes[n] {
+            case .next(let t)?: stack.append(t)
+            case .split(let b)?: stack += b.map(\.target)
+            case .rule(_, let t)?: stack += t
+            case nil: break
+            }
+        }
+        for e in model.elements where !reached.contains(e.name) && e.kind != .source {
+            error("no source reaches '\(e.name)'", at: e.nameSpan, label: "unreachable", help: "add a flow into it, or remove it")
+        }
+        // A station fed by a buffer takes all its input through buffers.
+        for e in model.elements where e.kind == .station {
+            let preds = model.predecessors[e.name] ?? []
+            let fromBuffer = preds.contains { model.element($0.from)?.kind == .buffer }
+            if fromBuffer {
+                for p in preds where model.element(p.from)?.kind != .buffer {
+                    error("'\(e.name)' is fed by a buffer, so '\(p.from)' must send its parts into that buffer", at: p.span,
+                          label: "a direct flow into a buffer-fed station", help: "send this flow into the buffer before '\(e.name)'")
+                }
+            }
+        }
+    }
+}
+
+extension Compiler {
+    /// A `source`/`station`/`buffer`/`sink` declaration: property names are checked here,
+    /// values when it runs.
+    func compileElement(_ e: ElementDecl, span: Span) -> StmtNode? {
+        guard globalSpans[e.name].map({ $0.start == e.nameSpan.start }) ?? false else { return nil }
+        let allowed = ElementProperties.allowed(e.kind)
+        func properties(_ props: [Property], allowed: [String], context: String, failure: Bool) -> [ElementDeclNode.PropertyNode] {
+            var seen: [String: Span] = [:]
+            var out: [ElementDeclNode.PropertyNode] = []
+            for p in props {
+                guard allowed.contains(p.key) else {
+                    let suggestion = Suggest.closest(to: p.key, among: allowed)
+                    error("\(context) has no property '\(p.key)'", at: p.keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
+                          help: allowed.isEmpty ? "a sink takes no properties" : "its properties are \(allowed.joined(separator: ", "))")
+                    continue
+                }
+                if let first = seen[p.key] {
+                    error("'\(p.key)' is set twice", at: p.keySpan, notes: ["first set at \(location(first))"])
+                    continue
+                }
+                seen[p.key] = p.keySpan
+                switch p.value {
+                case .expr(let x):
+                    if failure && p.key == "counts" {
+                        guard case .identifier(let sym) = x.kind, sym == "busy" || sym == "clock" else {
+                            error("counts must be busy or clock", at: x.span, label: "not busy or clock")
+                            continue
+                        }
+                        out.append(.init(key: p.key, value: .symbol(sym), span: p.span, valueSpan: x.span))
+                    } else if failure && p.key == "every" {
+                        error("a failure's 'every' counts parts", at: x.span, label: "write 'every: 500 parts'",
+                              help: "for a time between failures use 'up: exponential(100min)'")
+                    } else {
+                        out.append(.init(key: p.key, value: .value(compileExpr(x).node), span: p.span, valueSpan: x.span))
+                    }
+                case .parts(let x):
+                    guard failure && p.key == "every" else {
+                        error("'parts' only counts parts in a failure's 'every'", at: p.span)
+                        continue
+                    }
+                    out.append(.init(key: p.key, value: .parts(compileExpr(x).node), span: p.span, valueSpan: x.span))
+                case .episodes:
+                    error("'episodes of' belongs to an agent's 'train'", at: p.span)
+                }
+            }
+            return out
+        }
+        let props = properties(e.properties, allowed: allowed, context: "a \(e.kind.rawValue)", failure: false)
+        var failures: [ElementDeclNode.FailureNode] = []
+        for f in e.failures {
+            failures.append(.init(name: f.name ?? "", properties: properties(f.properties, allowed: ElementProperties.failure,
+                                                                             context: "a failure", failure: true), span: f.span))
+        }
+        return ElementDeclNode(name: e.name, kind: e.kind, properties: props, failures: failures, span: span)
+    }
+}

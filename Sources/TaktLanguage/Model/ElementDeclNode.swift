@@ -1,0 +1,185 @@
+import TaktCore
+
+/// A model declaration running: evaluates its properties in order, checks each against its
+/// domain, and records the element's settings in the interpreter's model.
+final class ElementDeclNode: StmtNode {
+    enum PropertyValueNode {
+        case value(Node)
+        case parts(Node)
+        case symbol(String)
+    }
+    struct PropertyNode {
+        let key: String
+        let value: PropertyValueNode
+        let span: Span
+        let valueSpan: Span
+    }
+    struct FailureNode {
+        let name: String
+        let properties: [PropertyNode]
+        let span: Span
+    }
+
+    let name: String
+    let kind: ElementKind
+    let properties: [PropertyNode]
+    let failures: [FailureNode]
+
+    init(name: String, kind: ElementKind, properties: [PropertyNode], failures: [FailureNode], span: Span) {
+        self.name = name
+        self.kind = kind
+        self.properties = properties
+        self.failures = failures
+        super.init(span: span)
+    }
+
+    override func exec(_ f: Frame) throws -> Completion {
+        let state = ElementState(name: name, kind: kind)
+        for p in properties {
+            try ElementDeclNode.apply(p.key, value: try ElementDeclNode.evaluate(p.value, f), to: state, at: p.valueSpan, f.interp)
+            state.spans[p.key] = p.span
+        }
+        for (k, fn) in failures.enumerated() {
+            var failure = FailureState(name: fn.name.isEmpty ? "failure\(k + 1)" : fn.name, up: nil, down: nil, clock: .busy)
+            var every: Int? = nil
+            var counts: FailureClock? = nil
+            for p in fn.properties {
+                let v = try ElementDeclNode.evaluate(p.value, f)
+                switch p.key {
+                case "up": failure.up = try ElementDeclNode.distribution(v, at: p.valueSpan, f.interp)
+                case "down": failure.down = try ElementDeclNode.distribution(v, at: p.valueSpan, f.interp)
+                case "counts":
+                    guard case .string(let s) = v, s == "busy" || s == "clock" else {
+                        throw Diagnostic("counts must be busy or clock", at: p.valueSpan, label: "not busy or clock")
+                    }
+                    counts = s == "busy" ? .busy : .clock
+                default: // every: N parts
+                    every = try ElementDeclNode.count(v, "every", atLeast: 1, at: p.valueSpan)
+                }
+            }
+            if let n = every {
+                if failure.up != nil {
+                    throw Diagnostic("a failure takes either 'up' or 'every', not both", at: fn.span)
+                }
+                if counts != nil {
+                    throw Diagnostic("'counts' does not apply to a failure every N parts", at: fn.span)
+                }
+                failure.clock = .parts(n)
+            } else {
+                guard failure.up != nil else {
+                    throw Diagnostic("a failure needs 'up' (time to failure) or 'every: N parts'", at: fn.span,
+                                     help: "for example: failure { up: exponential(100min), down: exponential(10min) }")
+                }
+                failure.clock = counts ?? .busy
+            }
+            guard failure.down != nil else {
+                throw Diagnostic("a failure needs 'down' (the repair time)", at: fn.span)
+            }
+            state.failures.append(failure)
+        }
+        try ElementDeclNode.checkComplete(state, at: span)
+        f.interp.modelStates[name] = state
+        f.interp.modelChanged()
+        return .normal
+    }
+
+    static func evaluate(_ p: PropertyValueNode, _ f: Frame) throws -> Value {
+        switch p {
+        case .value(let n), .parts(let n): return try n.eval(f)
+        case .symbol(let s): return .string(s)
+        }
+    }
+
+    static func checkComplete(_ state: ElementState, at span: Span) throws {
+        switch state.kind {
+        case .source:
+            if state.interarrival == nil && !state.saturated {
+                throw Diagnostic("the source '\(state.name)' needs 'every' or 'saturated: true'", at: span,
+                                 help: "for example: source \(state.name) { every: exponential(2min) }")
+            }
+            if state.interarrival != nil && state.saturated {
+                throw Diagnostic("a saturated source takes no 'every'", at: state.spans["every"] ?? span)
+            }
+        case .station:
+            if state.process == nil {
+                throw Diagnostic("the station '\(state.name)' needs a 'process' time", at: span,
+                                 help: "for example: process: exponential(1min)")
+            }
+        case .buffer, .sink:
+            break
+        }
+    }
+
+    /// Sets one property after checking its value; shared by declarations and assignments.
+    static func apply(_ key: String, value v: Value, to state: ElementState, at span: Span, _ interp: Interpreter) throws {
+        switch key {
+        case "every": state.interarrival = try distribution(v, at: span, interp)
+        case "saturated":
+            guard case .bool(let b) = v else { throw Diagnostic("saturated must be true or false", at: span, label: "a \(v.typeName)") }
+            state.saturated = b
+        case "limit": state.limit = try count(v, "limit", atLeast: 0, at: span)
+        case "servers": state.servers = try count(v, "servers", atLeast: 1, at: span)
+        case "process": state.process = try distribution(v, at: span, interp)
+        case "queue_capacity": state.queueCapacity = try count(v, "queue_capacity", atLeast: 0, at: span)
+        case "capacity": state.capacity = try count(v, "capacity", atLeast: 0, at: span)
+        default:
+            throw Diagnostic("'\(state.kind.rawValue)' has no property '\(key)'", at: span)
+        }
+    }
+
+    static func count(_ v: Value, _ key: String, atLeast minimum: Int, at span: Span) throws -> Int {
+        guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= minimum, n <= 1_000_000_000 else {
+            throw Diagnostic("\(key) must be a whole number >= \(minimum)", at: span,
+                             label: "this is \(ValueFormatter().format(v))")
+        }
+        return n
+    }
+
+    static func distribution(_ v: Value, at span: Span, _ interp: Interpreter) throws -> Distribution {
+        switch v {
+        case .distribution(let d): return d.distribution
+        case .duration(let x):
+            guard x >= 0 else { throw Diagnostic("a time must be >= 0", at: span, label: "negative") }
+            return .constant(x)
+        case .number:
+            throw Diagnostic("a time property needs a duration or a distribution, not a plain number", at: span,
+                             label: "a plain number", help: Operators.unitHelp(v, unit: interp.settings.timeUnit))
+        default:
+            throw Diagnostic("a time property needs a duration or a distribution, not a \(v.typeName)", at: span)
+        }
+    }
+}
+
+/// `m2.servers = 2` at the top level: changes the declared model.
+final class SetElementPropertyNode: StmtNode {
+    let name: String
+    let key: String
+    let value: Node
+    init(name: String, key: String, value: Node, span: Span) {
+        self.name = name
+        self.key = key
+        self.value = value
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        guard let old = f.interp.modelStates[name] else {
+            throw Diagnostic("'\(name)' is changed before its declaration has run", at: span)
+        }
+        let state = old.copy()
+        try ElementDeclNode.apply(key, value: try value.eval(f), to: state, at: value.span, f.interp)
+        try ElementDeclNode.checkComplete(state, at: span)
+        f.interp.modelStates[name] = state
+        f.interp.modelChanged()
+        return .normal
+    }
+}
+
+/// An element named in an expression.
+final class ElementNode: Node {
+    let ref: ElementRef
+    init(_ ref: ElementRef, span: Span) {
+        self.ref = ref
+        super.init(span: span)
+    }
+    override func eval(_ f: Frame) throws -> Value { .element(ref) }
+}

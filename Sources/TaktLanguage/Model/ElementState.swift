@@ -1,0 +1,60 @@
+import TaktCore
+
+/// A declared element's settings as its declaration evaluated them.
+final class ElementState {
+    let name: String
+    let kind: ElementKind
+    var interarrival: Distribution?
+    var saturated = false
+    var limit: Int?
+    var servers = 1
+    var process: Distribution?
+    var queueCapacity: Int?
+    var capacity: Int?
+    var failures: [FailureState] = []
+    /// Where each property was set, for errors found when the model is assembled.
+    var spans: [String: Span] = [:]
+
+    init(name: String, kind: ElementKind) {
+        self.name = name
+        self.kind = kind
+    }
+
+    func copy() -> ElementState {
+        let c = ElementState(name: name, kind: kind)
+        c.interarrival = interarrival; c.saturated = saturated; c.limit = limit
+        c.servers = servers; c.process = process; c.queueCapacity = queueCapacity
+        c.capacity = capacity; c.failures = failures; c.spans = spans
+        return c
+    }
+}
+
+struct FailureState {
+    var name: String
+    var up: Distribution?
+    var down: Distribution?
+    var clock: FailureClock
+}
+
+/// An element as a value: `station m1`; its properties read the declared settings.
+public final class ElementRef {
+    let name: String
+    let kind: ElementKind
+    init(name: String, kind: ElementKind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// Properties each kind of element accepts.
+enum ElementProperties {
+    static func allowed(_ kind: ElementKind) -> [String] {
+        switch kind {
+        case .source: return ["every", "saturated", "limit"]
+        case .station: return ["servers", "process", "queue_capacity"]
+        case .buffer: return ["capacity"]
+        case .sink: return []
+        }
+    }
+    static let failure = ["up", "down", "counts", "every"]
+}

@@ -1,0 +1,84 @@
+import TaktCore
+
+/// Assembles the core's `ModelSpec` from the checked flow graph and the declarations that
+/// have run, with the model errors that need values (split weights, saturated sources, ...).
+enum ModelBuilder {
+    static func build(_ model: StaticModel, states: [String: ElementState], interp: Interpreter, at callSpan: Span) throws -> ModelSpec {
+        var spec = ModelSpec()
+        func state(_ e: StaticModel.Element) throws -> ElementState {
+            guard let s = states[e.name] else {
+                throw Diagnostic("the declaration of '\(e.name)' has not run yet", at: callSpan,
+                                 label: "the model is not complete here",
+                                 help: "simulate after the whole model is declared (it is declared at \(e.declSpan.file.name):\(e.declSpan.start.line))")
+            }
+            return s
+        }
+        func routing(_ name: String) throws -> Routing {
+            guard let route = model.routes[name] else { return .none }
+            let span = model.routeSpans[name] ?? callSpan
+            switch route {
+            case .next(let t):
+                return .next(model.nodeRef(t)!)
+            case .split(let branches):
+                var weights: [Double] = []
+                for b in branches {
+                    guard let node = b.weight.node else { continue }
+                    let v = try node.eval(Frame(interp: interp, locals: interp.stack, closure: nil))
+                    guard case .number(let w) = v, w >= 0 else {
+                        throw Diagnostic("a split weight must be a number >= 0 such as 90%", at: node.span,
+                                         label: "this is \(interp.formatter.format(v))")
+                    }
+                    weights.append(w)
+                }
+                let total = weights.reduce(0, +)
+                if abs(total - 1) > 1e-9 {
+                    throw Diagnostic("the split weights sum to \(ValueFormatter.number(total * 100))%, not 100%", at: span,
+                                     label: "weights must add up to 100%")
+                }
+                return .split(weights, branches.map { model.nodeRef($0.target)! })
+            case .rule(let r, let targets):
+                return .rule(r, targets.map { model.nodeRef($0)! })
+            }
+        }
+        for e in model.elements {
+            let s = try state(e)
+            let r = try routing(e.name)
+            switch e.kind {
+            case .source:
+                spec.sources.append(SourceSpec(name: e.name, interarrival: s.interarrival, saturated: s.saturated, limit: s.limit, routing: r))
+            case .station:
+                let failures = s.failures.map {
+                    FailureSpec(name: $0.name, up: $0.up, down: $0.down ?? .constant(0), clock: $0.clock)
+                }
+                spec.stations.append(StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
+                                                 queueCapacity: s.queueCapacity, failures: failures, routing: r))
+            case .buffer:
+                spec.buffers.append(BufferSpec(name: e.name, capacity: s.capacity, routing: r))
+            case .sink:
+                spec.sinks.append(SinkSpec(name: e.name))
+            }
+        }
+        // Checks that depend on declared values.
+        for e in model.elements {
+            let s = try state(e)
+            let preds = model.predecessors[e.name] ?? []
+            if e.kind == .source && s.saturated {
+                let span = model.routeSpans[e.name] ?? s.spans["saturated"] ?? e.declSpan
+                guard case .next(let t)? = model.routes[e.name], model.element(t)?.kind == .station else {
+                    throw Diagnostic("a saturated source must flow straight into one station", at: span,
+                                     label: "'\(e.name)' is saturated")
+                }
+                if (model.predecessors[t] ?? []).count > 1 {
+                    throw Diagnostic("the station after the saturated source '\(e.name)' has another predecessor", at: span,
+                                     help: "a saturated source keeps '\(t)' always busy; feed other parts elsewhere")
+                }
+            }
+            if e.kind == .station, s.queueCapacity != nil, !preds.isEmpty,
+               preds.allSatisfy({ model.element($0.from)?.kind == .buffer }) {
+                throw Diagnostic("queue_capacity on a station fed only by buffers", at: s.spans["queue_capacity"] ?? e.declSpan,
+                                 label: "'\(e.name)' has no queue of its own", help: "set the capacity of the buffer before it instead")
+            }
+        }
+        return spec
+    }
+}

@@ -1,0 +1,155 @@
+import TaktCore
+
+/// Renders estimates, the summary table of a run, and the JSON of LANGUAGE.md section 9.
+struct ResultFormatter {
+    let unit: TimeUnit
+
+    /// Magnitude in the time unit: durations divided by it, rates multiplied.
+    func scaled(_ x: Double, _ dimension: Int) -> Double {
+        dimension == 1 ? x / unit.seconds : dimension == -1 ? x * unit.seconds : x
+    }
+
+    func suffix(_ dimension: Int) -> String {
+        dimension == 1 ? unit.rawValue : dimension == -1 ? "/" + unit.rawValue : ""
+    }
+
+    /// `mean ± half-width`: the half-width to 2 significant digits, the mean to the same
+    /// decimal place; with one replication, the mean alone.
+    func estimate(_ e: Estimate, dimension: Int) -> String {
+        let mean = scaled(e.mean, dimension)
+        guard let ci = e.ci else { return ValueFormatter.number(mean) + suffix(dimension) }
+        let hw = scaled(ci, dimension)
+        if hw == 0 || !hw.isFinite { return ValueFormatter.number(mean) + suffix(dimension) + " ± 0" }
+        let place = Int((hw.magnitude).log10Floor) - 1   // the decimal place of the second significant digit
+        if place >= 0 {
+            let step = pow10(place)
+            let m = (mean / step).rounded(.toNearestOrAwayFromZero) * step
+            let h = (hw / step).rounded(.toNearestOrAwayFromZero) * step
+            return ValueFormatter.number(m) + suffix(dimension) + " ± " + ValueFormatter.number(h)
+        }
+        let decimals = -place
+        return fixed(mean, decimals) + suffix(dimension) + " ± " + fixed(hw, decimals)
+    }
+
+    func pow10(_ k: Int) -> Double {
+        var r = 1.0
+        for _ in 0..<k { r *= 10 }
+        return r
+    }
+
+    func fixed(_ x: Double, _ decimals: Int) -> String {
+        var text = String(format: "%.\(min(decimals, 17))f", x)
+        if text.hasPrefix("-"), text.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { text.removeFirst() }
+        return text
+    }
+
+    func cell(_ e: Estimate?, _ dimension: Int) -> String {
+        e.map { estimate($0, dimension: dimension) } ?? "-"
+    }
+
+    /// The summary `takt run` prints: plant KPIs, then a table per kind of element.
+    func summary(_ r: ResultValue) -> String {
+        let s = r.settings
+        var out = "replications: \(r.replications.count), horizon: \(ValueFormatter.number(scaled(s.horizon, 1)))\(unit.rawValue), "
+            + "warm-up: \(ValueFormatter.number(scaled(s.warmup, 1)))\(unit.rawValue), seed: \(s.seed)\n\n"
+        out += table(["plant", "mean ± 95% CI"], [
+            ["throughput", cell(r.throughput, -1)],
+            ["wip", cell(r.wip, 0)],
+            ["cycle_time", cell(r.cycleTime, 1)],
+        ])
+        if !r.spec.stations.isEmpty {
+            let kpis = ResultValue.stationKPIs
+            let rows = r.spec.stations.indices.map { i in [r.spec.stations[i].name] + kpis.map { cell(r.station(i, $0.0), $0.1) } }
+            out += "\n" + table(["station"] + kpis.map(\.0), rows)
+        }
+        if !r.spec.buffers.isEmpty {
+            let rows = r.spec.buffers.indices.map { j in [r.spec.buffers[j].name, cell(r.estimate { $0.buffers[j].level }, 0)] }
+            out += "\n" + table(["buffer", "level"], rows)
+        }
+        if !r.spec.sinks.isEmpty {
+            let rows = r.spec.sinks.indices.map { k in
+                [r.spec.sinks[k].name, cell(r.sink(k, "count"), 0), cell(r.sink(k, "throughput"), -1), cell(r.sink(k, "cycle_time"), 1)]
+            }
+            out += "\n" + table(["sink", "count", "throughput", "cycle_time"], rows)
+        }
+        return out
+    }
+
+    /// Left-aligned first column, the rest aligned on their left edge, two spaces apart.
+    func table(_ header: [String], _ rows: [[String]]) -> String {
+        var widths = header.map { $0.unicodeScalars.count }
+        for row in rows {
+            for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.unicodeScalars.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            var s = ""
+            for (i, c) in cells.enumerated() {
+                s += c
+                if i < cells.count - 1 { s += String(repeating: " ", count: widths[i] - c.unicodeScalars.count + 2) }
+            }
+            return s + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+
+    // MARK: JSON
+
+    func json(_ x: Double) -> String { x.isFinite ? ValueFormatter.number(x) : "null" }
+
+    func json(_ e: Estimate?, _ dimension: Int) -> String {
+        guard let e = e else { return "null" }
+        let ci = e.ci.map { json(scaled($0, dimension)) } ?? "null"
+        return "{\"mean\": \(json(scaled(e.mean, dimension))), \"ci95\": \(ci), \"n\": \(e.n)}"
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// One JSON object on one line, keys in a stable order.
+    func json(_ r: ResultValue) -> String {
+        let s = r.settings
+        var parts = [
+            "\"seed\": \(s.seed)", "\"replications\": \(r.replications.count)",
+            "\"horizon\": \(json(scaled(s.horizon, 1)))", "\"warmup\": \(json(scaled(s.warmup, 1)))",
+            "\"time_unit\": \(ResultFormatter.jsonString(unit.rawValue))",
+            "\"throughput\": \(json(r.throughput, -1))", "\"wip\": \(json(r.wip, 0))", "\"cycle_time\": \(json(r.cycleTime, 1))",
+        ]
+        let stations = r.spec.stations.indices.map { i in
+            ResultFormatter.jsonString(r.spec.stations[i].name) + ": {"
+                + ResultValue.stationKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.station(i, $0.0), $0.1))" }.joined(separator: ", ") + "}"
+        }
+        parts.append("\"stations\": {" + stations.joined(separator: ", ") + "}")
+        let buffers = r.spec.buffers.indices.map { j in
+            ResultFormatter.jsonString(r.spec.buffers[j].name) + ": {\"level\": \(json(r.estimate { $0.buffers[j].level }, 0))}"
+        }
+        parts.append("\"buffers\": {" + buffers.joined(separator: ", ") + "}")
+        let sinks = r.spec.sinks.indices.map { k in
+            ResultFormatter.jsonString(r.spec.sinks[k].name) + ": {\"count\": \(json(r.sink(k, "count"), 0)), "
+                + "\"throughput\": \(json(r.sink(k, "throughput"), -1)), \"cycle_time\": \(json(r.sink(k, "cycle_time"), 1))}"
+        }
+        parts.append("\"sinks\": {" + sinks.joined(separator: ", ") + "}")
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+}
+
+extension Double {
+    /// floor(log10(x)) for x > 0, exact at powers of ten.
+    var log10Floor: Double {
+        var k = 0.0, x = self
+        while x >= 10 { x /= 10; k += 1 }
+        while x < 1 { x *= 10; k -= 1 }
+        return k
+    }
+}

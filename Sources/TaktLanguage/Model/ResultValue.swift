@@ -1,0 +1,105 @@
+import TaktCore
+
+/// A simulation's results across replications, as a value.
+public final class ResultValue {
+    let spec: ModelSpec
+    let replications: [ReplicationResult]
+    let settings: RunSettings
+
+    init(spec: ModelSpec, replications: [ReplicationResult], settings: RunSettings) {
+        self.spec = spec
+        self.replications = replications
+        self.settings = settings
+    }
+
+    /// An estimate's value: `nil` when no replication observed it.
+    static func value(_ e: Estimate?, dimension: Int) -> Value {
+        guard let e = e else { return .nil }
+        return .estimate(EstimateValue(e, dimension: dimension))
+    }
+
+    func estimate(_ pick: (ReplicationResult) -> Double?) -> Estimate? {
+        Estimate.of(replications.map(pick))
+    }
+
+    var throughput: Estimate? { estimate { $0.throughput } }
+    var wip: Estimate? { estimate { $0.wip } }
+    var cycleTime: Estimate? { estimate { $0.cycleTime } }
+
+    static let stationKPIs: [(String, Int)] = [("utilization", 0), ("blocked", 0), ("starved", 0), ("down", 0),
+                                               ("queue", 0), ("wait", 1), ("processed", 0)]
+
+    func station(_ i: Int, _ kpi: String) -> Estimate? {
+        estimate { r in
+            let s = r.stations[i]
+            switch kpi {
+            case "utilization": return s.utilization
+            case "blocked": return s.blocked
+            case "starved": return s.starved
+            case "down": return s.down
+            case "queue": return s.queue
+            case "wait": return s.wait
+            default: return s.processed
+            }
+        }
+    }
+
+    func sink(_ k: Int, _ kpi: String) -> Estimate? {
+        estimate { r in
+            switch kpi {
+            case "count": return r.sinks[k].count
+            case "throughput": return r.sinks[k].throughput
+            default: return r.sinks[k].cycleTime
+            }
+        }
+    }
+
+    func member(_ name: String, at span: Span) throws -> Value {
+        switch name {
+        case "throughput": return ResultValue.value(throughput, dimension: -1)
+        case "wip": return ResultValue.value(wip, dimension: 0)
+        case "cycle_time": return ResultValue.value(cycleTime, dimension: 1)
+        default: break
+        }
+        if let i = spec.stations.firstIndex(where: { $0.name == name }) {
+            let names = ResultValue.stationKPIs.map(\.0)
+            let values = ResultValue.stationKPIs.map { ResultValue.value(station(i, $0.0), dimension: $0.1) }
+            return .record(RecordValue(names: names, values: values))
+        }
+        if let j = spec.buffers.firstIndex(where: { $0.name == name }) {
+            return .record(RecordValue(names: ["level"], values: [ResultValue.value(estimate { $0.buffers[j].level }, dimension: 0)]))
+        }
+        if let k = spec.sinks.firstIndex(where: { $0.name == name }) {
+            return .record(RecordValue(names: ["count", "throughput", "cycle_time"],
+                                       values: [ResultValue.value(sink(k, "count"), dimension: 0),
+                                                ResultValue.value(sink(k, "throughput"), dimension: -1),
+                                                ResultValue.value(sink(k, "cycle_time"), dimension: 1)]))
+        }
+        let all = ["throughput", "wip", "cycle_time"] + spec.stations.map(\.name) + spec.buffers.map(\.name) + spec.sinks.map(\.name)
+        let suggestion = Suggest.closest(to: name, among: all)
+        throw Diagnostic("the results have no '\(name)'", at: span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown",
+                         help: "results hold throughput, wip, cycle_time and each station, buffer and sink")
+    }
+}
+
+/// An estimate with its time dimension (0 number, 1 duration, -1 rate).
+public final class EstimateValue {
+    let estimate: Estimate
+    let dimension: Int
+    init(_ e: Estimate, dimension: Int) {
+        estimate = e
+        self.dimension = dimension
+    }
+
+    func member(_ name: String, at span: Span) throws -> Value {
+        switch name {
+        case "mean": return Operators.make(estimate.mean, dimension)
+        case "ci": return estimate.ci.map { Operators.make($0, dimension) } ?? .nil
+        case "low": return Operators.make(estimate.low, dimension)
+        case "high": return Operators.make(estimate.high, dimension)
+        case "n": return .number(Double(estimate.n))
+        default:
+            throw Diagnostic("an estimate has no '\(name)'", at: span, label: "unknown", help: "estimates have mean, ci, low, high and n")
+        }
+    }
+}
