@@ -1,0 +1,113 @@
+import XCTest
+@testable import TaktLanguage
+
+final class ModelTests: XCTestCase {
+    let mm1 = """
+    config { replications: 4, seed: 3 }
+    source jobs { every: exponential(1.25min) }
+    station drill { process: exponential(1min) }
+    sink done
+    flow jobs -> drill -> done
+    """
+
+    func testSimulateGivesEstimatesNearTheory() {
+        let r = runScript(mm1 + "\nlet r = simulate(horizon: 50000min, warmup: 1000min)\nprint(r.drill.utilization.mean, r.wip.mean, r.throughput.mean * 1min, r.drill.wait.mean / 1min)")
+        XCTAssertEqual(r.errors.map(\.message), [])
+        let numbers = r.output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        XCTAssertEqual(numbers.count, 4)
+        XCTAssertEqual(numbers[0], 0.8, accuracy: 0.02)
+        XCTAssertEqual(numbers[1], 4, accuracy: 0.6)
+        XCTAssertEqual(numbers[2], 0.8, accuracy: 0.02)
+        XCTAssertEqual(numbers[3], 4, accuracy: 0.6)
+    }
+
+    func testImplicitRunPrintsTheSummary() {
+        let r = runScript(mm1 + "\nconfig { horizon: 2000min }")
+        XCTAssertEqual(r.errors.map(\.message), [])
+        XCTAssertTrue(r.output.hasPrefix("replications: 4, horizon: 2000min, warm-up: 0min, seed: 3\n"), r.output)
+        XCTAssertTrue(r.output.contains("\nstation  utilization"), r.output)
+        XCTAssertTrue(r.output.contains("\ndrill    0."), r.output)
+    }
+
+    func testNoImplicitRunWhenTheScriptSimulates() {
+        let r = runScript(mm1 + "\nlet r = simulate(horizon: 100min)\nprint(r.done.count.n)")
+        XCTAssertEqual(r.output, "4\n")
+    }
+
+    func testJSONHasTheDocumentedShape() throws {
+        var printed = ""
+        let outcome = ScriptRunner.run(SourceFile(name: "t.takt", text: mm1 + "\nconfig { horizon: 1000min }"), output: { printed += $0 }) { $0.json = true }
+        guard case .success = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertEqual(printed.filter { $0 == "\n" }.count, 1, "one object on one line")
+        let object = try JSONSerialization.jsonObject(with: Data(printed.utf8)) as! [String: Any]
+        XCTAssertEqual(object["seed"] as? Int, 3)
+        XCTAssertEqual(object["replications"] as? Int, 4)
+        XCTAssertEqual(object["horizon"] as? Double, 1000)
+        XCTAssertEqual(object["time_unit"] as? String, "min")
+        let tp = object["throughput"] as! [String: Any]
+        XCTAssertNotNil(tp["mean"] as? Double)
+        XCTAssertNotNil(tp["ci95"] as? Double)
+        XCTAssertEqual(tp["n"] as? Int, 4)
+        let drill = (object["stations"] as! [String: Any])["drill"] as! [String: Any]
+        XCTAssertEqual(Set(drill.keys), ["utilization", "blocked", "starved", "down", "queue", "wait", "processed"])
+        let done = (object["sinks"] as! [String: Any])["done"] as! [String: Any]
+        XCTAssertEqual(Set(done.keys), ["count", "throughput", "cycle_time"])
+        XCTAssertNotNil(object["buffers"] as? [String: Any])
+    }
+
+    func testSameSeedSameOutputWhateverTheJobs() {
+        func output(jobs: Int) -> String {
+            var printed = ""
+            _ = ScriptRunner.run(SourceFile(name: "t.takt", text: mm1 + "\nconfig { horizon: 3000min }"), output: { printed += $0 }) {
+                $0.jobs = jobs
+                $0.json = true
+            }
+            return printed
+        }
+        XCTAssertEqual(output(jobs: 1), output(jobs: 2))
+        XCTAssertEqual(output(jobs: 1), output(jobs: 3))
+    }
+
+    func testElementsAreValues() {
+        assertPrints(mm1 + "\nprint(drill, drill.name, drill.process, jobs.every, done)\nfor s in [drill] { print(s.servers) }\nprint(simulate(horizon: 10min).drill.processed.n)",
+                     "station drill drill exponential(1min) exponential(1.25min) sink done\n1\n4\n")
+    }
+
+    func testAssigningAPropertyChangesTheModel() {
+        assertPrints(mm1 + "\ndrill.servers = 3\nprint(drill.servers)\nprint(simulate(horizon: 10min).drill.processed.n)", "3\n4\n")
+        assertError(mm1 + "\ndrill.servers = 0", "servers must be a whole number >= 1", line: 6)
+        assertError(mm1 + "\ndrill.sevrers = 2", "a station has no property 'sevrers'", line: 6)
+    }
+
+    func testStructuralErrorsComeBeforeAnythingRuns() {
+        let r = runScript("print(\"ran\")\nsource s { every: 1min }\nstation m { process: 1min }\nsink k\nflow s -> m\nflow m -> k\nflow m -> s")
+        XCTAssertEqual(r.output, "")
+        XCTAssertEqual(r.errors.first?.message, "'m' already has a successor")
+        XCTAssertEqual(r.errors.first?.span?.start.line, 7)
+    }
+
+    func testValueErrorsAreAtTheProperty() {
+        assertError("source s { every: exponential(-2min) }\nstation m { process: 1min }\nsink k\nflow s -> m -> k", "the mean must be > 0", line: 1, column: 31)
+        assertError("source s { every: 1min }\nstation m { process: 1min, queue_capacity: 2.5 }\nsink k\nflow s -> m -> k", "queue_capacity must be a whole number >= 0", line: 2)
+        assertError("source s { every: 1min }\nbuffer b { capacity: 2 }\nstation m { process: 1min, queue_capacity: 3 }\nsink k\nflow s -> b -> m -> k", "queue_capacity on a station fed only by buffers", line: 3)
+        assertError("source s { every: 1min }\nstation m { process: 1min\n failure { up: 10min } }\nsink k\nflow s -> m -> k", "a failure needs 'down'", line: 3)
+        assertError("source s { limit: 3 }\nstation m { process: 1min }\nsink k\nflow s -> m -> k", "needs 'every' or 'saturated: true'", line: 1)
+    }
+
+    func testDeadlockIsAnErrorAtTheCycle() {
+        let script = """
+        config { replications: 1 }
+        source s { every: 10s }
+        buffer q { capacity: 10 }
+        station a { process: 1min }
+        buffer ab { capacity: 0 }
+        station b { process: 1min }
+        sink k
+        flow s -> q -> a -> ab -> b
+        flow b -> { 1%: k, 99%: q }
+        """
+        // Parts come back faster than they leave: q fills, then a, b and the source block on each other.
+        let r = runScript(script + "\nsimulate(horizon: 100min)")
+        XCTAssertTrue(r.errors.first?.message.hasPrefix("deadlock") ?? false, r.errors.first?.message ?? "no error")
+    }
+}
