@@ -22,6 +22,8 @@ let package = Package(
             "TaktLanguage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Times the core on the benchmark models (Benchmarks/run_core.py compares it with SimPy).
+        .executableTarget(name: "takt-bench", dependencies: ["TaktCore"], path: "Benchmarks/TaktBench"),
         .testTarget(name: "TaktCoreTests", dependencies: ["TaktCore"]),
         .testTarget(name: "TaktLanguageTests", dependencies: ["TaktLanguage"]),
         .testTarget(name: "TaktCLITests", dependencies: ["TaktLanguage"]),

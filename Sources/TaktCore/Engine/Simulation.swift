@@ -56,8 +56,9 @@ final class Replication {
         var rng: RandomStream
         var routeRng: RandomStream
         var rr = 0
-        // Statistics: how many servers are in each state, time-averaged.
-        var inState = [TimeAverage](repeating: TimeAverage(), count: 4)
+        // Statistics: how many servers are in each state, time-averaged (fields, not an array,
+        // so updating one does not check an array's uniqueness on every event).
+        var down = TimeAverage(), blocked = TimeAverage(), processing = TimeAverage(), starved = TimeAverage()
         var queueAvg = TimeAverage()
         var waitSum = 0.0
         var waitCount = 0
@@ -78,12 +79,8 @@ final class Replication {
         var target = -1
         var repairing = -1
         var pending: [Int] = []
-        /// Per failure mode: remaining busy time to failure, parts since repair, clock-event token.
-        var ttf: [Double] = []
-        var partsSince: [Int] = []
-        var clockToken: [UInt32] = []
-        var upRng: [RandomStream] = []
-        var downRng: [RandomStream] = []
+        /// Where this server's per-failure-mode state starts in the flat failure arrays.
+        var failureBase = 0
     }
 
     struct BufferRT {
@@ -107,12 +104,22 @@ final class Replication {
     let end: Double
     var now = 0.0
     var calendar = EventCalendar()
-    var sources: [SourceRT] = []
-    var stations: [StationRT] = []
-    var servers: [ServerRT] = []
-    var buffers: [BufferRT] = []
-    var sinks: [SinkRT] = []
+    let sources: FixedArray<SourceRT>
+    let stations: FixedArray<StationRT>
+    let servers: FixedArray<ServerRT>
+    let buffers: FixedArray<BufferRT>
+    let sinks: FixedArray<SinkRT>
     var failures: [[FailureSpec]] = []
+    /// Per station: whether any failure mode counts busy time or parts.
+    var hasBusyFailures: [Bool] = []
+    var hasPartFailures: [Bool] = []
+    // Per server and failure mode, flat: remaining busy time to failure, parts since the last
+    // repair, the token of the pending clock failure, and the random streams.
+    let ttf: FixedArray<Double>
+    let partsSince: FixedArray<Int>
+    let clockToken: FixedArray<UInt32>
+    let upRng: FixedArray<RandomStream>
+    let downRng: FixedArray<RandomStream>
     /// Waiters per node: stations first, then buffers.
     var waiters: [WaiterQueue] = []
     var nextBlockSeq = 1
@@ -123,6 +130,8 @@ final class Replication {
     var freeParts: [Int32] = []
     /// The blocking sequence of a buffer waiting for room downstream, or 0.
     var bufferWaiting: [Int] = []
+    /// For each buffer, the buffers it sends parts to (rare: most send to stations).
+    var downstreamBuffers: [[Int]] = []
     var wip = TimeAverage()
     var absorbed = 0
     var cycleSum = 0.0
@@ -138,6 +147,9 @@ final class Replication {
         func stream(_ name: String, _ purpose: String) -> RandomStream {
             RandomStream(seed: seed, name: name, purpose: purpose, replication: replication)
         }
+        var sources: [SourceRT] = [], stations: [StationRT] = [], servers: [ServerRT] = [], buffers: [BufferRT] = []
+        var ttf: [Double] = [], partsSince: [Int] = [], clockToken: [UInt32] = []
+        var upRng: [RandomStream] = [], downRng: [RandomStream] = []
         for s in spec.sources {
             sources.append(SourceRT(interarrival: s.interarrival, saturated: s.saturated, limit: s.limit ?? Int.max,
                                     routing: s.routing, rng: stream(s.name, "arrival"), routeRng: stream(s.name, "route")))
@@ -148,29 +160,35 @@ final class Replication {
             rt.firstServer = servers.count
             for k in 0..<s.servers {
                 var server = ServerRT(station: stations.count)
-                for (m, f) in s.failures.enumerated() {
+                server.failureBase = ttf.count
+                for f in s.failures {
                     var up = stream(s.name, "failure \(f.name) up \(k)")
-                    server.upRng.append(up)
-                    server.downRng.append(stream(s.name, "failure \(f.name) down \(k)"))
-                    server.partsSince.append(0)
-                    server.clockToken.append(0)
                     switch f.clock {
-                    case .busy: server.ttf.append(f.up?.sample(&up) ?? .infinity)
-                    case .clock, .parts: server.ttf.append(.infinity)
+                    case .busy: ttf.append(f.up?.sample(&up) ?? .infinity)
+                    case .clock, .parts: ttf.append(.infinity)
                     }
-                    server.upRng[m] = up
+                    upRng.append(up)
+                    downRng.append(stream(s.name, "failure \(f.name) down \(k)"))
+                    partsSince.append(0)
+                    clockToken.append(0)
                 }
                 servers.append(server)
             }
-            rt.inState[Replication.stateStarved].value = Double(s.servers)
+            hasBusyFailures.append(s.failures.contains { $0.clock == .busy })
+            hasPartFailures.append(s.failures.contains { if case .parts = $0.clock { return true } else { return false } })
+            rt.starved.value = Double(s.servers)
             stations.append(rt)
             failures.append(s.failures)
         }
         for b in spec.buffers {
             buffers.append(BufferRT(cap: b.capacity ?? Int.max, routing: b.routing, rng: stream(b.name, "route")))
         }
-        sinks = Array(repeating: SinkRT(), count: spec.sinks.count)
+        sinks = FixedArray(Array(repeating: SinkRT(), count: spec.sinks.count))
         bufferWaiting = Array(repeating: 0, count: buffers.count)
+        downstreamBuffers = spec.buffers.map { b in
+            b.routing.destinations.compactMap { if case .buffer(let k) = $0 { return k } else { return nil } }
+        }
+        destinationsOf = spec.buffers.map { $0.routing.destinations }
         waiters = Array(repeating: WaiterQueue(), count: stations.count + buffers.count)
         // Who feeds whom: buffer-fed stations pull; saturated sources feed their station directly.
         for (j, b) in spec.buffers.enumerated() {
@@ -182,7 +200,23 @@ final class Replication {
         for (k, s) in spec.sources.enumerated() where s.saturated {
             if case .next(.station(let i)) = s.routing { stations[i].saturatedBy = k }
         }
+        self.sources = FixedArray(sources)
+        self.stations = FixedArray(stations)
+        self.servers = FixedArray(servers)
+        self.buffers = FixedArray(buffers)
+        self.ttf = FixedArray(ttf)
+        self.partsSince = FixedArray(partsSince)
+        self.clockToken = FixedArray(clockToken)
+        self.upRng = FixedArray(upRng)
+        self.downRng = FixedArray(downRng)
     }
+
+    deinit {
+        sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
+        ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release()
+    }
+
+
 
     // MARK: Running
 
@@ -194,8 +228,9 @@ final class Replication {
             for sv in st.firstServer..<(st.firstServer + st.servers) {
                 for (m, f) in failures[si].enumerated() {
                     if case .clock = f.clock, let up = f.up {
-                        let t = up.sample(&servers[sv].upRng[m])
-                        calendar.schedule(time: t, kind: .failure, target: sv, detail: m, token: servers[sv].clockToken[m])
+                        let x = servers[sv].failureBase + m
+                        let t = up.sample(&upRng[x])
+                        calendar.schedule(time: t, kind: .failure, target: sv, detail: m, token: clockToken[x])
                     }
                 }
             }
@@ -230,7 +265,7 @@ final class Replication {
             case .failure:
                 let m = Int(e.detail)
                 if case .clock = failures[servers[target].station][m].clock {
-                    if servers[target].clockToken[m] == e.token { clockFailure(target, m) }
+                    if clockToken[servers[target].failureBase + m] == e.token { clockFailure(target, m) }
                 } else if servers[target].token == e.token {
                     busyFailure(target, m)
                 }
@@ -392,8 +427,11 @@ final class Replication {
         }
     }
 
+    /// Each buffer's destinations, listed once so the event loop never builds the list.
+    var destinationsOf: [[NodeRef]] = []
+
     func canForward(_ j: Int) -> Bool {
-        for n in buffers[j].routing.destinations {
+        for n in destinationsOf[j] {
             switch n {
             case .station(let i): if idleServer(i) != nil { return true }
             default: if canAccept(n) { return true }
@@ -454,16 +492,12 @@ final class Replication {
 
     /// A buffer whose head must go to another buffer waits for room there like a server.
     func waitDownstream(_ j: Int) {
-        guard bufferWaiting[j] == 0 else { return }
-        var registered = false
+        guard bufferWaiting[j] == 0, !downstreamBuffers[j].isEmpty else { return }
         let seq = nextBlockSeq
-        for case .buffer(let k) in buffers[j].routing.destinations {
+        nextBlockSeq += 1
+        bufferWaiting[j] = seq
+        for k in downstreamBuffers[j] {
             waiters[stations.count + k].append(Replication.bufferEntityBase - Int32(j), seq: seq)
-            registered = true
-        }
-        if registered {
-            nextBlockSeq += 1
-            bufferWaiting[j] = seq
         }
     }
 
@@ -519,9 +553,19 @@ final class Replication {
         let old = s.state
         if new == old { return }
         let i = s.station
-        stations[i].inState[old].set(stations[i].inState[old].value - 1, at: now, start: warmup)
-        stations[i].inState[new].set(stations[i].inState[new].value + 1, at: now, start: warmup)
+        adjust(station: i, state: old, by: -1)
+        adjust(station: i, state: new, by: 1)
         servers[sv].state = new
+    }
+
+    @inline(__always)
+    func adjust(station i: Int, state: Int, by delta: Double) {
+        switch state {
+        case Replication.stateDown: stations[i].down.set(stations[i].down.value + delta, at: now, start: warmup)
+        case Replication.stateBlocked: stations[i].blocked.set(stations[i].blocked.value + delta, at: now, start: warmup)
+        case Replication.stateProcessing: stations[i].processing.set(stations[i].processing.value + delta, at: now, start: warmup)
+        default: stations[i].starved.set(stations[i].starved.value + delta, at: now, start: warmup)
+        }
     }
 
     func startService(_ sv: Int, part p: Int32) {
@@ -543,10 +587,11 @@ final class Replication {
         let token = servers[sv].token
         var due = servers[sv].remaining
         var mode = -1
-        let modes = failures[servers[sv].station]
-        if !modes.isEmpty {
-            for (m, f) in modes.enumerated() where f.clock == .busy && servers[sv].ttf[m] < due {
-                due = servers[sv].ttf[m]
+        let i = servers[sv].station
+        if hasBusyFailures[i] {
+            let base = servers[sv].failureBase
+            for (m, f) in failures[i].enumerated() where f.clock == .busy && ttf[base + m] < due {
+                due = ttf[base + m]
                 mode = m
             }
         }
@@ -561,9 +606,12 @@ final class Replication {
     func endSegment(_ sv: Int) {
         let elapsed = now - servers[sv].segmentStart
         servers[sv].remaining = max(0, servers[sv].remaining - elapsed)
-        let modes = failures[servers[sv].station]
-        for (m, f) in modes.enumerated() where f.clock == .busy {
-            servers[sv].ttf[m] = max(0, servers[sv].ttf[m] - elapsed)
+        let i = servers[sv].station
+        if hasBusyFailures[i] {
+            let base = servers[sv].failureBase
+            for (m, f) in failures[i].enumerated() where f.clock == .busy {
+                ttf[base + m] = max(0, ttf[base + m] - elapsed)
+            }
         }
         servers[sv].processing = false
         servers[sv].token &+= 1
@@ -577,11 +625,14 @@ final class Replication {
         servers[sv].holding = true
         servers[sv].target = chooseAtFinish(routing: stations[i].routing, rng: &stations[i].routeRng, rr: &stations[i].rr)
         // A parts-count failure falls due as this part completes; the part may still move on.
-        for (m, f) in failures[i].enumerated() {
-            if case .parts(let n) = f.clock {
-                servers[sv].partsSince[m] += 1
-                if servers[sv].partsSince[m] >= n {
-                    if servers[sv].down { servers[sv].pending.append(m) } else { goDown(sv, m) }
+        if hasPartFailures[i] {
+            let base = servers[sv].failureBase
+            for (m, f) in failures[i].enumerated() {
+                if case .parts(let n) = f.clock {
+                    partsSince[base + m] += 1
+                    if partsSince[base + m] >= n {
+                        if servers[sv].down { servers[sv].pending.append(m) } else { goDown(sv, m) }
+                    }
                 }
             }
         }
@@ -740,14 +791,14 @@ final class Replication {
         servers[sv].down = true
         servers[sv].repairing = m
         let i = servers[sv].station
-        let t = failures[i][m].down.sample(&servers[sv].downRng[m])
+        let t = failures[i][m].down.sample(&downRng[servers[sv].failureBase + m])
         calendar.schedule(time: now + t, kind: .repair, target: sv, detail: m)
         updateState(sv)
     }
 
     func busyFailure(_ sv: Int, _ m: Int) {
         endSegment(sv)
-        servers[sv].ttf[m] = 0
+        ttf[servers[sv].failureBase + m] = 0
         goDown(sv, m)
     }
 
@@ -764,17 +815,18 @@ final class Replication {
         let f = failures[i][m]
         servers[sv].down = false
         servers[sv].repairing = -1
+        let x = servers[sv].failureBase + m
         switch f.clock {
         case .busy:
-            servers[sv].ttf[m] = f.up?.sample(&servers[sv].upRng[m]) ?? .infinity
+            ttf[x] = f.up?.sample(&upRng[x]) ?? .infinity
         case .clock:
-            servers[sv].clockToken[m] &+= 1
+            clockToken[x] &+= 1
             if let up = f.up {
-                let t = up.sample(&servers[sv].upRng[m])
-                calendar.schedule(time: now + t, kind: .failure, target: sv, detail: m, token: servers[sv].clockToken[m])
+                let t = up.sample(&upRng[x])
+                calendar.schedule(time: now + t, kind: .failure, target: sv, detail: m, token: clockToken[x])
             }
         case .parts:
-            servers[sv].partsSince[m] = 0
+            partsSince[x] = 0
         }
         if !servers[sv].pending.isEmpty {
             let next = servers[sv].pending.removeFirst()
@@ -796,14 +848,17 @@ final class Replication {
         let horizon = end - warmup
         wip.advance(to: end, start: warmup)
         for (i, var st) in stations.enumerated() {
-            for s in 0..<4 { st.inState[s].advance(to: end, start: warmup) }
+            st.down.advance(to: end, start: warmup)
+            st.blocked.advance(to: end, start: warmup)
+            st.processing.advance(to: end, start: warmup)
+            st.starved.advance(to: end, start: warmup)
             st.queueAvg.advance(to: end, start: warmup)
             let serverTime = Double(st.servers) * horizon
             var out = ReplicationResult.Station()
-            out.down = st.inState[Replication.stateDown].area / serverTime
-            out.blocked = st.inState[Replication.stateBlocked].area / serverTime
-            out.utilization = st.inState[Replication.stateProcessing].area / serverTime
-            out.starved = st.inState[Replication.stateStarved].area / serverTime
+            out.down = st.down.area / serverTime
+            out.blocked = st.blocked.area / serverTime
+            out.utilization = st.processing.area / serverTime
+            out.starved = st.starved.area / serverTime
             out.queue = st.queueAvg.area / horizon
             out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
             out.processed = Double(st.processed)

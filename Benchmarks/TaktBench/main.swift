@@ -1,0 +1,57 @@
+import Foundation
+import TaktCore
+
+// takt-bench MODEL [--horizon MIN] [--replications N] [--jobs N]
+// Runs a benchmark model on the core and prints: model, replications, jobs, parts, events, seconds.
+
+let minute = 60.0
+
+func mm1() -> ModelSpec {
+    var m = ModelSpec()
+    m.sources = [SourceSpec(name: "arrivals", interarrival: .exponential(mean: minute / 0.9), routing: .next(.station(0)))]
+    m.stations = [StationSpec(name: "server", process: .exponential(mean: minute), routing: .next(.sink(0)))]
+    m.sinks = [SinkSpec(name: "done")]
+    return m
+}
+
+/// A saturated line of `n` machines with failures and buffers of 5 between them.
+func line(_ n: Int) -> ModelSpec {
+    var m = ModelSpec()
+    m.sources = [SourceSpec(name: "raw", interarrival: nil, saturated: true, routing: .next(.station(0)))]
+    for i in 0..<n {
+        let failure = FailureSpec(name: "f", up: .exponential(mean: 100 * minute), down: .exponential(mean: 10 * minute), clock: .busy)
+        let next: NodeRef = i == n - 1 ? .sink(0) : .buffer(i)
+        let mean = (i % 3 == 1 ? 1.1 : 1.0) * minute
+        m.stations.append(StationSpec(name: "m\(i + 1)", process: .exponential(mean: mean), failures: [failure], routing: .next(next)))
+        if i < n - 1 { m.buffers.append(BufferSpec(name: "b\(i + 1)", capacity: 5, routing: .next(.station(i + 1)))) }
+    }
+    m.sinks = [SinkSpec(name: "done")]
+    return m
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+guard let name = args.first else {
+    FileHandle.standardError.write("usage: takt-bench mm1|line3|line1000 [--horizon MIN] [--replications N] [--jobs N]\n".data(using: .utf8)!)
+    exit(2)
+}
+func option(_ flag: String, _ fallback: Double) -> Double {
+    if let i = args.firstIndex(of: flag), i + 1 < args.count, let v = Double(args[i + 1]) { return v }
+    return fallback
+}
+let horizon = option("--horizon", 1_000_000) * minute
+let reps = Int(option("--replications", 1))
+let jobs = Int(option("--jobs", 1))
+let spec: ModelSpec
+switch name {
+case "mm1": spec = mm1()
+case "line3": spec = line(3)
+case "line1000": spec = line(1000)
+default:
+    FileHandle.standardError.write("unknown model \(name)\n".data(using: .utf8)!)
+    exit(2)
+}
+let start = Date()
+let outcome = try Simulation.run(spec, settings: RunSettingsCore(warmup: 0, horizon: horizon, seed: 1), replications: reps, jobs: jobs)
+let seconds = Date().timeIntervalSince(start)
+let parts = outcome.replications.reduce(0.0) { $0 + $1.sinks[0].count }
+print("\(name) \(reps) \(jobs) \(Int(parts)) \(outcome.events) \(seconds)")

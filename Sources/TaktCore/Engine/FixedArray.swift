@@ -1,0 +1,33 @@
+/// A fixed-size array that a replication owns outright. Writing an element goes straight to
+/// memory, without the uniqueness check that a Swift array held by a class pays on every
+/// mutation: in the event loop that check was a measurable share of the time.
+struct FixedArray<Element>: RandomAccessCollection {
+    private let base: UnsafeMutablePointer<Element>
+    let count: Int
+
+    init(_ elements: [Element]) {
+        count = elements.count
+        base = UnsafeMutablePointer<Element>.allocate(capacity: Swift.max(1, elements.count))
+        base.initialize(from: elements, count: elements.count)
+    }
+
+    /// Frees the storage; the owner calls it exactly once, in its deinit.
+    func release() {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    subscript(i: Int) -> Element {
+        @inline(__always) unsafeAddress {
+            precondition(i >= 0 && i < count, "index out of range")
+            return UnsafePointer(base + i)
+        }
+        @inline(__always) nonmutating unsafeMutableAddress {
+            precondition(i >= 0 && i < count, "index out of range")
+            return base + i
+        }
+    }
+}
