@@ -111,3 +111,94 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(r.errors.first?.message.hasPrefix("deadlock") ?? false, r.errors.first?.message ?? "no error")
     }
 }
+
+final class RoutingTests: XCTestCase {
+    func processed(_ script: String) -> [Double] {
+        let r = runScript(script)
+        XCTAssertEqual(r.errors.map(\.message), [])
+        return r.output.split(separator: "\n").compactMap { Double($0) }
+    }
+
+    func testRoundRobinAlternates() {
+        let n = processed("""
+        config { replications: 1, seed: 1 }
+        source s { every: exponential(1min), limit: 1001 }
+        station a { process: exponential(0.5min) }
+        station b { process: exponential(0.5min) }
+        sink k
+        flow s -> [a, b] by round_robin
+        flow a -> k
+        flow b -> k
+        let r = simulate(horizon: 100000min)
+        print(r.a.processed.mean)
+        print(r.b.processed.mean)
+        """)
+        XCTAssertEqual(n, [501, 500])
+    }
+
+    func testRandomAndSplitsFollowTheirWeights() {
+        let n = processed("""
+        config { replications: 1, seed: 4 }
+        source s { every: exponential(1min), limit: 20000 }
+        station a { process: 0.1min }
+        station b { process: 0.1min }
+        sink k
+        flow s -> { 30%: a, 70%: b }
+        flow a -> k
+        flow b -> k
+        let r = simulate(horizon: 1000000min)
+        print(r.a.processed.mean / 20000)
+        """)
+        XCTAssertEqual(n.first ?? 0, 0.3, accuracy: 0.015)
+    }
+
+    func testFirstAvailablePrefersTheFirstListed() {
+        let n = processed("""
+        config { replications: 2, seed: 2 }
+        source s { every: exponential(1min) }
+        station a { process: exponential(0.8min), queue_capacity: 0 }
+        station b { process: exponential(0.8min) }
+        sink k
+        flow s -> [a, b] by first_available
+        flow a -> k
+        flow b -> k
+        let r = simulate(horizon: 20000min)
+        print(r.a.utilization.mean)
+        print(r.b.utilization.mean)
+        """)
+        XCTAssertEqual(n.count, 2)
+        XCTAssertGreaterThan(n[0], n[1])
+    }
+
+    func testBufferWithARuleFeedsSeveralStations() {
+        let n = processed("""
+        config { replications: 2, seed: 2 }
+        source s { every: exponential(0.6min) }
+        buffer q { capacity: 10 }
+        station a { process: exponential(1min) }
+        station b { process: exponential(1min) }
+        sink k
+        flow s -> q -> [a, b] by shortest_queue
+        flow a -> k
+        flow b -> k
+        let r = simulate(horizon: 50000min, warmup: 500min)
+        print(r.throughput.mean * 1min)
+        print(r.a.utilization.mean + r.b.utilization.mean)
+        """)
+        // Both stations drain one buffer: an M/M/2 with a finite queue, nearly all arrivals served.
+        XCTAssertEqual(n[0], 1 / 0.6, accuracy: 0.05)
+        XCTAssertEqual(n[1], (1 / 0.6) * 1, accuracy: 0.06)
+    }
+
+    func testSourceLimitStopsArrivals() {
+        let n = processed("""
+        config { replications: 1 }
+        source s { every: 1min, limit: 25 }
+        station a { process: 0.5min }
+        sink k
+        flow s -> a -> k
+        print(simulate(horizon: 1000min).k.count.mean)
+        """)
+        XCTAssertEqual(n, [25])
+    }
+}
