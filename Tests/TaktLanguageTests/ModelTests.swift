@@ -202,3 +202,69 @@ final class RoutingTests: XCTestCase {
         XCTAssertEqual(n, [25])
     }
 }
+
+final class WhatIfTests: XCTestCase {
+    let line = """
+    config { horizon: 20000min, warmup: 500min, replications: 8, seed: 5 }
+    source raw { saturated: true }
+    station m1 { process: exponential(1min) }
+    buffer b1 { capacity: 2 }
+    station m2 { process: exponential(1.1min) }
+    sink done
+    flow raw -> m1 -> b1 -> m2 -> done
+    """
+
+    /// The half-width of the throughput delta in a what-if's JSON.
+    func throughputCI(_ script: String) throws -> (delta: Double, ci: Double) {
+        var printed = ""
+        let outcome = ScriptRunner.run(SourceFile(name: "t.takt", text: script), output: { printed += $0 }) { $0.json = true }
+        guard case .success = outcome else { XCTFail("\(outcome)"); return (0, 0) }
+        let object = try JSONSerialization.jsonObject(with: Data(printed.utf8)) as! [String: Any]
+        XCTAssertEqual(object["what_if"] as? String, "b1.capacity = 4")
+        let rows = object["rows"] as! [[String: Any]]
+        XCTAssertEqual(rows.first?["kpi"] as? String, "throughput")
+        let d = (rows[0]["deltas"] as! [String: Any])["variant"] as! [String: Any]
+        XCTAssertEqual(d["significant"] as? Bool, true)
+        return (d["delta"] as! Double, d["ci95"] as! Double)
+    }
+
+    func testCommonRandomNumbersNarrowTheDeltas() throws {
+        // A larger buffer keeps each station's draws in step with the baseline's.
+        let crn = try throughputCI(line + "\nwhat if b1.capacity = 4")
+        let independent = try throughputCI(line + "\nconfig { crn: false }\nwhat if b1.capacity = 4")
+        XCTAssertGreaterThan(crn.delta, 0)
+        XCTAssertLessThan(crn.ci * 3, independent.ci, "CRN half-width \(crn.ci) vs independent \(independent.ci)")
+    }
+
+    func testWhatIfNeverChangesTheModel() {
+        let r = runScript(line + "\nwhat if { m2.servers = 2; b1.capacity = 9 }\nprint(m2.servers, b1.capacity)")
+        XCTAssertEqual(r.errors.map(\.message), [])
+        XCTAssertTrue(r.output.hasPrefix("what if m2.servers = 2; b1.capacity = 9\n"), r.output)
+        XCTAssertTrue(r.output.hasSuffix("\n1 2\n"), r.output)
+    }
+
+    func testTheBaselineIsCachedUntilTheModelChanges() {
+        let script = line + """
+
+        what if m2.servers = 2
+        what if b1.capacity = 5
+        m2.process = exponential(1min)
+        what if m2.servers = 2
+        """
+        var printed = ""
+        let file = SourceFile(name: "t.takt", text: script)
+        guard case .success(let program) = LargeStack.run({ ScriptRunner.check(file) }) else { return XCTFail() }
+        let interp = Interpreter(output: { printed += $0 })
+        XCTAssertNoThrow(try LargeStack.run { Result { try interp.run(program) } }.get())
+        XCTAssertEqual(printed.components(separatedBy: "what if").count, 4)
+        // Cached from the third what-if on: its version is the model after the assignment.
+        XCTAssertEqual(interp.baselineCache?.version, interp.modelVersion)
+    }
+
+    func testWhatIfErrors() {
+        assertError(line + "\nwhat if m2.servrs = 2", "a station has no property 'servrs'", line: 8)
+        assertError(line + "\nwhat if m9.servers = 2", "unknown name 'm9'", line: 8)
+        assertError(line + "\ncompare baseline, nope", "'nope' is not a scenario", line: 8)
+        assertError(line + "\nwhat if m2.servers = 0", "servers must be a whole number >= 1", line: 8)
+    }
+}

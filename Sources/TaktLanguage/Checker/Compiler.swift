@@ -259,16 +259,70 @@ public final class Compiler {
             notAvailable("agents", at: s.span)
         case .reward:
             notAvailable("rewards", at: s.span)
-        case .scenario:
-            notAvailable("scenarios", at: s.span)
-        case .compare:
-            notAvailable("'compare'", at: s.span)
-        case .whatIf:
-            notAvailable("'what if'", at: s.span)
+        case .scenario(let name, _, let body):
+            guard let changes = compileChanges(body) else { return nil }
+            return ScenarioNode(ScenarioDefinition(name: name, changes: changes), span: s.span)
+        case .compare(let names):
+            simulates = true
+            var refs: [(String, Span)] = []
+            for n in names {
+                if n.name != "baseline" && modelNames[n.name] != "scenario" {
+                    let scenarios = modelNames.filter { $0.value == "scenario" }.map(\.key)
+                    let suggestion = Suggest.closest(to: n.name, among: scenarios + ["baseline"])
+                    error("'\(n.name)' is not a scenario", at: n.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "not a scenario",
+                          help: "declare it with 'scenario \(n.name) { ... }'")
+                    return nil
+                }
+                refs.append((n.name, n.span))
+            }
+            if refs.count < 2 {
+                error("compare needs at least two scenarios", at: s.span, help: "write 'compare baseline, NAME'")
+                return nil
+            }
+            return CompareNode(names: refs, span: s.span)
+        case .whatIf(let body):
+            simulates = true
+            guard let changes = compileChanges(body) else { return nil }
+            let text = body.map { sourceText($0.span) }.joined(separator: "; ")
+            return WhatIfNode(changes: changes, text: text, span: s.span)
         case .train:
             notAvailable("'train'", at: s.span)
         }
         return nil
+    }
+
+    func sourceText(_ span: Span) -> String {
+        var out = String.UnicodeScalarView()
+        let scalars = span.file.scalars
+        out.append(contentsOf: scalars[max(0, span.start.offset)..<min(scalars.count, span.end.offset)])
+        return String(out)
+    }
+
+    /// The assignments of a what-if or scenario: each sets one property of one element.
+    func compileChanges(_ body: [Stmt]) -> [ModelChange]? {
+        var changes: [ModelChange] = []
+        for st in body {
+            guard case .assign(let target, let op, let valueExpr) = st.kind,
+                  case .member(let root, let key, let keySpan) = target.kind,
+                  case .identifier(let name) = root.kind, op == .assign else {
+                error("a what-if or scenario sets element properties, such as 'm2.servers = 2'", at: st.span)
+                return nil
+            }
+            guard case .model(let kind)? = resolve(name), let element = ElementKind(rawValue: kind) else {
+                if resolve(name) == nil { unknownName(name, at: root.span) } else {
+                    error("'\(name)' is not an element", at: root.span, label: "what-ifs change sources, stations, buffers and sinks")
+                }
+                return nil
+            }
+            let allowed = ElementProperties.allowed(element)
+            guard allowed.contains(key) else {
+                let suggestion = Suggest.closest(to: key, among: allowed)
+                error("a \(kind) has no property '\(key)'", at: keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property")
+                return nil
+            }
+            changes.append(ModelChange(element: name, key: key, value: compileExpr(valueExpr).node))
+        }
+        return changes
     }
 
     func declareLocal(_ name: String, mutable: Bool, span: Span) -> LocalVariable? {

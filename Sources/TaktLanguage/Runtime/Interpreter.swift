@@ -55,15 +55,34 @@ public final class Interpreter {
 
     func modelChanged() { modelVersion += 1 }
 
+    /// Declared scenarios, by name.
+    var scenarios: [String: ScenarioDefinition] = [:]
+    /// The baseline's results and the model version and settings they were made with.
+    var baselineCache: (version: Int, settings: RunSettings, result: ResultValue)?
+
+    /// The current model with the current settings, run once until either changes.
+    func baseline(at span: Span) throws -> ResultValue {
+        if let c = baselineCache, c.version == modelVersion, c.settings == settings { return c.result }
+        let r = try simulate(settings: settings, at: span)
+        baselineCache = (modelVersion, settings, r)
+        return r
+    }
+
     /// Runs the current model with these settings and returns its results.
     func simulate(settings s: RunSettings, at span: Span) throws -> ResultValue {
+        try simulate(settings: s, states: modelStates, firstReplication: 0, at: span)
+    }
+
+    /// Runs the model with these element settings (a what-if passes a changed copy).
+    func simulate(settings s: RunSettings, states: [String: ElementState], firstReplication: Int, at span: Span) throws -> ResultValue {
         guard let model = staticModel, !model.isEmpty else {
             throw Diagnostic("there is no model to simulate", at: span, label: "no source, station, buffer or sink is declared")
         }
-        let spec = try ModelBuilder.build(model, states: modelStates, interp: self, at: span)
+        let spec = try ModelBuilder.build(model, states: states, interp: self, at: span)
         let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed)
         do {
             let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs,
+                                             firstReplication: firstReplication,
                                              shouldStop: { interruptRequested.load(ordering: .relaxed) })
             return ResultValue(spec: spec, replications: outcome.replications, settings: s)
         } catch let e as SimulationError {

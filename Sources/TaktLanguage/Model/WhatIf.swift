@@ -1,0 +1,220 @@
+import TaktCore
+
+/// One change of a what-if or scenario: `m2.servers = 2`.
+struct ModelChange {
+    let element: String
+    let key: String
+    let value: Node
+}
+
+/// A named variant of the model, declared by `scenario NAME { ... }`.
+final class ScenarioDefinition {
+    let name: String
+    let changes: [ModelChange]
+    init(name: String, changes: [ModelChange]) {
+        self.name = name
+        self.changes = changes
+    }
+}
+
+/// `what if ...`: the current model against a variant, on common random numbers.
+final class WhatIfNode: StmtNode {
+    let changes: [ModelChange]
+    let text: String
+    init(changes: [ModelChange], text: String, span: Span) {
+        self.changes = changes
+        self.text = text
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        let table = try Comparison.run(f.interp, variants: [("variant", changes)], at: span)
+        f.interp.output(table.render(title: "what if \(text)", jsonKey: "what_if", jsonTitle: .string(text), interp: f.interp) + "\n")
+        return .normal
+    }
+}
+
+/// `scenario NAME { ... }`: records the variant for later comparisons.
+final class ScenarioNode: StmtNode {
+    let definition: ScenarioDefinition
+    init(_ definition: ScenarioDefinition, span: Span) {
+        self.definition = definition
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        f.interp.scenarios[definition.name] = definition
+        return .normal
+    }
+}
+
+/// `compare baseline, a, b`: every later one against the first.
+final class CompareNode: StmtNode {
+    let names: [(String, Span)]
+    init(names: [(String, Span)], span: Span) {
+        self.names = names
+        super.init(span: span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        var variants: [(String, [ModelChange])] = []
+        for (name, span) in names {
+            if name == "baseline" {
+                variants.append(("baseline", []))
+            } else if let s = f.interp.scenarios[name] {
+                variants.append((name, s.changes))
+            } else {
+                throw Diagnostic("the scenario '\(name)' is used before its declaration has run", at: span)
+            }
+        }
+        let table = try Comparison.run(f.interp, scenarios: variants, at: span)
+        f.interp.output(table.render(title: "compare " + names.map(\.0).joined(separator: ", "), jsonKey: "compare",
+                                     jsonTitle: .list(names.map(\.0)), interp: f.interp) + "\n")
+        return .normal
+    }
+}
+
+/// Results of several variants of one model on the same replications, with paired differences.
+struct Comparison {
+    enum JSONTitle { case string(String), list([String]) }
+
+    let names: [String]
+    let results: [ResultValue]
+
+    /// Runs the baseline (cached while the model stands still) and each variant.
+    static func run(_ interp: Interpreter, variants: [(String, [ModelChange])], at span: Span) throws -> Comparison {
+        try run(interp, scenarios: [("baseline", [])] + variants, at: span)
+    }
+
+    static func run(_ interp: Interpreter, scenarios: [(String, [ModelChange])], at span: Span) throws -> Comparison {
+        var results: [ResultValue] = []
+        for (k, (_, changes)) in scenarios.enumerated() {
+            if changes.isEmpty && k == 0 {
+                results.append(try interp.baseline(at: span))
+                continue
+            }
+            var states = interp.modelStates
+            for c in changes {
+                guard let old = states[c.element] else {
+                    throw Diagnostic("'\(c.element)' is changed before its declaration has run", at: c.value.span)
+                }
+                let state = old.copy()
+                let v = try c.value.eval(Frame(interp: interp, locals: interp.stack, closure: nil))
+                try ElementDeclNode.apply(c.key, value: v, to: state, at: c.value.span, interp)
+                try ElementDeclNode.checkComplete(state, at: c.value.span)
+                states[c.element] = state
+            }
+            // Common random numbers: every variant replays the baseline's replications; without
+            // them each variant gets replications of its own.
+            let first = interp.settings.crn || changes.isEmpty ? 0 : (k + 1) * 1_000_000
+            results.append(try interp.simulate(settings: interp.settings, states: states, firstReplication: first, at: span))
+        }
+        return Comparison(names: scenarios.map(\.0), results: results)
+    }
+
+    /// The KPIs of the table: plant, then each station's state fractions.
+    func rows() -> [(kpi: String, dimension: Int, pick: (ReplicationResult) -> Double?)] {
+        var rows: [(String, Int, (ReplicationResult) -> Double?)] = [
+            ("throughput", -1, { $0.throughput }), ("wip", 0, { $0.wip }), ("cycle_time", 1, { $0.cycleTime }),
+        ]
+        for (i, s) in results[0].spec.stations.enumerated() {
+            rows.append(("\(s.name).utilization", 0, { $0.stations[i].utilization }))
+            rows.append(("\(s.name).blocked", 0, { $0.stations[i].blocked }))
+            rows.append(("\(s.name).starved", 0, { $0.stations[i].starved }))
+            rows.append(("\(s.name).down", 0, { $0.stations[i].down }))
+        }
+        return rows
+    }
+
+    /// The paired difference of variant `v` against the first, replication by replication.
+    func delta(_ v: Int, _ pick: (ReplicationResult) -> Double?) -> Estimate? {
+        let base = results[0].replications, other = results[v].replications
+        var diffs: [Double] = []
+        for k in 0..<min(base.count, other.count) {
+            if let a = pick(base[k]), let b = pick(other[k]) { diffs.append(b - a) }
+        }
+        return Estimate.of(observed: diffs)
+    }
+
+    func render(title: String, jsonKey: String, jsonTitle: JSONTitle, interp: Interpreter) -> String {
+        let f = ResultFormatter(unit: interp.settings.timeUnit)
+        if interp.settings.json {
+            var rowsJSON: [String] = []
+            for row in rows() {
+                let values = names.indices.map { v -> String in
+                    let e = results[v].estimate(row.pick)
+                    return ResultFormatter.jsonString(names[v]) + ": " + (e.map { f.json(f.scaled($0.mean, row.dimension)) } ?? "null")
+                }
+                let deltas = names.indices.dropFirst().map { v -> String in
+                    guard let d = delta(v, row.pick) else { return ResultFormatter.jsonString(names[v]) + ": null" }
+                    let ci = d.ci.map { f.json(f.scaled($0, row.dimension)) } ?? "null"
+                    return ResultFormatter.jsonString(names[v]) + ": {\"delta\": \(f.json(f.scaled(d.mean, row.dimension))), \"ci95\": \(ci), \"significant\": \(Comparison.significant(d))}"
+                }
+                rowsJSON.append("{\"kpi\": \(ResultFormatter.jsonString(row.kpi)), \"values\": {\(values.joined(separator: ", "))}, \"deltas\": {\(deltas.joined(separator: ", "))}}")
+            }
+            let titleJSON: String
+            switch jsonTitle {
+            case .string(let s): titleJSON = ResultFormatter.jsonString(s)
+            case .list(let l): titleJSON = "[" + l.map(ResultFormatter.jsonString).joined(separator: ", ") + "]"
+            }
+            return "{\"\(jsonKey)\": \(titleJSON), \"rows\": [\(rowsJSON.joined(separator: ", "))]}"
+        }
+        var header = ["kpi"] + names
+        for v in names.indices.dropFirst() { header += ["delta \(names[v])", "95% CI", ""] }
+        var body: [[String]] = []
+        for row in rows() {
+            var cells = [row.kpi]
+            for v in names.indices {
+                cells.append(results[v].estimate(row.pick).map { f.meanText($0.mean, row.dimension) } ?? "-")
+            }
+            for v in names.indices.dropFirst() {
+                if let d = delta(v, row.pick) {
+                    let (deltaText, ciText) = f.paired(d, row.dimension)
+                    cells.append(deltaText)
+                    cells.append(ciText)
+                    cells.append(Comparison.significant(d) ? "*" : "")
+                } else {
+                    cells += ["-", "-", ""]
+                }
+            }
+            body.append(cells)
+        }
+        let s = results[0].settings
+        let crn = s.crn ? "common random numbers" : "independent streams"
+        return "\(title)\n\(s.replications) replications, \(crn); * marks a difference whose 95% CI excludes zero\n\n"
+            + f.table(header, body).dropLastNewline.replacingTrailingSpaces
+    }
+
+    static func significant(_ d: Estimate) -> Bool {
+        guard let ci = d.ci else { return false }
+        return abs(d.mean) > ci
+    }
+}
+
+extension ResultFormatter {
+    /// A mean to four significant digits, in the time unit.
+    func meanText(_ x: Double, _ dimension: Int, suffix withSuffix: Bool = true) -> String {
+        let v = scaled(x, dimension)
+        let text = v == 0 ? "0" : ValueFormatter.number(Double(String(format: "%.4g", v)) ?? v)
+        return withSuffix ? text + suffix(dimension) : text
+    }
+
+    /// A paired difference and its half-width, rounded alike: `+0.1312/min`, `± 0.0048`.
+    func paired(_ d: Estimate, _ dimension: Int) -> (String, String) {
+        let text = estimate(d, dimension: dimension)
+        let parts = text.components(separatedBy: " ± ")
+        let nonzero = parts[0].contains { "123456789".contains($0) }
+        let sign = d.mean > 0 && nonzero ? "+" : ""
+        return (sign + parts[0], parts.count > 1 ? "± " + parts[1] : "-")
+    }
+}
+
+extension String {
+    /// Tables pad cells to the column; trailing spaces on a line carry nothing.
+    var replacingTrailingSpaces: String {
+        split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line -> Substring in
+                var l = line
+                while l.last == " " { l = l.dropLast() }
+                return l
+            }
+            .joined(separator: "\n")
+    }
+}
