@@ -18,8 +18,14 @@ let package = Package(
         // Lexer, parser, checker and interpreter. Never prints: the host renders diagnostics and output.
         .target(name: "TaktLanguage", dependencies: ["TaktCore"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        // libedit through pkg-config (Debian: libedit-dev), and the C shim its variadic and
+        // function-pointer API needs; LineEditor is the thin Swift wrapper the REPL uses.
+        .systemLibrary(name: "CLibEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "CLineEditShim", dependencies: ["CLibEdit"]),
+        .target(name: "LineEditor", dependencies: ["CLineEditShim"]),
         .executableTarget(name: "takt", dependencies: [
             "TaktLanguage",
+            "LineEditor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Times the core on the benchmark models (Benchmarks/run_core.py compares it with SimPy).

@@ -6,7 +6,7 @@ struct Takt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "takt",
         abstract: "Factory what-if simulation: run, check and test Takt scripts.",
-        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, ReplCommand.self]
     )
 
     /// Parses the command line; usage errors exit with status 2 (ArgumentParser's default is 64).

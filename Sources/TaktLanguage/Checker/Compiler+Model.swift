@@ -9,7 +9,7 @@ extension Compiler {
         let model = StaticModel()
         var perKind: [ElementKind: Int] = [:]
         for s in statements {
-            guard case .element(let e) = s.kind, globalSpans[e.name].map({ $0.start == e.nameSpan.start }) ?? false else { continue }
+            guard case .element(let e) = s.kind, isDeclaration(e.name, e.nameSpan) else { continue }
             let index = perKind[e.kind, default: 0]
             perKind[e.kind] = index + 1
             model.byName[e.name] = model.elements.count
@@ -26,7 +26,15 @@ extension Compiler {
             if hasFlows { return model }
             return nil
         }
-        checkShape(model)
+        if defersModelChecks {
+            let before = diagnostics
+            diagnostics = []
+            checkShape(model)
+            model.deferredErrors = diagnostics
+            diagnostics = before
+        } else {
+            checkShape(model)
+        }
         return model
     }
 
@@ -88,7 +96,8 @@ extension Compiler {
             for b in branches where !seen.insert(b.target.name).inserted {
                 error("'\(b.target.name)' appears twice in the split", at: b.target.span)
             }
-            let slots = branches.map { StaticModel.WeightSlot($0.weight) }
+            let slots = weightSlots[ObjectIdentifier(statement)] ?? branches.map { StaticModel.WeightSlot($0.weight) }
+            weightSlots[ObjectIdentifier(statement)] = slots
             model.weightsByFlow[ObjectIdentifier(statement)] = slots
             setRoute(last, .split(zip(slots, branches).map { (weight: $0.0, target: $0.1.target.name) }))
             for b in branches { addEdge(last, b.target) }
@@ -159,7 +168,7 @@ extension Compiler {
     /// A `source`/`station`/`buffer`/`sink` declaration: property names are checked here,
     /// values when it runs.
     func compileElement(_ e: ElementDecl, span: Span) -> StmtNode? {
-        guard globalSpans[e.name].map({ $0.start == e.nameSpan.start }) ?? false else { return nil }
+        guard isDeclaration(e.name, e.nameSpan) else { return nil }
         let allowed = ElementProperties.allowed(e.kind)
         func properties(_ props: [Property], allowed: [String], context: String, failure: Bool) -> [ElementDeclNode.PropertyNode] {
             var seen: [String: Span] = [:]

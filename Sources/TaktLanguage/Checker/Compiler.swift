@@ -8,6 +8,8 @@ public struct Program {
     let model: StaticModel?
     /// A model that no statement simulates gets one run at the end (LANGUAGE.md section 5).
     public let needsImplicitRun: Bool
+    /// Declares elements or flows, so cached results of the model are stale.
+    let changesModel: Bool
 }
 
 /// The checker: resolves every name to a slot, cell or built-in, checks what can be checked
@@ -28,15 +30,76 @@ public final class Compiler {
     /// Set when the script calls `simulate` or asks what-if, compare, optimize or train.
     var simulates = false
 
+    /// A session (the REPL): each input is compiled against what earlier inputs declared, a
+    /// new `let`, `var` or `fn` may shadow an earlier one, and a redeclared element replaces
+    /// the old one.
+    public var sessionMode = false
+    /// Print the value of each top-level expression statement (REPL input, not loaded files).
+    public var printsExpressionValues = false
+    /// Defer the model's shape checks to the first simulation (the REPL builds a model piece by piece).
+    public var defersModelChecks = false
+    /// In a session, the element and flow statements of all inputs so far.
+    var modelStatements: [Stmt] = []
+    /// Compiled split weights by flow statement, kept across inputs.
+    var weightSlots: [ObjectIdentifier: [StaticModel.WeightSlot]] = [:]
+
     public init() {}
 
+    /// What a failed input must not change.
+    struct Snapshot {
+        let globals: [String: GlobalCell], globalTypes: [String: StaticType], globalSpans: [String: Span]
+        let declared: Set<String>, modelNames: [String: String], modelStatements: [Stmt]
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(globals: globals, globalTypes: globalTypes, globalSpans: globalSpans, declared: declared,
+                 modelNames: modelNames, modelStatements: modelStatements)
+    }
+
+    func restore(_ s: Snapshot) {
+        globals = s.globals; globalTypes = s.globalTypes; globalSpans = s.globalSpans
+        declared = s.declared; modelNames = s.modelNames; modelStatements = s.modelStatements
+    }
+
+    /// Whether this span is the declaration that `name` is bound to.
+    func isDeclaration(_ name: String, _ span: Span) -> Bool {
+        guard let d = globalSpans[name] else { return false }
+        return d.file === span.file && d.start == span.start
+    }
+
     public func compile(_ script: Script) -> Result<Program, Diagnostics> {
+        let before = snapshot()
+        let result = compileScript(script)
+        if case .failure = result, sessionMode { restore(before) }
+        return result
+    }
+
+    private func compileScript(_ script: Script) -> Result<Program, Diagnostics> {
         diagnostics = []
         reportedNotAvailable = false
         ctx = FunctionContext(parent: nil)
         simulates = false
         collectGlobals(script.statements)
-        staticModel = collectModel(script.statements)
+        if sessionMode {
+            for s in script.statements {
+                switch s.kind {
+                case .element(let e):
+                    // A redeclared element replaces the old declaration.
+                    modelStatements.removeAll {
+                        if case .element(let old) = $0.kind { return old.name == e.name }
+                        return false
+                    }
+                    modelStatements.append(s)
+                case .flow:
+                    modelStatements.append(s)
+                default:
+                    break
+                }
+            }
+            staticModel = collectModel(modelStatements)
+        } else {
+            staticModel = collectModel(script.statements)
+        }
         var body: [StmtNode] = []
         for s in script.statements {
             if let node = compileStatement(s) { body.append(node) }
@@ -46,8 +109,14 @@ public final class Compiler {
                                   span: Span(file: script.file, start: start, end: start))
         ctx = nil
         if !diagnostics.isEmpty { return .failure(Diagnostics(diagnostics)) }
-        let implicit = !(staticModel?.isEmpty ?? true) && !simulates
-        return .success(Program(main: proto, script: script, model: staticModel, needsImplicitRun: implicit))
+        let implicit = !(staticModel?.isEmpty ?? true) && !simulates && !sessionMode
+        let changes = script.statements.contains {
+            switch $0.kind {
+            case .element, .flow: return true
+            default: return false
+            }
+        }
+        return .success(Program(main: proto, script: script, model: staticModel, needsImplicitRun: implicit, changesModel: changes))
     }
 
     func error(_ message: String, at span: Span, label: String = "", help: String? = nil, notes: [String] = []) {
@@ -64,6 +133,7 @@ public final class Compiler {
     /// Binds the names of the top level before anything runs, so functions may refer to
     /// globals declared further down and flows to elements declared later.
     func collectGlobals(_ statements: [Stmt]) {
+        var thisInput = Set<String>()
         for s in statements {
             var entry: (String, Span, Bool)? = nil
             var model: String? = nil
@@ -77,6 +147,15 @@ public final class Compiler {
             default: break
             }
             guard let (name, span, mutable) = entry else { continue }
+            if sessionMode, globalSpans[name] != nil, !thisInput.contains(name) {
+                // Shadow what an earlier input declared.
+                globals[name] = nil
+                modelNames[name] = nil
+                globalTypes[name] = nil
+                declared.remove(name)
+                globalSpans[name] = nil
+            }
+            thisInput.insert(name)
             if let first = globalSpans[name] {
                 error("'\(name)' is already declared", at: span, label: "declared again here",
                       help: "choose another name", notes: ["first declared at \(location(first))"])
@@ -167,6 +246,9 @@ public final class Compiler {
     func compileStatement(_ s: Stmt) -> StmtNode? {
         switch s.kind {
         case .expression(let e):
+            if printsExpressionValues && ctx.atGlobalLevel {
+                return PrintValueNode(compileExpr(e).node)
+            }
             if case .if(let node) = e.kind { return compileIfStatement(node, span: e.span) }
             return ExprStmtNode(compileExpr(e).node)
 

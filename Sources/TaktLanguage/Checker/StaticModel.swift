@@ -37,6 +37,9 @@ final class StaticModel {
     var predecessors: [String: [(from: String, span: Span)]] = [:]
     var firstFlowSpan: Span?
 
+    /// Shape errors found in a session, reported when the model is first simulated.
+    var deferredErrors: [Diagnostic] = []
+
     var isEmpty: Bool { elements.isEmpty }
 
     func element(_ name: String) -> Element? { byName[name].map { elements[$0] } }

@@ -78,6 +78,7 @@ public final class Interpreter {
         guard let model = staticModel, !model.isEmpty else {
             throw Diagnostic("there is no model to simulate", at: span, label: "no source, station, buffer or sink is declared")
         }
+        if let first = model.deferredErrors.first { throw first }
         let spec = try ModelBuilder.build(model, states: states, interp: self, at: span)
         let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed)
         do {
@@ -106,6 +107,7 @@ public final class Interpreter {
     /// Runs a program's top level. Throws a `Diagnostic` or `Interrupted`.
     public func run(_ program: Program) throws {
         overrides(&settings)
+        if program.changesModel { modelChanged() }
         staticModel = program.model
         if currentStackSize > 0 { stackGuard.start(stackSize: currentStackSize) }
         let proto = program.main

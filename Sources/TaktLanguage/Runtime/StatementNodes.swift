@@ -79,6 +79,21 @@ final class ExprStmtNode: StmtNode {
     }
 }
 
+/// A REPL input's expression: its value is printed as `print` would, nothing for nil.
+final class PrintValueNode: StmtNode {
+    let expr: Node
+    init(_ expr: Node) {
+        self.expr = expr
+        super.init(span: expr.span)
+    }
+    override func exec(_ f: Frame) throws -> Completion {
+        let v = try expr.eval(f)
+        if case .nil = v { return .normal }
+        f.interp.output(f.interp.formatter.format(v) + "\n")
+        return .normal
+    }
+}
+
 /// `let`/`var` of a local: a fresh cell each time it runs if a closure captures it, so every
 /// loop iteration has its own variable.
 final class DeclareLocalNode: StmtNode {

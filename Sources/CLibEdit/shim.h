@@ -1,0 +1,3 @@
+// libedit (BSD editline) from Debian's libedit-dev; never GNU readline.
+#include <stdio.h>
+#include <histedit.h>

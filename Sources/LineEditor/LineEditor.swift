@@ -1,0 +1,50 @@
+import CLineEditShim
+import Foundation
+
+/// Line editing with history and completion, over libedit. One per process.
+public final class LineEditor {
+    /// Called with the word being completed and the whole line; returns the candidates.
+    public typealias Completer = (_ word: String, _ line: String) -> [String]
+
+    nonisolated(unsafe) private static var completer: Completer = { _, _ in [] }
+    nonisolated(unsafe) private static var matches: [String] = []
+    nonisolated(unsafe) private static var next = 0
+
+    private let historyPath: String?
+
+    public init(programName: String, historyPath: String?, completer: @escaping Completer) {
+        self.historyPath = historyPath
+        // The C locale drops non-ASCII input.
+        setlocale(LC_ALL, "")
+        LineEditor.completer = completer
+        takt_line_edit_init(programName) { text, state in
+            guard let text = text else { return nil }
+            if state == 0 {
+                LineEditor.matches = LineEditor.completer(String(cString: text), String(cString: takt_line_edit_buffer()))
+                LineEditor.next = 0
+            }
+            guard LineEditor.next < LineEditor.matches.count else { return nil }
+            let m = LineEditor.matches[LineEditor.next]
+            LineEditor.next += 1
+            return strdup(m)
+        }
+        if let path = historyPath { _ = takt_line_edit_load_history(path) }
+    }
+
+    /// The next line, or nil at end of input.
+    public func readLine(prompt: String) -> String? {
+        guard let raw = takt_line_edit_read(prompt) else { return nil }
+        defer { free(raw) }
+        return String(cString: raw)
+    }
+
+    public func addHistory(_ line: String) {
+        takt_line_edit_add_history(line)
+        save()
+    }
+
+    /// Saved after every entry, so a killed session keeps its history.
+    public func save() {
+        if let path = historyPath { _ = takt_line_edit_save_history(path, 1000) }
+    }
+}

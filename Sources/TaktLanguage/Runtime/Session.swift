@@ -1,0 +1,151 @@
+import TaktCore
+
+/// An interactive session: inputs compiled one after another against the same bindings and
+/// model. A failed input leaves the session as it was. Output goes to the caller's sink.
+public final class Session {
+    let compiler = Compiler()
+    let interpreter: Interpreter
+    private var inputs = 0
+    /// The file last loaded, for `:reload`.
+    public private(set) var loadedPath: String?
+
+    public init(output: @escaping (String) -> Void, overrides: @escaping (inout RunSettings) -> Void = { _ in }) {
+        interpreter = Interpreter(output: output)
+        interpreter.overrides = overrides
+        compiler.sessionMode = true
+        compiler.printsExpressionValues = true
+        compiler.defersModelChecks = true
+    }
+
+    /// Whether `text` leaves a bracket open, so the REPL should read another line.
+    public static func needsMoreInput(_ text: String) -> Bool {
+        var lexer = Lexer(file: SourceFile(name: "<repl>", text: text))
+        _ = lexer.tokenize()
+        return lexer.diagnostics.contains { $0.message.hasPrefix("unclosed '") }
+    }
+
+    /// Compiles and runs one input on a large stack.
+    public func evaluate(_ text: String) -> RunOutcome {
+        inputs += 1
+        let file = SourceFile(name: "<repl>", text: text)
+        return execute(file, printing: true)
+    }
+
+    /// A new session holding the file's bindings and model, or the file's errors.
+    public static func load(path: String, output: @escaping (String) -> Void,
+                            overrides: @escaping (inout RunSettings) -> Void = { _ in }) -> Result<Session, Diagnostics> {
+        let file: SourceFile
+        switch ScriptRunner.load(path: path) {
+        case .failure(let d): return .failure(Diagnostics([d]))
+        case .success(let f): file = f
+        }
+        let session = Session(output: output, overrides: overrides)
+        session.loadedPath = path
+        switch session.execute(file, printing: false) {
+        case .success: return .success(session)
+        case .failure(let d): return .failure(Diagnostics(d))
+        case .interrupted: return .failure(Diagnostics([Diagnostic("loading '\(path)' was interrupted", at: nil)]))
+        }
+    }
+
+    private func execute(_ file: SourceFile, printing: Bool) -> RunOutcome {
+        compiler.printsExpressionValues = printing
+        compiler.defersModelChecks = printing
+        interruptRequested.store(false, ordering: .relaxed)
+        return LargeStack.run {
+            let program: Program
+            switch Parser.parse(file) {
+            case .failure(let d): return .failure(d.items)
+            case .success(let script):
+                switch self.compiler.compile(script) {
+                case .failure(let d): return .failure(d.items)
+                case .success(let p): program = p
+                }
+            }
+            do {
+                try self.interpreter.run(program)
+                return .success
+            } catch let d as Diagnostic {
+                return .failure([d])
+            } catch is Interrupted {
+                return .interrupted
+            } catch {
+                return .failure([Diagnostic("internal error: \(error)", at: nil)])
+            }
+        }
+    }
+
+    // MARK: What the REPL shows and completes
+
+    /// `:model`: the elements with their settings, then the flows.
+    public func modelDescription() -> String {
+        guard let model = interpreter.staticModel, !model.isEmpty else { return "no model declared yet" }
+        let f = interpreter.formatter
+        var lines: [String] = []
+        for e in model.elements {
+            var settings: [String] = []
+            if let s = interpreter.modelStates[e.name] {
+                switch e.kind {
+                case .source:
+                    if s.saturated { settings.append("saturated: true") }
+                    if let d = s.interarrival { settings.append("every: \(f.describe(d))") }
+                    if let l = s.limit { settings.append("limit: \(l)") }
+                case .station:
+                    settings.append("servers: \(s.servers)")
+                    if let d = s.process { settings.append("process: \(f.describe(d))") }
+                    if let q = s.queueCapacity { settings.append("queue_capacity: \(q)") }
+                    for fl in s.failures { settings.append("failure \(fl.name)") }
+                case .buffer:
+                    settings.append("capacity: \(s.capacity.map(String.init) ?? "unlimited")")
+                case .sink:
+                    break
+                }
+            } else {
+                settings.append("declaration not run")
+            }
+            lines.append("\(e.kind.rawValue) \(e.name)" + (settings.isEmpty ? "" : " { " + settings.joined(separator: ", ") + " }"))
+        }
+        for e in model.elements {
+            switch model.routes[e.name] {
+            case .next(let t)?: lines.append("flow \(e.name) -> \(t)")
+            case .split(let branches)?: lines.append("flow \(e.name) -> { " + branches.map { "\($0.target)" }.joined(separator: ", ") + " } (split)")
+            case .rule(let r, let targets)?: lines.append("flow \(e.name) -> [\(targets.joined(separator: ", "))] by \(Session.ruleName(r))")
+            case nil: break
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func ruleName(_ r: RoutingRule) -> String {
+        switch r {
+        case .random: return "random"
+        case .roundRobin: return "round_robin"
+        case .shortestQueue: return "shortest_queue"
+        case .firstAvailable: return "first_available"
+        case .decider: return "agent"
+        }
+    }
+
+    /// Names worth completing: keywords, built-ins and everything declared.
+    public var names: [String] {
+        var all = Set(Keyword.allCases.map(\.rawValue)).union(Builtins.all.keys).union(compiler.globals.keys).union(compiler.modelNames.keys)
+        all.insert("baseline")
+        return all.sorted()
+    }
+
+    /// Properties after a dot: an element's settings, a record's fields, results' members.
+    public func properties(of name: String) -> [String] {
+        if let kind = compiler.modelNames[name], let k = ElementKind(rawValue: kind) {
+            return (ElementProperties.allowed(k) + ["name"]).sorted()
+        }
+        guard let cell = compiler.globals[name], let v = cell.value else { return [] }
+        switch v {
+        case .record(let r): return r.names.sorted()
+        case .result(let r):
+            return (["throughput", "wip", "cycle_time"] + r.spec.stations.map(\.name) + r.spec.buffers.map(\.name) + r.spec.sinks.map(\.name)).sorted()
+        case .estimate: return ["ci", "high", "low", "mean", "n"]
+        case .element(let e): return (ElementProperties.allowed(e.kind) + ["name"]).sorted()
+        default: return []
+        }
+    }
+}

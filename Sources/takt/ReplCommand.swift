@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import LineEditor
+import TaktLanguage
+
+struct ReplCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "Start an interactive session, optionally with a script loaded.",
+        discussion: "History is kept in ~/.takt_history (or the file named by TAKT_HISTORY). Type :help inside."
+    )
+
+    @Argument(help: "A script to load first.")
+    var file: String?
+
+    func run() throws {
+        Terminal.installInterruptHandler()
+        let repl = Repl(interactive: isatty(0) != 0)
+        if let file = file { repl.load(file) }
+        repl.loop()
+    }
+}
+
+/// The read-eval-print loop: libedit on a terminal, plain lines from a pipe.
+final class Repl {
+    static let commands = [":help", ":load", ":reload", ":model", ":quit"]
+    static let help = """
+    Type statements and expressions; a value is printed as print would.
+      what if m2.servers = 2     compare a change against the current model
+      :load FILE                 replace the session with a script's model and bindings
+      :reload                    load the last file again
+      :model                     list the elements and flows
+      :help                      this text
+      :quit                      leave (Ctrl-D too)
+    Ctrl-C stops a running simulation and returns here; Tab completes names and properties.
+    """
+
+    var session: Session
+    let interactive: Bool
+    var editor: LineEditor?
+
+    init(interactive: Bool) {
+        self.interactive = interactive
+        session = Session(output: Repl.write)
+        if interactive {
+            let history = ProcessInfo.processInfo.environment["TAKT_HISTORY"]
+                ?? (FileManager.default.homeDirectoryForCurrentUser.path + "/.takt_history")
+            editor = LineEditor(programName: "takt", historyPath: history) { [unowned self] word, line in
+                self.complete(word: word, line: line)
+            }
+        }
+    }
+
+    static func write(_ s: String) {
+        fputs(s, stdout)
+    }
+
+    func readLine(continuation: Bool) -> String? {
+        fflush(stdout)
+        if let editor = editor {
+            return editor.readLine(prompt: continuation ? "...> " : "takt> ")
+        }
+        return Swift.readLine(strippingNewline: true)
+    }
+
+    func loop() {
+        if interactive { Repl.write("Takt — type :help for help, :quit to leave.\n") }
+        while true {
+            guard var input = readLine(continuation: false) else { break }
+            while Session.needsMoreInput(input), let more = readLine(continuation: true) {
+                input += "\n" + more
+            }
+            let trimmed = input.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            editor?.addHistory(input)
+            if trimmed.hasPrefix(":") {
+                if !command(trimmed) { return }
+                continue
+            }
+            report(session.evaluate(input))
+        }
+        if interactive { Repl.write("\n") }
+        fflush(stdout)
+    }
+
+    func report(_ outcome: RunOutcome) {
+        fflush(stdout)
+        switch outcome {
+        case .success: break
+        case .failure(let d): Terminal.report(d)
+        case .interrupted: Terminal.standardError("interrupted\n")
+        }
+    }
+
+    /// Runs a `:` command; false means quit.
+    func command(_ line: String) -> Bool {
+        let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        switch parts[0] {
+        case ":quit", ":q":
+            return false
+        case ":help":
+            Repl.write(Repl.help + "\n")
+        case ":model":
+            Repl.write(session.modelDescription() + "\n")
+        case ":load":
+            if argument.isEmpty { Terminal.standardError("error: :load needs a file name\n") } else { load(argument) }
+        case ":reload":
+            if let path = session.loadedPath { load(path) } else { Terminal.standardError("error: no file has been loaded\n") }
+        default:
+            let suggestion = Repl.commands.min { a, b in distance(a, parts[0]) < distance(b, parts[0]) }
+            Terminal.standardError("error: unknown command '\(parts[0])'\(suggestion.map { "; did you mean '\($0)'?" } ?? ""), see :help\n")
+        }
+        return true
+    }
+
+    /// Replaces the session with the file's; a failed load leaves the session as it was.
+    func load(_ path: String) {
+        switch Session.load(path: path, output: Repl.write) {
+        case .success(let s):
+            session = s
+            Repl.write("loaded \(path)\n")
+        case .failure(let d):
+            Terminal.report(d.items)
+        }
+        fflush(stdout)
+    }
+
+    func complete(word: String, line: String) -> [String] {
+        if word.hasPrefix(":") { return Repl.commands.filter { $0.hasPrefix(word) } }
+        if let dot = word.lastIndex(of: ".") {
+            let base = String(word[..<dot]), partial = String(word[word.index(after: dot)...])
+            return session.properties(of: base).filter { $0.hasPrefix(partial) }.map { base + "." + $0 }
+        }
+        return session.names.filter { $0.hasPrefix(word) }
+    }
+
+    func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var prev = Array(0...y.count)
+        for i in 1...max(1, x.count) where !x.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...max(1, y.count) where !y.isEmpty {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[y.count]
+    }
+}
