@@ -16,6 +16,7 @@ struct ReplCommand: ParsableCommand {
     func run() throws {
         Terminal.installInterruptHandler()
         let repl = Repl(interactive: isatty(0) != 0)
+        if repl.interactive { Repl.write("Takt — type :help for help, :quit to leave.\n") }
         if let file = file { repl.load(file) }
         repl.loop()
     }
@@ -64,11 +65,29 @@ final class Repl {
     }
 
     func loop() {
-        if interactive { Repl.write("Takt — type :help for help, :quit to leave.\n") }
         while true {
-            guard var input = readLine(continuation: false) else { break }
-            while Session.needsMoreInput(input), let more = readLine(continuation: true) {
+            guard var input = readLine(continuation: false) else {
+                // libedit gives up the line on Ctrl-C as at the end of input; only the flag tells them apart.
+                if interruptRequested.exchange(false, ordering: .relaxed) {
+                    Repl.write("\n")
+                    continue
+                }
+                break
+            }
+            var cancelled = false
+            while Session.needsMoreInput(input) {
+                guard let more = readLine(continuation: true) else {
+                    cancelled = true
+                    break
+                }
                 input += "\n" + more
+            }
+            if cancelled {
+                if interruptRequested.exchange(false, ordering: .relaxed) {
+                    Repl.write("\n")
+                    continue
+                }
+                break
             }
             let trimmed = input.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }

@@ -40,6 +40,8 @@ public final class Compiler {
     public var defersModelChecks = false
     /// In a session, the element and flow statements of all inputs so far.
     var modelStatements: [Stmt] = []
+    /// Globals of an earlier input that this input redeclares, installed at their declaration.
+    var shadowing: [String: (cell: GlobalCell, span: Span)] = [:]
     /// Compiled split weights by flow statement, kept across inputs.
     var weightSlots: [ObjectIdentifier: [StaticModel.WeightSlot]] = [:]
 
@@ -79,6 +81,7 @@ public final class Compiler {
         reportedNotAvailable = false
         ctx = FunctionContext(parent: nil)
         simulates = false
+        shadowing = [:]
         collectGlobals(script.statements)
         if sessionMode {
             for s in script.statements {
@@ -148,7 +151,13 @@ public final class Compiler {
             }
             guard let (name, span, mutable) = entry else { continue }
             if sessionMode, globalSpans[name] != nil, !thisInput.contains(name) {
-                // Shadow what an earlier input declared.
+                thisInput.insert(name)
+                if model == nil {
+                    // `let t = t + 1` shadows an earlier input's `t`: the old binding stays visible
+                    // until the new declaration is reached.
+                    shadowing[name] = (GlobalCell(name: name, mutable: mutable), span)
+                    continue
+                }
                 globals[name] = nil
                 modelNames[name] = nil
                 globalTypes[name] = nil
@@ -260,6 +269,9 @@ public final class Compiler {
             } else {
                 value = compileExpr(valueExpr)
             }
+            if ctx.atGlobalLevel, let shadow = shadowing.removeValue(forKey: name) {
+                installShadow(name, shadow)
+            }
             if ctx.atGlobalLevel, let cell = globals[name] {
                 declared.insert(name)
                 if !mutable, let t = value.type { globalTypes[name] = t }
@@ -273,6 +285,7 @@ public final class Compiler {
         case .function(let decl):
             let name = decl.name ?? "fn"
             if ctx.atGlobalLevel {
+                if let shadow = shadowing.removeValue(forKey: name) { installShadow(name, shadow) }
                 guard let cell = globals[name] else { return nil }
                 declared.insert(name)
                 globalTypes[name] = .function
@@ -405,6 +418,12 @@ public final class Compiler {
             changes.append(ModelChange(element: name, key: key, value: compileExpr(valueExpr).node))
         }
         return changes
+    }
+
+    func installShadow(_ name: String, _ shadow: (cell: GlobalCell, span: Span)) {
+        globals[name] = shadow.cell
+        globalSpans[name] = shadow.span
+        globalTypes[name] = nil
     }
 
     func declareLocal(_ name: String, mutable: Bool, span: Span) -> LocalVariable? {
