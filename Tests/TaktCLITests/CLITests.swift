@@ -5,7 +5,9 @@ import XCTest
 final class CLITests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    var takt: URL {
+    var takt: URL { CLITests.binary }
+
+    static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["TAKT_BINARY"] { return URL(fileURLWithPath: path) }
         // The test executable sits beside `takt` in the build folder.
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -145,5 +147,75 @@ final class CLITests: XCTestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 130)
         XCTAssertEqual(p.terminationReason, .exit)
+    }
+}
+
+/// The REPL driven through a pipe: plain lines in, no prompt, no history.
+final class ReplPipeTests: XCTestCase {
+    func repl(_ input: String, args: [String] = []) throws -> (out: String, err: String, status: Int32) {
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = ["repl"] + args
+        p.currentDirectoryURL = CLITests.root
+        var env = ProcessInfo.processInfo.environment
+        env["TAKT_HISTORY"] = FileManager.default.temporaryDirectory.appendingPathComponent("takt-pipe-\(UUID().uuidString)").path
+        p.environment = env
+        let stdin = Pipe(), out = Pipe(), err = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        stdin.fileHandleForWriting.write(input.data(using: .utf8)!)
+        try stdin.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: env["TAKT_HISTORY"]!), "a pipe keeps no history")
+        return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), p.terminationStatus)
+    }
+
+    func testValuesArePrintedAndStateSurvivesErrors() throws {
+        let r = try repl("let x = 2\nx * 21\nprint(\"hi\")\nnil\nmissing\nx + 1\nlet xs = [1,\n2]\nxs\n")
+        XCTAssertEqual(r.out, "42\nhi\n3\n[1, 2]\n")
+        XCTAssertTrue(r.err.contains("error: unknown name 'missing'"))
+        XCTAssertTrue(r.err.contains("--> <repl>:1:1"))
+        XCTAssertEqual(r.status, 0)
+    }
+
+    func testShadowingAndRedeclaringElements() throws {
+        let r = try repl("let t = 1\nlet t = t + 1\nt\nfn f() { return 1 }\nfn f() { return 2 }\nf()\n")
+        XCTAssertEqual(r.out, "2\n2\n")
+    }
+
+    func testLoadWhatIfAndModel() throws {
+        let r = try repl(":load Examples/models/line.takt\nwhat if m2.servers = 2\nm2.servers\n:model\n:load no/such.takt\nm1\n:reload\n:quit\nm1\n")
+        XCTAssertTrue(r.out.hasPrefix("loaded Examples/models/line.takt\nwhat if m2.servers = 2\n"), r.out)
+        XCTAssertTrue(r.out.contains("\nthroughput  "), r.out)
+        XCTAssertTrue(r.out.contains("\n1\nsource raw { saturated: true }\n"), r.out)
+        XCTAssertTrue(r.out.contains("flow m3 -> done\n"), r.out)
+        XCTAssertTrue(r.err.contains("cannot read 'no/such.takt'"), r.err)
+        XCTAssertTrue(r.out.hasSuffix("station m1\nloaded Examples/models/line.takt\n"), r.out)
+    }
+
+    func testModelBuiltPieceByPiece() throws {
+        let r = try repl("""
+        config { horizon: 1000min, replications: 2 }
+        source jobs { every: exponential(2min) }
+        station m { process: exponential(1min) }
+        simulate()
+        sink done
+        flow jobs -> m -> done
+        simulate().m.processed.n
+        m.servers = 2
+        m.servers
+        :help
+        """ + "\n")
+        XCTAssertTrue(r.err.contains("'m' has no outgoing flow") || r.err.contains("the model has no sink"), r.err)
+        XCTAssertTrue(r.out.hasPrefix("2\n2\nType statements"), r.out)
+    }
+
+    func testUnknownCommand() throws {
+        let r = try repl(":modle\n")
+        XCTAssertTrue(r.err.contains("unknown command ':modle'; did you mean ':model'?"), r.err)
     }
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Drives `takt repl` in a real terminal (tmux) the way a new user would: load a line, ask a
+# what-if, make a mistake, press Ctrl-C during a long run, quit, come back to the history.
+# Every step waits for the screen to show what it expects (polling, no fixed sleeps).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TAKT="${TAKT:-.build/release/takt}"
+export TAKT_HISTORY="$(mktemp -d)/history"
+SOCKET="takt-test-$$"
+tm() { tmux -L "$SOCKET" "$@"; }
+cleanup() { tm kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+
+screen() { tm capture-pane -t repl -p; }
+fail() { echo "FAIL: $1"; echo "--- screen ---"; screen; exit 1; }
+# wait_for TEXT [SECONDS]: poll the screen until TEXT shows.
+wait_for() {
+  local deadline=$((SECONDS + ${2:-20}))
+  while ! screen | grep -qF -- "$1"; do
+    [ $SECONDS -lt $deadline ] || fail "timed out waiting for: $1"
+    sleep 0.05
+  done
+}
+passed=0
+check() { passed=$((passed + 1)); }
+
+tm new-session -d -s repl -x 160 -y 50 "$TAKT repl Examples/models/line.takt; echo SESSION-ENDED; sleep 30"
+wait_for "loaded Examples/models/line.takt"; check
+wait_for "takt>"; check
+
+# Continuation prompt while a bracket is open.
+tm send-keys -t repl 'let caps = [5,' Enter
+wait_for "...>"; check
+tm send-keys -t repl '8]' Enter
+tm send-keys -t repl 'caps' Enter
+wait_for "[5, 8]"; check
+
+# Completion of an element's property after a dot.
+tm send-keys -t repl 'm2.proc' Tab
+wait_for "m2.process"; check
+tm send-keys -t repl Enter
+wait_for "exponential(1.1min)"; check
+
+# A what-if answers with its table.
+tm send-keys -t repl 'what if m2.servers = 2' Enter
+wait_for "m3.down"; check
+
+# A mistake keeps the session.
+tm send-keys -t repl 'caps[7]' Enter
+wait_for "index 7 is out of range"; check
+tm send-keys -t repl 'len(caps) * 111' Enter
+wait_for "222"; check
+
+# Ctrl-C stops a long simulation and returns to the prompt with the state intact.
+tm send-keys -t repl 'simulate(horizon: 1000000d, replications: 2)' Enter
+sleep 0.5
+tm send-keys -t repl C-c
+wait_for "interrupted"; check
+tm send-keys -t repl 'caps[1] + 1000' Enter
+wait_for "1008"; check
+
+# Ctrl-D quits; the history survives into the next session.
+tm send-keys -t repl C-d
+wait_for "SESSION-ENDED"; check
+tm kill-session -t repl
+tm new-session -d -s repl -x 160 -y 50 "$TAKT repl"
+wait_for "takt>"
+tm send-keys -t repl Up
+wait_for "takt> caps[1] + 1000"; check
+tm send-keys -t repl C-d
+
+echo "repl: $passed passed, 0 failed"
