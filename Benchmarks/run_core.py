@@ -10,6 +10,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -67,6 +68,15 @@ def main():
     p1k, e1k, s1k = takt("line1000", "--horizon", "10000")
     print(f"cost per event: 3-station line {s3 / e3 * 1e9:.0f} ns, 1,000-station line {s1k / e1k * 1e9:.0f} ns, "
           f"ratio {(s1k / e1k) / (s3 / e3):.2f}")
+    takt_cli = os.path.join(ROOT, ".build", "release", "takt")
+    subprocess.run(["swift", "build", "-c", "release", "--product", "takt"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    latencies = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([takt_cli, "run", os.path.join(HERE, "whatif_line.takt")], check=True, stdout=subprocess.DEVNULL)
+        latencies.append(time.perf_counter() - start)
+    print(f"what if m2.servers = 2 on the section-1 line, 30 days, 10 replications: "
+          f"{statistics.median(latencies):.3f} s (median of 5, whole process)")
     mems = [(h, peak_kb("mm1", "--horizon", str(h))) for h in (100000, 1000000, 10000000)]
     print("peak memory of M/M/1 by horizon: " + ", ".join(f"{h:,} min {kb / 1024:.1f} MiB" for h, kb in mems))
 
