@@ -253,6 +253,21 @@ public final class Compiler {
     }
 
     func compileStatement(_ s: Stmt) -> StmtNode? {
+        let declaration: String?
+        switch s.kind {
+        case .element(let e): declaration = "'\(e.kind.rawValue)'"
+        case .flow: declaration = "'flow'"
+        case .config: declaration = "'config'"
+        case .agent: declaration = "'agent'"
+        case .reward: declaration = "'reward'"
+        case .scenario: declaration = "'scenario'"
+        default: declaration = nil
+        }
+        if let what = declaration, !ctx.atGlobalLevel {
+            error("\(what) declarations stand at the top level of a script", at: s.span,
+                  label: "inside a function, loop or branch", help: "move it out to the top level")
+            return nil
+        }
         switch s.kind {
         case .expression(let e):
             if printsExpressionValues && ctx.atGlobalLevel {

@@ -12,7 +12,9 @@ public enum RunOutcome {
 public enum ScriptRunner {
     /// Reads and decodes a file; an unreadable file is a diagnostic without a location.
     public static func load(path: String, displayName: String? = nil) -> Result<SourceFile, Diagnostic> {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Pipes and devices (`/dev/stdin`) are read as streams.
+        guard let data = FileManager.default.contents(atPath: path)
+                ?? FileHandle(forReadingAtPath: path).map({ $0.readDataToEndOfFile() }) else {
             var isDir: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
             let reason = !exists ? "no such file" : isDir.boolValue ? "it is a directory" : "permission denied"
