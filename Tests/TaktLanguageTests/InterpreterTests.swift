@@ -156,8 +156,9 @@ final class InterpreterTests: XCTestCase {
     }
 
     func testFeaturesOfLaterVersionsStopWithALocatedError() {
-        assertError("print(1)\nwhat if m1.servers = 2", "'what if' is not available yet", line: 2)
-        assertError("scenario two { m1.servers = 2 }", "scenarios are not available yet", line: 1)
+        assertError("print(1)\nreward profit = 1", "rewards are not available yet", line: 2)
+        assertError("let best = maximize profit { vary x.y in 0...3 }", "'maximize' is not available yet", line: 1)
+        assertError("agent a { learn: qlearning }", "agents are not available yet", line: 1)
         assertError("let r = simulate(horizon: 8h)", "there is no model to simulate", line: 1)
     }
 

@@ -363,20 +363,27 @@ final class Replication {
 
     /// Where the part can go now, or nil when it must wait.
     func destination(routing: Routing, chosen: Int, rr: inout Int) -> NodeRef? {
+        route(routing, chosen: chosen) { canAccept($0) }
+    }
+
+    /// The rule's pick among the destinations that `takes` says can take the part now;
+    /// `chosen` is the destination fixed when the part finished (split, random, round robin).
+    @inline(__always)
+    func route(_ routing: Routing, chosen: Int, takes: (NodeRef) -> Bool) -> NodeRef? {
         switch routing {
         case .none:
             return nil
         case .next(let n):
-            return canAccept(n) ? n : nil
+            return takes(n) ? n : nil
         case .split(_, let d), .rule(.random, let d), .rule(.roundRobin, let d):
-            return canAccept(d[chosen]) ? d[chosen] : nil
+            return takes(d[chosen]) ? d[chosen] : nil
         case .rule(.firstAvailable, let d):
-            for n in d where canAccept(n) { return n }
+            for n in d where takes(n) { return n }
             return nil
         case .rule(.shortestQueue, let d):
             var best: NodeRef? = nil
             var bestCount = Int.max
-            for n in d where canAccept(n) {
+            for n in d where takes(n) {
                 let c = presentCount(n)
                 if c < bestCount { best = n; bestCount = c }
             }
@@ -385,7 +392,7 @@ final class Replication {
             var candidates: [Int] = [], counts: [Int] = []
             for (j, n) in d.enumerated() {
                 counts.append(presentCount(n))
-                if canAccept(n) { candidates.append(j) }
+                if takes(n) { candidates.append(j) }
             }
             guard !candidates.isEmpty, i < deciders.count else { return nil }
             let pick = deciders[i].choose(candidates: candidates, counts: counts)
@@ -502,35 +509,10 @@ final class Replication {
     }
 
     func bufferDestination(_ j: Int, part: Int32) -> NodeRef? {
-        let routing = buffers[j].routing
-        func takes(_ n: NodeRef) -> Bool {
+        // A buffer hands a part to a station only when a server is free: it has no queue.
+        route(buffers[j].routing, chosen: Int(partTarget[Int(part)])) { n in
             if case .station(let i) = n { return idleServer(i) != nil }
             return canAccept(n)
-        }
-        switch routing {
-        case .none: return nil
-        case .next(let n): return takes(n) ? n : nil
-        case .split(_, let d), .rule(.random, let d), .rule(.roundRobin, let d):
-            let n = d[Int(partTarget[Int(part)])]
-            return takes(n) ? n : nil
-        case .rule(.firstAvailable, let d):
-            return d.first(where: takes)
-        case .rule(.shortestQueue, let d):
-            var best: NodeRef? = nil, bestCount = Int.max
-            for n in d where takes(n) {
-                let c = presentCount(n)
-                if c < bestCount { best = n; bestCount = c }
-            }
-            return best
-        case .rule(.decider(let i), let d):
-            var candidates: [Int] = [], counts: [Int] = []
-            for (k, n) in d.enumerated() {
-                counts.append(presentCount(n))
-                if takes(n) { candidates.append(k) }
-            }
-            guard !candidates.isEmpty, i < deciders.count else { return nil }
-            let pick = deciders[i].choose(candidates: candidates, counts: counts)
-            return candidates.contains(pick) ? d[pick] : d[candidates[0]]
         }
     }
 

@@ -127,6 +127,14 @@ final class ElementDeclNode: StmtNode {
         }
     }
 
+    /// A copy of `old` with one property changed and the whole element checked again.
+    static func changed(_ old: ElementState, _ key: String, to v: Value, at span: Span, _ interp: Interpreter) throws -> ElementState {
+        let state = old.copy()
+        try apply(key, value: v, to: state, at: span, interp)
+        try checkComplete(state, at: span)
+        return state
+    }
+
     static func count(_ v: Value, _ key: String, atLeast minimum: Int, at span: Span) throws -> Int {
         guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= minimum, n <= 1_000_000_000 else {
             throw Diagnostic("\(key) must be a whole number >= \(minimum)", at: span,
@@ -165,10 +173,7 @@ final class SetElementPropertyNode: StmtNode {
         guard let old = f.interp.modelStates[name] else {
             throw Diagnostic("'\(name)' is changed before its declaration has run", at: span)
         }
-        let state = old.copy()
-        try ElementDeclNode.apply(key, value: try value.eval(f), to: state, at: value.span, f.interp)
-        try ElementDeclNode.checkComplete(state, at: span)
-        f.interp.modelStates[name] = state
+        f.interp.modelStates[name] = try ElementDeclNode.changed(old, key, to: try value.eval(f), at: value.span, f.interp)
         f.interp.modelChanged()
         return .normal
     }

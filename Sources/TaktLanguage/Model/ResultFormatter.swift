@@ -102,20 +102,7 @@ struct ResultFormatter {
         return "{\"mean\": \(json(scaled(e.mean, dimension))), \"ci95\": \(ci), \"n\": \(e.n)}"
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { ValueFormatter.quote(s) }
 
     /// One JSON object on one line, keys in a stable order.
     func json(_ r: ResultValue) -> String {

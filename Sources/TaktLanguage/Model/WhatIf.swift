@@ -95,11 +95,8 @@ struct Comparison {
                 guard let old = states[c.element] else {
                     throw Diagnostic("'\(c.element)' is changed before its declaration has run", at: c.value.span)
                 }
-                let state = old.copy()
                 let v = try c.value.eval(Frame(interp: interp, locals: interp.stack, closure: nil))
-                try ElementDeclNode.apply(c.key, value: v, to: state, at: c.value.span, interp)
-                try ElementDeclNode.checkComplete(state, at: c.value.span)
-                states[c.element] = state
+                states[c.element] = try ElementDeclNode.changed(old, c.key, to: v, at: c.value.span, interp)
             }
             // Common random numbers: every variant replays the baseline's replications; without
             // them each variant gets replications of its own.

@@ -42,16 +42,21 @@ public enum ScriptRunner {
             }
             let interpreter = Interpreter(output: output)
             interpreter.overrides = overrides
-            do {
-                try interpreter.run(program)
-                return .success
-            } catch let d as Diagnostic {
-                return .failure([d])
-            } catch is Interrupted {
-                return .interrupted
-            } catch {
-                return .failure([Diagnostic("internal error: \(error)", at: nil)])
-            }
+            return execute(program, on: interpreter)
+        }
+    }
+
+    /// Runs a checked program and turns how it ended into an outcome.
+    static func execute(_ program: Program, on interpreter: Interpreter) -> RunOutcome {
+        do {
+            try interpreter.run(program)
+            return .success
+        } catch let d as Diagnostic {
+            return .failure([d])
+        } catch is Interrupted {
+            return .interrupted
+        } catch {
+            return .failure([Diagnostic("internal error: \(error)", at: nil)])
         }
     }
 }

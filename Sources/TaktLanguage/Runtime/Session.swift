@@ -62,16 +62,7 @@ public final class Session {
                 case .success(let p): program = p
                 }
             }
-            do {
-                try self.interpreter.run(program)
-                return .success
-            } catch let d as Diagnostic {
-                return .failure([d])
-            } catch is Interrupted {
-                return .interrupted
-            } catch {
-                return .failure([Diagnostic("internal error: \(error)", at: nil)])
-            }
+            return ScriptRunner.execute(program, on: self.interpreter)
         }
     }
 

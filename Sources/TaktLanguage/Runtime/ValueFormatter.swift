@@ -1,3 +1,4 @@
+import Foundation
 import TaktCore
 
 /// `print`'s rendering of values (LANGUAGE.md section 3).
@@ -102,6 +103,8 @@ public struct ValueFormatter {
         }
     }
 
+    /// A string in double quotes with `\"`, `\\`, `\n`, `\t` and other control characters
+    /// escaped; valid as Takt and as JSON.
     static func quote(_ s: String) -> String {
         var out = "\""
         for ch in s.unicodeScalars {
@@ -110,7 +113,8 @@ public struct ValueFormatter {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\t": out += "\\t"
-            default: out.unicodeScalars.append(ch)
+            default:
+                if ch.value < 0x20 { out += String(format: "\\u%04x", ch.value) } else { out.unicodeScalars.append(ch) }
             }
         }
         return out + "\""
