@@ -2,18 +2,16 @@
 /// so every run of the same model and seed processes events in the same order.
 struct Event {
     var time: Double
-    var priority: UInt8
-    var kind: EventKind
-    var seq: UInt64
+    /// Priority in the top byte, scheduling sequence below: one comparison breaks ties.
+    var order: UInt64
     var target: Int32
     var detail: Int32
     var token: UInt32
+    var kind: EventKind
 
     @inline(__always)
     func precedes(_ other: Event) -> Bool {
-        if time != other.time { return time < other.time }
-        if priority != other.priority { return priority < other.priority }
-        return seq < other.seq
+        time < other.time || (time == other.time && order < other.order)
     }
 }
 
@@ -21,24 +19,31 @@ enum EventKind: UInt8 {
     case repair, failure, completion, arrival
 }
 
-/// The event calendar: a binary min-heap keyed (time, priority, sequence), stored flat so
-/// scheduling never allocates once the heap has grown to the model's working size.
-struct EventCalendar {
-    private var heap: [Event] = []
+/// The event calendar: a binary min-heap keyed (time, priority, sequence), in memory the
+/// calendar owns, so scheduling never allocates once the heap has grown to the model's size.
+final class EventCalendar {
+    private var heap: UnsafeMutablePointer<Event>
+    private var capacity = 1024
+    private(set) var count = 0
     private var nextSeq: UInt64 = 0
 
-    init() { heap.reserveCapacity(1024) }
+    init() {
+        heap = UnsafeMutablePointer<Event>.allocate(capacity: capacity)
+    }
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
-    var nextTime: Double { heap.first?.time ?? .infinity }
+    deinit {
+        heap.deallocate()
+    }
 
-    mutating func schedule(time: Double, kind: EventKind, target: Int, detail: Int = 0, token: UInt32 = 0) {
-        let e = Event(time: time, priority: kind.rawValue, kind: kind, seq: nextSeq, target: Int32(target),
-                      detail: Int32(detail), token: token)
+    var isEmpty: Bool { count == 0 }
+
+    func schedule(time: Double, kind: EventKind, target: Int, detail: Int = 0, token: UInt32 = 0) {
+        if count == capacity { grow() }
+        let e = Event(time: time, order: UInt64(kind.rawValue) << 56 | nextSeq, target: Int32(target),
+                      detail: Int32(detail), token: token, kind: kind)
         nextSeq &+= 1
-        heap.append(e)
-        var i = heap.count - 1
+        var i = count
+        count += 1
         while i > 0 {
             let parent = (i - 1) >> 1
             if !e.precedes(heap[parent]) { break }
@@ -48,12 +53,14 @@ struct EventCalendar {
         heap[i] = e
     }
 
-    mutating func pop() -> Event? {
-        guard let first = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
+    func pop() -> Event? {
+        guard count > 0 else { return nil }
+        let first = heap[0]
+        count -= 1
+        let n = count
+        if n > 0 {
+            let last = heap[n]
             var i = 0
-            let n = heap.count
             while true {
                 let l = 2 * i + 1
                 if l >= n { break }
@@ -67,5 +74,13 @@ struct EventCalendar {
             heap[i] = last
         }
         return first
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<Event>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: heap, count: count)
+        heap.deallocate()
+        heap = bigger
+        capacity *= 2
     }
 }

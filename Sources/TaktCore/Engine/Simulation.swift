@@ -103,7 +103,7 @@ final class Replication {
     let warmup: Double
     let end: Double
     var now = 0.0
-    var calendar = EventCalendar()
+    let calendar = EventCalendar()
     let sources: FixedArray<SourceRT>
     let stations: FixedArray<StationRT>
     let servers: FixedArray<ServerRT>
@@ -123,11 +123,7 @@ final class Replication {
     /// Waiters per node: stations first, then buffers.
     var waiters: [WaiterQueue] = []
     var nextBlockSeq = 1
-    // Parts: creation time, arrival at the current station or buffer, and a drawn destination.
-    var created: [Double] = []
-    var arrived: [Double] = []
-    var partTarget: [Int32] = []
-    var freeParts: [Int32] = []
+    let parts = PartTable()
     /// The blocking sequence of a buffer waiting for room downstream, or 0.
     var bufferWaiting: [Int] = []
     /// For each buffer, the buffers it sends parts to (rare: most send to stations).
@@ -297,16 +293,7 @@ final class Replication {
     @inline(__always)
     func newPart() -> Int32 {
         wip.set(wip.value + 1, at: now, start: warmup)
-        if let p = freeParts.popLast() {
-            created[Int(p)] = now
-            arrived[Int(p)] = now
-            partTarget[Int(p)] = -1
-            return p
-        }
-        created.append(now)
-        arrived.append(now)
-        partTarget.append(-1)
-        return Int32(created.count - 1)
+        return parts.create(at: now)
     }
 
     // MARK: Sources
@@ -452,14 +439,14 @@ final class Replication {
         case .sink(let k):
             if now >= warmup {
                 sinks[k].count += 1
-                sinks[k].cycleSum += now - created[Int(p)]
+                sinks[k].cycleSum += now - parts.created[Int(p)]
                 absorbed += 1
-                cycleSum += now - created[Int(p)]
+                cycleSum += now - parts.created[Int(p)]
             }
             wip.set(wip.value - 1, at: now, start: warmup)
-            freeParts.append(p)
+            parts.release(p)
         case .station(let i):
-            arrived[Int(p)] = now
+            parts.arrived[Int(p)] = now
             stations[i].present += 1
             if stations[i].queue.isEmpty, let sv = idleServer(i) {
                 startService(sv, part: p)
@@ -468,8 +455,8 @@ final class Replication {
                 stations[i].queue.append(p)
             }
         case .buffer(let j):
-            arrived[Int(p)] = now
-            partTarget[Int(p)] = Int32(chooseAtFinish(routing: buffers[j].routing, rng: &buffers[j].rng, rr: &buffers[j].rr))
+            parts.arrived[Int(p)] = now
+            parts.target[Int(p)] = Int32(chooseAtFinish(routing: buffers[j].routing, rng: &buffers[j].rng, rr: &buffers[j].rr))
             buffers[j].level.set(Double(buffers[j].parts.count + 1), at: now, start: warmup)
             buffers[j].parts.append(p)
             advanceBuffer(j)
@@ -510,7 +497,7 @@ final class Replication {
 
     func bufferDestination(_ j: Int, part: Int32) -> NodeRef? {
         // A buffer hands a part to a station only when a server is free: it has no queue.
-        route(buffers[j].routing, chosen: Int(partTarget[Int(part)])) { n in
+        route(buffers[j].routing, chosen: Int(parts.target[Int(part)])) { n in
             if case .station(let i) = n { return idleServer(i) != nil }
             return canAccept(n)
         }
@@ -553,7 +540,7 @@ final class Replication {
     func startService(_ sv: Int, part p: Int32) {
         let i = servers[sv].station
         if now >= warmup {
-            stations[i].waitSum += now - arrived[Int(p)]
+            stations[i].waitSum += now - parts.arrived[Int(p)]
             stations[i].waitCount += 1
         }
         servers[sv].part = p
@@ -671,10 +658,10 @@ final class Replication {
         var best = -1
         var bestTime = Double.infinity
         for j in stations[i].feeders {
-            guard let head = buffers[j].parts.first, bestTime > arrived[Int(head)] else { continue }
+            guard let head = buffers[j].parts.first, bestTime > parts.arrived[Int(head)] else { continue }
             if let dest = bufferDestination(j, part: head), dest == .station(i) {
                 best = j
-                bestTime = arrived[Int(head)]
+                bestTime = parts.arrived[Int(head)]
             }
         }
         guard best >= 0 else {
