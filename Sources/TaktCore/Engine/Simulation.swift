@@ -50,6 +50,11 @@ final class Replication {
         var hasOwnQueue = true
         var saturatedBy = -1
         var feeders: [Int] = []
+        /// The only buffer feeding it, or -1 (none, or several): the common case, without a loop.
+        var soleFeeder = -1
+        /// Where this station's failure modes start in `modeIsBusy`, and how many it has.
+        var modeBase = 0
+        var modeCount = 0
         var firstServer = 0
         var queue = PartQueue()
         var present = 0
@@ -110,6 +115,8 @@ final class Replication {
     let buffers: FixedArray<BufferRT>
     let sinks: FixedArray<SinkRT>
     var failures: [[FailureSpec]] = []
+    /// Per station and failure mode, flat: whether the mode counts busy time.
+    let modeIsBusy: FixedArray<Bool>
     /// Per station: whether any failure mode counts busy time or parts.
     var hasBusyFailures: [Bool] = []
     var hasPartFailures: [Bool] = []
@@ -146,6 +153,7 @@ final class Replication {
         var sources: [SourceRT] = [], stations: [StationRT] = [], servers: [ServerRT] = [], buffers: [BufferRT] = []
         var ttf: [Double] = [], partsSince: [Int] = [], clockToken: [UInt32] = []
         var upRng: [RandomStream] = [], downRng: [RandomStream] = []
+        var modeIsBusy: [Bool] = []
         for s in spec.sources {
             sources.append(SourceRT(interarrival: s.interarrival, saturated: s.saturated, limit: s.limit ?? Int.max,
                                     routing: s.routing, rng: stream(s.name, "arrival"), routeRng: stream(s.name, "route")))
@@ -154,6 +162,9 @@ final class Replication {
             var rt = StationRT(servers: s.servers, process: s.process, queueCap: s.queueCapacity ?? Int.max,
                                routing: s.routing, rng: stream(s.name, "process"), routeRng: stream(s.name, "route"))
             rt.firstServer = servers.count
+            rt.modeBase = modeIsBusy.count
+            rt.modeCount = s.failures.count
+            modeIsBusy += s.failures.map { $0.clock == .busy }
             for k in 0..<s.servers {
                 var server = ServerRT(station: stations.count)
                 server.failureBase = ttf.count
@@ -205,10 +216,14 @@ final class Replication {
         self.clockToken = FixedArray(clockToken)
         self.upRng = FixedArray(upRng)
         self.downRng = FixedArray(downRng)
+        for i in stations.indices where stations[i].feeders.count == 1 {
+            self.stations[i].soleFeeder = stations[i].feeders[0]
+        }
+        self.modeIsBusy = FixedArray(modeIsBusy)
     }
 
     deinit {
-        sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
+        sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release(); modeIsBusy.release()
         ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release()
     }
 
@@ -558,8 +573,8 @@ final class Replication {
         var mode = -1
         let i = servers[sv].station
         if hasBusyFailures[i] {
-            let base = servers[sv].failureBase
-            for (m, f) in failures[i].enumerated() where f.clock == .busy && ttf[base + m] < due {
+            let base = servers[sv].failureBase, modes = stations[i].modeBase
+            for m in 0..<stations[i].modeCount where modeIsBusy[modes + m] && ttf[base + m] < due {
                 due = ttf[base + m]
                 mode = m
             }
@@ -577,8 +592,8 @@ final class Replication {
         servers[sv].remaining = max(0, servers[sv].remaining - elapsed)
         let i = servers[sv].station
         if hasBusyFailures[i] {
-            let base = servers[sv].failureBase
-            for (m, f) in failures[i].enumerated() where f.clock == .busy {
+            let base = servers[sv].failureBase, modes = stations[i].modeBase
+            for m in 0..<stations[i].modeCount where modeIsBusy[modes + m] {
                 ttf[base + m] = max(0, ttf[base + m] - elapsed)
             }
         }
@@ -656,17 +671,26 @@ final class Replication {
     func pull(_ sv: Int) {
         let i = servers[sv].station
         var best = -1
-        var bestTime = Double.infinity
-        for j in stations[i].feeders {
-            guard let head = buffers[j].parts.first, bestTime > parts.arrived[Int(head)] else { continue }
-            if let dest = bufferDestination(j, part: head), dest == .station(i) {
-                best = j
-                bestTime = parts.arrived[Int(head)]
+        let sole = stations[i].soleFeeder
+        if sole >= 0 {
+            if let head = buffers[sole].parts.first, bufferDestination(sole, part: head) == .station(i) { best = sole }
+        } else {
+            var bestTime = Double.infinity
+            for j in stations[i].feeders {
+                guard let head = buffers[j].parts.first, bestTime > parts.arrived[Int(head)] else { continue }
+                if bufferDestination(j, part: head) == .station(i) {
+                    best = j
+                    bestTime = parts.arrived[Int(head)]
+                }
             }
         }
         guard best >= 0 else {
             // Nothing waiting: a hand-off buffer can now pass a part straight through.
-            for j in stations[i].feeders where buffers[j].parts.isEmpty { roomAt(.buffer(j)) }
+            if sole >= 0 {
+                if buffers[sole].parts.isEmpty { roomAt(.buffer(sole)) }
+            } else {
+                for j in stations[i].feeders where buffers[j].parts.isEmpty { roomAt(.buffer(j)) }
+            }
             return
         }
         let p = buffers[best].parts.removeFirst()
