@@ -118,7 +118,12 @@ final class ElementDeclNode: StmtNode {
             guard case .bool(let b) = v else { throw Diagnostic("saturated must be true or false", at: span, label: "a \(v.typeName)") }
             state.saturated = b
         case "limit": state.limit = try count(v, "limit", atLeast: 0, at: span)
-        case "servers": state.servers = try count(v, "servers", atLeast: 1, at: span)
+        case "servers":
+            // Each server is simulated on its own; beyond this a station is better modelled otherwise.
+            state.servers = try count(v, "servers", atLeast: 1, at: span)
+            if state.servers > 100_000 {
+                throw Diagnostic("servers must be at most 100000", at: span, label: "this is \(state.servers)")
+            }
         case "process": state.process = try distribution(v, at: span, interp)
         case "queue_capacity": state.queueCapacity = try count(v, "queue_capacity", atLeast: 0, at: span)
         case "capacity": state.capacity = try count(v, "capacity", atLeast: 0, at: span)
