@@ -87,6 +87,7 @@ public struct StationSpec: Sendable {
     public var process: Distribution
     /// Capacity of the station's own input queue; nil is unlimited.
     public var queueCapacity: Int?
+    /// At most 255 modes.
     public var failures: [FailureSpec]
     public var routing: Routing
 

@@ -39,6 +39,9 @@ final class ElementDeclNode: StmtNode {
             try ElementDeclNode.apply(p.key, value: try ElementDeclNode.evaluate(p.value, f), to: state, at: p.valueSpan, f.interp)
             state.spans[p.key] = p.span
         }
+        if failures.count > 255 {
+            throw Diagnostic("a station has at most 255 failure blocks", at: failures[255].span)
+        }
         for (k, fn) in failures.enumerated() {
             var failure = FailureState(name: fn.name.isEmpty ? "failure\(k + 1)" : fn.name, up: nil, down: nil, clock: .busy)
             var every: Int? = nil
