@@ -61,9 +61,9 @@ final class Replication {
         var rng: RandomStream
         var routeRng: RandomStream
         var rr = 0
-        // Statistics: how many servers are in each state, time-averaged (fields, not an array,
-        // so updating one does not check an array's uniqueness on every event).
-        var down = TimeAverage(), blocked = TimeAverage(), processing = TimeAverage(), starved = TimeAverage()
+        // Statistics: server time spent in each state within the window (fields, not an array,
+        // so adding to one does not check an array's uniqueness on every event).
+        var timeDown = 0.0, timeBlocked = 0.0, timeProcessing = 0.0, timeStarved = 0.0
         var queueAvg = TimeAverage()
         var waitSum = 0.0
         var waitCount = 0
@@ -80,6 +80,8 @@ final class Replication {
         var segmentStart = 0.0
         var token: UInt32 = 0
         var state: Int = 3
+        /// When the server entered its current state.
+        var stateSince = 0.0
         var blockSeq = 0
         var target = -1
         var repairing = -1
@@ -183,7 +185,6 @@ final class Replication {
             }
             hasBusyFailures.append(s.failures.contains { $0.clock == .busy })
             hasPartFailures.append(s.failures.contains { if case .parts = $0.clock { return true } else { return false } })
-            rt.starved.value = Double(s.servers)
             stations.append(rt)
             failures.append(s.failures)
         }
@@ -536,19 +537,23 @@ final class Replication {
             : s.processing ? Replication.stateProcessing : (s.part >= 0 ? Replication.stateProcessing : Replication.stateStarved)
         let old = s.state
         if new == old { return }
-        let i = s.station
-        adjust(station: i, state: old, by: -1)
-        adjust(station: i, state: new, by: 1)
+        accrue(sv, until: now)
         servers[sv].state = new
+        servers[sv].stateSince = now
     }
 
+    /// Adds the server's time in its current state, within the window, to its station.
     @inline(__always)
-    func adjust(station i: Int, state: Int, by delta: Double) {
-        switch state {
-        case Replication.stateDown: stations[i].down.set(stations[i].down.value + delta, at: now, start: warmup)
-        case Replication.stateBlocked: stations[i].blocked.set(stations[i].blocked.value + delta, at: now, start: warmup)
-        case Replication.stateProcessing: stations[i].processing.set(stations[i].processing.value + delta, at: now, start: warmup)
-        default: stations[i].starved.set(stations[i].starved.value + delta, at: now, start: warmup)
+    func accrue(_ sv: Int, until t: Double) {
+        let since = servers[sv].stateSince
+        let from = since > warmup ? since : warmup
+        guard t > from else { return }
+        let d = t - from, i = servers[sv].station
+        switch servers[sv].state {
+        case Replication.stateDown: stations[i].timeDown += d
+        case Replication.stateBlocked: stations[i].timeBlocked += d
+        case Replication.stateProcessing: stations[i].timeProcessing += d
+        default: stations[i].timeStarved += d
         }
     }
 
@@ -840,18 +845,15 @@ final class Replication {
         var r = ReplicationResult()
         let horizon = end - warmup
         wip.advance(to: end, start: warmup)
+        for sv in servers.indices { accrue(sv, until: end) }
         for (i, var st) in stations.enumerated() {
-            st.down.advance(to: end, start: warmup)
-            st.blocked.advance(to: end, start: warmup)
-            st.processing.advance(to: end, start: warmup)
-            st.starved.advance(to: end, start: warmup)
             st.queueAvg.advance(to: end, start: warmup)
             let serverTime = Double(st.servers) * horizon
             var out = ReplicationResult.Station()
-            out.down = st.down.area / serverTime
-            out.blocked = st.blocked.area / serverTime
-            out.utilization = st.processing.area / serverTime
-            out.starved = st.starved.area / serverTime
+            out.down = st.timeDown / serverTime
+            out.blocked = st.timeBlocked / serverTime
+            out.utilization = st.timeProcessing / serverTime
+            out.starved = st.timeStarved / serverTime
             out.queue = st.queueAvg.area / horizon
             out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
             out.processed = Double(st.processed)
