@@ -61,8 +61,8 @@ def main():
         sp, se, ss = simpy(model, 200000)
         print(f"{title:<36} {'takt':<6} {p / s:>12,.0f} {e / s:>12,.0f}")
         print(f"{'':<36} {'simpy':<6} {sp / ss:>12,.0f} {se / ss:>12,.0f} {(p / s) / (sp / ss):>18.1f}")
-    one = takt("line3", "--horizon", "100000", "--replications", "10", "--jobs", "1")[2]
-    two = takt("line3", "--horizon", "100000", "--replications", "10", "--jobs", "2")[2]
+    one = takt("line3", "--horizon", "500000", "--replications", "10", "--jobs", "1", runs=5)[2]
+    two = takt("line3", "--horizon", "500000", "--replications", "10", "--jobs", "2", runs=5)[2]
     print(f"\n10 replications of the line: 1 worker {one:.3f} s, 2 workers {two:.3f} s, speed-up {one / two:.2f}x")
     p3, e3, s3 = takt("line3", "--horizon", "1000000")
     p1k, e1k, s1k = takt("line1000", "--horizon", "10000")
