@@ -64,3 +64,23 @@ final class DistributionTests: XCTestCase {
         }
     }
 }
+
+final class ZigguratTests: XCTestCase {
+    /// The tail probabilities of Exp(1) at several points, over a million draws.
+    func testExponentialTailProbabilities() {
+        var rng = RandomStream(seed: 99)
+        let n = 1_000_000
+        let points = [0.1, 0.5, 1.0, 2.0, 4.0, 7.0, 8.0, 10.0]
+        var above = [Int](repeating: 0, count: points.count)
+        for _ in 0..<n {
+            let x = Distribution.exponential(mean: 1).sample(&rng)
+            XCTAssertGreaterThanOrEqual(x, 0)
+            for (k, p) in points.enumerated() where x > p { above[k] += 1 }
+        }
+        for (k, p) in points.enumerated() {
+            let exact = exp(-p)
+            let se = (exact * (1 - exact) / Double(n)).squareRoot()
+            XCTAssertEqual(Double(above[k]) / Double(n), exact, accuracy: 5 * se + 1e-6, "P(X > \(p))")
+        }
+    }
+}

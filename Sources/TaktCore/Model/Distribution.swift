@@ -102,7 +102,7 @@ public enum Distribution: Equatable, Sendable {
         case .constant(let v):
             return v
         case .exponential(let m):
-            return -m * Foundation.log(rng.uniform())
+            return m * Ziggurat.exponential(&rng)
         case .uniform(let a, let b):
             return a + (b - a) * rng.uniform()
         case .triangular(let a, let c, let b):

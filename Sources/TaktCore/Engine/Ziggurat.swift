@@ -1,0 +1,63 @@
+import Foundation
+
+/// Marsaglia and Tsang's ziggurat for the standard exponential: almost every draw is one
+/// multiplication and a table look-up instead of a logarithm. The layer index and the value
+/// come from different bits of one 64-bit draw, which avoids the correlation of the original
+/// 32-bit version.
+enum Ziggurat {
+    struct Tables {
+        var k = [UInt32](repeating: 0, count: 256)
+        var w = [Double](repeating: 0, count: 256)
+        var f = [Double](repeating: 0, count: 256)
+    }
+
+    /// Right edge of the base layer, and the area of each of the 256 layers.
+    static let r = 7.697117470131487
+    static let area = 3.949659822581572e-3
+
+    static let tables: Tables = {
+        var t = Tables()
+        let m = 4294967296.0
+        var d = r, previous = r
+        let q = area / exp(-d)
+        t.k[0] = UInt32((d / q) * m)
+        t.k[1] = 0
+        t.w[0] = q / m
+        t.w[255] = d / m
+        t.f[0] = 1
+        t.f[255] = exp(-d)
+        for i in stride(from: 254, through: 1, by: -1) {
+            d = -log(area / d + exp(-d))
+            t.k[i + 1] = UInt32((d / previous) * m)
+            previous = d
+            t.f[i] = exp(-d)
+            t.w[i] = d / m
+        }
+        return t
+    }()
+
+    /// One draw of Exp(1).
+    @inline(__always)
+    static func exponential(_ rng: inout RandomStream) -> Double {
+        let u = rng.next()
+        let i = Int(u & 255)
+        let j = UInt32(truncatingIfNeeded: u >> 32)
+        let t = tables
+        if j < t.k[i] { return Double(j) * t.w[i] }
+        return slow(rng: &rng, i: i, j: j)
+    }
+
+    private static func slow(rng: inout RandomStream, i layer: Int, j value: UInt32) -> Double {
+        let t = tables
+        var i = layer, j = value
+        while true {
+            if i == 0 { return r - log(rng.uniform()) }
+            let x = Double(j) * t.w[i]
+            if t.f[i] + rng.uniform() * (t.f[i - 1] - t.f[i]) < exp(-x) { return x }
+            let u = rng.next()
+            i = Int(u & 255)
+            j = UInt32(truncatingIfNeeded: u >> 32)
+            if j < t.k[i] { return Double(j) * t.w[i] }
+        }
+    }
+}
