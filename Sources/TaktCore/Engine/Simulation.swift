@@ -412,10 +412,12 @@ final class Replication {
         }
     }
 
+    /// A free, working server of station `i`. Fields are read one by one: copying a whole
+    /// station record would copy (and retain) all it holds.
     @inline(__always)
     func idleServer(_ i: Int) -> Int? {
-        let st = stations[i]
-        for sv in st.firstServer..<(st.firstServer + st.servers) where servers[sv].part < 0 && !servers[sv].down {
+        let first = stations[i].firstServer
+        for sv in first..<(first + stations[i].servers) where servers[sv].part < 0 && !servers[sv].down {
             return sv
         }
         return nil
@@ -426,10 +428,9 @@ final class Replication {
         case .sink: return true
         case .source: return false
         case .station(let i):
-            let st = stations[i]
-            guard st.hasOwnQueue, st.saturatedBy < 0 else { return false }
-            if st.queue.isEmpty, idleServer(i) != nil { return true }
-            return st.queue.count < st.queueCap
+            guard stations[i].hasOwnQueue, stations[i].saturatedBy < 0 else { return false }
+            if stations[i].queue.isEmpty, idleServer(i) != nil { return true }
+            return stations[i].queue.count < stations[i].queueCap
         case .buffer(let j):
             if buffers[j].parts.count < buffers[j].cap { return true }
             // A zero-capacity buffer is a hand-off: it takes a part only if it can pass it on now.
@@ -532,10 +533,9 @@ final class Replication {
 
     @inline(__always)
     func updateState(_ sv: Int) {
-        let s = servers[sv]
-        let new = s.down ? Replication.stateDown : s.holding ? Replication.stateBlocked
-            : s.processing ? Replication.stateProcessing : (s.part >= 0 ? Replication.stateProcessing : Replication.stateStarved)
-        let old = s.state
+        let new = servers[sv].down ? Replication.stateDown : servers[sv].holding ? Replication.stateBlocked
+            : servers[sv].part >= 0 ? Replication.stateProcessing : Replication.stateStarved
+        let old = servers[sv].state
         if new == old { return }
         accrue(sv, until: now)
         servers[sv].state = new

@@ -5,35 +5,33 @@ import Foundation
 /// come from different bits of one 64-bit draw, which avoids the correlation of the original
 /// 32-bit version.
 enum Ziggurat {
-    struct Tables {
-        var k = [UInt32](repeating: 0, count: 256)
-        var w = [Double](repeating: 0, count: 256)
-        var f = [Double](repeating: 0, count: 256)
-    }
-
     /// Right edge of the base layer, and the area of each of the 256 layers.
     static let r = 7.697117470131487
     static let area = 3.949659822581572e-3
 
-    static let tables: Tables = {
-        var t = Tables()
+    /// The tables live in memory allocated once and never freed, so a draw reads them without
+    /// reference counting.
+    static let tables: (k: UnsafeMutablePointer<UInt32>, w: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>) = {
+        let k = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
+        let w = UnsafeMutablePointer<Double>.allocate(capacity: 256)
+        let f = UnsafeMutablePointer<Double>.allocate(capacity: 256)
         let m = 4294967296.0
         var d = r, previous = r
         let q = area / exp(-d)
-        t.k[0] = UInt32((d / q) * m)
-        t.k[1] = 0
-        t.w[0] = q / m
-        t.w[255] = d / m
-        t.f[0] = 1
-        t.f[255] = exp(-d)
+        k[0] = UInt32((d / q) * m)
+        k[1] = 0
+        w[0] = q / m
+        w[255] = d / m
+        f[0] = 1
+        f[255] = exp(-d)
         for i in stride(from: 254, through: 1, by: -1) {
             d = -log(area / d + exp(-d))
-            t.k[i + 1] = UInt32((d / previous) * m)
+            k[i + 1] = UInt32((d / previous) * m)
             previous = d
-            t.f[i] = exp(-d)
-            t.w[i] = d / m
+            f[i] = exp(-d)
+            w[i] = d / m
         }
-        return t
+        return (k, w, f)
     }()
 
     /// One draw of Exp(1).
