@@ -33,6 +33,9 @@ final class Replication {
         var saturated: Bool
         var limit: Int
         var routing: Routing
+        /// The destination when routing is a plain `next`: the common case, read without
+        /// copying the routing enum.
+        var simpleNext: NodeRef?
         var created = 0
         var held: Int32 = -1
         var blockSeq = 0
@@ -47,6 +50,7 @@ final class Replication {
         var process: Distribution
         var queueCap: Int
         var routing: Routing
+        var simpleNext: NodeRef?
         var hasOwnQueue = true
         var saturatedBy = -1
         var feeders: [Int] = []
@@ -93,6 +97,7 @@ final class Replication {
     struct BufferRT {
         var cap: Int
         var routing: Routing
+        var simpleNext: NodeRef?
         var parts = PartQueue()
         var level = TimeAverage()
         var rng: RandomStream
@@ -208,6 +213,13 @@ final class Replication {
         for (k, s) in spec.sources.enumerated() where s.saturated {
             if case .next(.station(let i)) = s.routing { stations[i].saturatedBy = k }
         }
+        func simple(_ r: Routing) -> NodeRef? {
+            if case .next(let n) = r { return n }
+            return nil
+        }
+        for k in sources.indices { sources[k].simpleNext = simple(sources[k].routing) }
+        for i in stations.indices { stations[i].simpleNext = simple(stations[i].routing) }
+        for j in buffers.indices { buffers[j].simpleNext = simple(buffers[j].routing) }
         self.sources = FixedArray(sources)
         self.stations = FixedArray(stations)
         self.servers = FixedArray(servers)
@@ -325,14 +337,23 @@ final class Replication {
         sources[k].created += 1
         let p = newPart()
         sources[k].held = p
-        sources[k].target = chooseAtFinish(routing: sources[k].routing, rng: &sources[k].routeRng, rr: &sources[k].rr)
+        if sources[k].simpleNext == nil {
+            sources[k].target = chooseAtFinish(routing: sources[k].routing, rng: &sources[k].routeRng, rr: &sources[k].rr)
+        }
         if !trySourceMove(k) { block(entity: -1 - Int32(k)) }
     }
 
     /// Moves the source's held part on if it can; the next interarrival is drawn when it leaves.
     func trySourceMove(_ k: Int) -> Bool {
         let p = sources[k].held
-        guard let dest = destination(routing: sources[k].routing, chosen: sources[k].target, rr: &sources[k].rr) else { return false }
+        let dest: NodeRef
+        if let n = sources[k].simpleNext {
+            guard canAccept(n) else { return false }
+            dest = n
+        } else {
+            guard let d = destination(routing: sources[k].routing, chosen: sources[k].target, rr: &sources[k].rr) else { return false }
+            dest = d
+        }
         sources[k].held = -1
         sources[k].blockSeq = 0
         accept(dest, part: p)
@@ -473,7 +494,9 @@ final class Replication {
             }
         case .buffer(let j):
             parts.arrived[Int(p)] = now
-            parts.target[Int(p)] = Int32(chooseAtFinish(routing: buffers[j].routing, rng: &buffers[j].rng, rr: &buffers[j].rr))
+            if buffers[j].simpleNext == nil {
+                parts.target[Int(p)] = Int32(chooseAtFinish(routing: buffers[j].routing, rng: &buffers[j].rng, rr: &buffers[j].rr))
+            }
             buffers[j].level.set(Double(buffers[j].parts.count + 1), at: now, start: warmup)
             buffers[j].parts.append(p)
             advanceBuffer(j)
@@ -514,7 +537,11 @@ final class Replication {
 
     func bufferDestination(_ j: Int, part: Int32) -> NodeRef? {
         // A buffer hands a part to a station only when a server is free: it has no queue.
-        route(buffers[j].routing, chosen: Int(parts.target[Int(part)])) { n in
+        if let n = buffers[j].simpleNext {
+            if case .station(let i) = n { return idleServer(i) != nil ? n : nil }
+            return canAccept(n) ? n : nil
+        }
+        return route(buffers[j].routing, chosen: Int(parts.target[Int(part)])) { n in
             if case .station(let i) = n { return idleServer(i) != nil }
             return canAccept(n)
         }
@@ -612,7 +639,9 @@ final class Replication {
         let i = servers[sv].station
         if now >= warmup { stations[i].processed += 1 }
         servers[sv].holding = true
-        servers[sv].target = chooseAtFinish(routing: stations[i].routing, rng: &stations[i].routeRng, rr: &stations[i].rr)
+        if stations[i].simpleNext == nil {
+            servers[sv].target = chooseAtFinish(routing: stations[i].routing, rng: &stations[i].routeRng, rr: &stations[i].rr)
+        }
         // A parts-count failure falls due as this part completes; the part may still move on.
         if hasPartFailures[i] {
             let base = servers[sv].failureBase
@@ -632,7 +661,14 @@ final class Replication {
     /// Passes the finished part on if it can, then takes new work.
     func tryServerMove(_ sv: Int) -> Bool {
         let i = servers[sv].station
-        guard let dest = destination(routing: stations[i].routing, chosen: servers[sv].target, rr: &stations[i].rr) else { return false }
+        let dest: NodeRef
+        if let n = stations[i].simpleNext {
+            guard canAccept(n) else { return false }
+            dest = n
+        } else {
+            guard let d = destination(routing: stations[i].routing, chosen: servers[sv].target, rr: &stations[i].rr) else { return false }
+            dest = d
+        }
         let p = servers[sv].part
         servers[sv].part = -1
         servers[sv].holding = false
