@@ -31,7 +31,7 @@ let package = Package(
         // Times the core on the benchmark models (Benchmarks/run_core.py compares it with SimPy).
         .executableTarget(name: "takt-bench", dependencies: ["TaktCore"], path: "Benchmarks/TaktBench"),
         .testTarget(name: "TaktCoreTests", dependencies: ["TaktCore"]),
-        .testTarget(name: "TaktLanguageTests", dependencies: ["TaktLanguage"]),
+        .testTarget(name: "TaktLanguageTests", dependencies: ["TaktLanguage", "TaktCore"]),
         .testTarget(name: "TaktCLITests", dependencies: ["TaktLanguage"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,6 @@
 import XCTest
 @testable import TaktLanguage
+import TaktCore
 
 final class FormatterTests: XCTestCase {
     func testNumbersUseShortestRoundTripForm() {
@@ -30,5 +31,28 @@ final class FormatterTests: XCTestCase {
         XCTAssertEqual(f.format(rec), "{name: \"m1\", cost: 40}")
         XCTAssertEqual(f.format(.string("plain")), "plain")
         XCTAssertEqual(f.format(.range(RangeValue(lower: 1, upper: 10, closed: true))), "1...10")
+    }
+}
+
+final class EstimateFormatTests: XCTestCase {
+    func text(_ mean: Double, _ ci: Double?, _ dimension: Int = 0, unit: TimeUnit = .min) -> String {
+        ResultFormatter(unit: unit).estimate(Estimate(mean: mean, ci: ci, n: 10), dimension: dimension)
+    }
+
+    func testHalfWidthToTwoSignificantDigitsAndMeanToTheSamePlace() {
+        XCTAssertEqual(text(0.79134 / 60, 0.00412 / 60, -1), "0.7913/min ± 0.0041")
+        XCTAssertEqual(text(12.3456, 0.4321), "12.35 ± 0.43")
+        XCTAssertEqual(text(7913.4, 41.2), "7913 ± 41")
+        XCTAssertEqual(text(7913.4, 123.4), "7910 ± 120")
+        XCTAssertEqual(text(0.5, 0.0999), "0.50 ± 0.10")
+        XCTAssertEqual(text(3.14159, 0.00995), "3.142 ± 0.010")
+        XCTAssertEqual(text(150, 30, 1), "2.50min ± 0.50")
+        XCTAssertEqual(text(-0.0001, 0.002), "-0.0001 ± 0.0020")
+        XCTAssertEqual(text(-0.00001, 0.002), "0.0000 ± 0.0020")
+    }
+
+    func testOneReplicationPrintsTheMeanAlone() {
+        XCTAssertEqual(text(0.5, nil), "0.5")
+        XCTAssertEqual(text(90, nil, 1), "1.5min")
     }
 }

@@ -8,6 +8,12 @@ public struct Estimate: Sendable, Equatable {
     /// Replications that observed the quantity.
     public var n: Int
 
+    public init(mean: Double, ci: Double?, n: Int) {
+        self.mean = mean
+        self.ci = ci
+        self.n = n
+    }
+
     public var low: Double { mean - (ci ?? 0) }
     public var high: Double { mean + (ci ?? 0) }
 

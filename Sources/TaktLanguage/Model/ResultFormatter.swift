@@ -20,7 +20,10 @@ struct ResultFormatter {
         guard let ci = e.ci else { return ValueFormatter.number(mean) + suffix(dimension) }
         let hw = scaled(ci, dimension)
         if hw == 0 || !hw.isFinite { return ValueFormatter.number(mean) + suffix(dimension) + " ± 0" }
-        let place = Int((hw.magnitude).log10Floor) - 1   // the decimal place of the second significant digit
+        // The decimal place of the half-width's second significant digit, after rounding
+        // (0.0999 rounds to 0.10, two digits at the second decimal).
+        var place = Int(hw.magnitude.log10Floor) - 1
+        if (hw / pow10(place)).rounded(.toNearestOrAwayFromZero) >= 100 { place += 1 }
         if place >= 0 {
             let step = pow10(place)
             let m = (mean / step).rounded(.toNearestOrAwayFromZero) * step
@@ -31,11 +34,13 @@ struct ResultFormatter {
         return fixed(mean, decimals) + suffix(dimension) + " ± " + fixed(hw, decimals)
     }
 
+    /// 10 to the power k, for any whole k.
     func pow10(_ k: Int) -> Double {
         var r = 1.0
-        for _ in 0..<k { r *= 10 }
-        return r
+        for _ in 0..<abs(k) { r *= 10 }
+        return k >= 0 ? r : 1 / r
     }
+
 
     func fixed(_ x: Double, _ decimals: Int) -> String {
         var text = String(format: "%.\(min(decimals, 17))f", x)
