@@ -136,6 +136,9 @@ final class Replication {
     let downRng: FixedArray<RandomStream>
     /// Waiters per node: stations first, then buffers.
     var waiters: [WaiterQueue] = []
+    /// How many entries each node's waiter queue holds: a compact array, so the common "no
+    /// one is waiting" answer costs one cache line for many nodes.
+    var waiting: FixedArray<Int32>
     var nextBlockSeq = 1
     let parts = PartTable()
     /// The blocking sequence of a buffer waiting for room downstream, or 0.
@@ -203,6 +206,7 @@ final class Replication {
         }
         destinationsOf = spec.buffers.map { $0.routing.destinations }
         waiters = Array(repeating: WaiterQueue(), count: stations.count + buffers.count)
+        waiting = FixedArray(Array(repeating: 0, count: stations.count + buffers.count))
         // Who feeds whom: buffer-fed stations pull; saturated sources feed their station directly.
         for (j, b) in spec.buffers.enumerated() {
             for case .station(let i) in b.routing.destinations where !stations[i].feeders.contains(j) {
@@ -236,7 +240,7 @@ final class Replication {
     }
 
     deinit {
-        sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release(); modeIsBusy.release()
+        sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release(); modeIsBusy.release(); waiting.release()
         ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release()
     }
 
@@ -531,7 +535,7 @@ final class Replication {
         nextBlockSeq += 1
         bufferWaiting[j] = seq
         for k in downstreamBuffers[j] {
-            waiters[stations.count + k].append(Replication.bufferEntityBase - Int32(j), seq: seq)
+            addWaiter(stations.count + k, Replication.bufferEntityBase - Int32(j), seq: seq)
         }
     }
 
@@ -772,12 +776,18 @@ final class Replication {
         }
         switch routing {
         case .split(_, let d), .rule(.random, let d), .rule(.roundRobin, let d):
-            if let w = nodeIndex(d[chosen]) { waiters[w].append(entity, seq: seq) }
+            if let w = nodeIndex(d[chosen]) { addWaiter(w, entity, seq: seq) }
         default:
             for n in routing.destinations {
-                if let w = nodeIndex(n) { waiters[w].append(entity, seq: seq) }
+                if let w = nodeIndex(n) { addWaiter(w, entity, seq: seq) }
             }
         }
+    }
+
+    @inline(__always)
+    func addWaiter(_ w: Int, _ entity: Int32, seq: Int) {
+        waiters[w].append(entity, seq: seq)
+        waiting[w] += 1
     }
 
     func isStillBlocked(_ entity: Int32, seq: Int) -> Bool {
@@ -793,14 +803,16 @@ final class Replication {
     /// Room appeared at a node: release its blocked upstream entities, first blocked first
     /// served, while room lasts. Each release may cascade further upstream.
     func roomAt(_ n: NodeRef) {
-        guard let w = nodeIndex(n) else { return }
+        guard let w = nodeIndex(n), waiting[w] > 0 else { return }
         while let (entity, seq) = waiters[w].first {
             if !isStillBlocked(entity, seq: seq) {
                 waiters[w].removeFirst()
+                waiting[w] -= 1
                 continue
             }
             if !canAccept(n) { return }
             waiters[w].removeFirst()
+            waiting[w] -= 1
             if entity <= Replication.bufferEntityBase {
                 let j = Int(Replication.bufferEntityBase - entity)
                 bufferWaiting[j] = 0
