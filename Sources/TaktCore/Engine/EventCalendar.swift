@@ -16,11 +16,16 @@ enum EventKind: UInt8 {
     case repair, failure, completion, arrival
 }
 
-/// The event calendar: a 4-ary min-heap keyed (time, priority, sequence). Times, tie-break
-/// keys and payloads sit in three parallel arrays the calendar owns: sifting reads only the
-/// times (four children share one cache line), so large plants stay fast, and scheduling
-/// never allocates once the heap has grown to the model's size.
+/// The event calendar, ordered by (time, priority, sequence). Small calendars are a 4-ary
+/// min-heap (times, tie-break keys and payloads in parallel arrays the calendar owns); past a
+/// few hundred pending events, as in large plants, the events move to a calendar queue whose
+/// cost per event does not grow with their number. Both give exactly the same order.
 final class EventCalendar {
+    /// Pending events above which the calendar queue takes over, and below which the heap returns.
+    static let bucketsAbove = 128
+    static let heapBelow = 32
+    private var bucketCalendar: BucketCalendar?
+
     private var times: UnsafeMutablePointer<Double>
     private var orders: UnsafeMutablePointer<UInt64>
     private var payloads: UnsafeMutablePointer<(Int32, UInt32)>
@@ -38,9 +43,10 @@ final class EventCalendar {
         times.deallocate()
         orders.deallocate()
         payloads.deallocate()
+        bucketCalendar?.free()
     }
 
-    var isEmpty: Bool { count == 0 }
+    var isEmpty: Bool { count == 0 && (bucketCalendar?.count ?? 0) == 0 }
 
     @inline(__always)
     private func less(_ a: Int, _ b: Int) -> Bool {
@@ -56,9 +62,19 @@ final class EventCalendar {
     }
 
     func schedule(time: Double, kind: EventKind, target: Int, detail: Int = 0, token: UInt32 = 0) {
-        if count == capacity { grow() }
         let order = UInt64(kind.rawValue) << 56 | UInt64(detail & 0xFF) << 48 | nextSeq
         nextSeq &+= 1
+        if bucketCalendar != nil {
+            bucketCalendar!.insert(BucketCalendar.Entry(time: time, order: order, day: 0, target: Int32(target), token: token))
+            if bucketCalendar!.count > 2 * bucketCalendar!.buckets.count { rebuildBuckets() }
+            return
+        }
+        push(time: time, order: order, target: Int32(target), token: token)
+        if count > EventCalendar.bucketsAbove { rebuildBuckets() }
+    }
+
+    private func push(time: Double, order: UInt64, target: Int32, token: UInt32) {
+        if count == capacity { grow() }
         var i = count
         count += 1
         while i > 0 {
@@ -70,10 +86,20 @@ final class EventCalendar {
         }
         times[i] = time
         orders[i] = order
-        payloads[i] = (Int32(target), token)
+        payloads[i] = (target, token)
     }
 
     func pop() -> Event? {
+        if bucketCalendar != nil {
+            guard let e = bucketCalendar!.removeFirst() else { return nil }
+            let n = bucketCalendar!.count
+            if n < EventCalendar.heapBelow || n * 2 < bucketCalendar!.buckets.count { rebuildBuckets() }
+            return Event(time: e.time, order: e.order, target: e.target, token: e.token)
+        }
+        return popHeap()
+    }
+
+    private func popHeap() -> Event? {
         guard count > 0 else { return nil }
         let first = Event(time: times[0], order: orders[0], target: payloads[0].0, token: payloads[0].1)
         count -= 1
@@ -101,6 +127,35 @@ final class EventCalendar {
             payloads[i] = lastPayload
         }
         return first
+    }
+
+    /// Moves every pending event into a calendar queue sized for their number (or back into
+    /// the heap when few remain). The day width is three times the mean gap between the
+    /// earliest events, the classic choice.
+    private func rebuildBuckets() {
+        var all: [Event] = []
+        all.reserveCapacity(count + (bucketCalendar?.count ?? 0))
+        if var old = bucketCalendar {
+            while let e = old.removeFirst() { all.append(Event(time: e.time, order: e.order, target: e.target, token: e.token)) }
+            old.free()
+            bucketCalendar = nil
+        }
+        while let e = popHeap() { all.append(e) }
+        // `all` is now in order.
+        if all.count < EventCalendar.heapBelow * 2 {
+            for e in all { push(time: e.time, order: e.order, target: e.target, token: e.token) }
+            return
+        }
+        let sample = min(all.count, 64)
+        var gap = (all[sample - 1].time - all[0].time) / Double(sample - 1)
+        if !(gap > 0) || !gap.isFinite { gap = 1 }
+        var n = 1
+        while n < all.count { n <<= 1 }
+        var calendar = BucketCalendar(buckets: n, width: 3 * gap)
+        for e in all {
+            calendar.insert(BucketCalendar.Entry(time: e.time, order: e.order, day: 0, target: e.target, token: e.token))
+        }
+        bucketCalendar = calendar
     }
 
     private func grow() {

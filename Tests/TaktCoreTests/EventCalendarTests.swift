@@ -1,0 +1,54 @@
+import XCTest
+@testable import TaktCore
+
+final class EventCalendarTests: XCTestCase {
+    /// Random schedules and pops, crossing between the heap and the calendar queue both ways,
+    /// must come out in exactly (time, priority, sequence) order.
+    func testOrderMatchesASortedReference() {
+        var rng = RandomStream(seed: 5)
+        let calendar = EventCalendar()
+        var pending: [(time: Double, order: UInt64, target: Int32)] = []
+        var now = 0.0
+        var seq: UInt64 = 0
+        var popped = 0
+        for round in 0..<20_000 {
+            // Grow to a few thousand pending events, then drain to a handful, twice over.
+            let growing = (round / 5_000) % 2 == 0
+            let schedules = growing ? Int(rng.next() % 3) : Int(rng.next() % 2)
+            for _ in 0..<schedules {
+                // Ties on purpose: times on a coarse grid, several kinds.
+                let t = now + Double(rng.next() % 50) * 0.25
+                let kind = EventKind(rawValue: UInt8(rng.next() % 4))!
+                let target = Int(rng.next() % 1000)
+                calendar.schedule(time: t, kind: kind, target: target)
+                pending.append((t, UInt64(kind.rawValue) << 56 | seq, Int32(target)))
+                seq += 1
+            }
+            if growing && rng.next() % 3 != 0 { continue }
+            guard let e = calendar.pop() else {
+                XCTAssertTrue(pending.isEmpty)
+                continue
+            }
+            let k = pending.indices.min { a, b in
+                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
+            }!
+            XCTAssertEqual(e.time, pending[k].time)
+            XCTAssertEqual(e.order, pending[k].order)
+            XCTAssertEqual(e.target, pending[k].target)
+            XCTAssertGreaterThanOrEqual(e.time, now)
+            now = e.time
+            pending.remove(at: k)
+            popped += 1
+        }
+        while let e = calendar.pop() {
+            let k = pending.indices.min { a, b in
+                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
+            }!
+            XCTAssertEqual(e.order, pending[k].order)
+            pending.remove(at: k)
+            popped += 1
+        }
+        XCTAssertTrue(pending.isEmpty)
+        XCTAssertGreaterThan(popped, 10_000)
+    }
+}
