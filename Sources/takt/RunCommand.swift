@@ -44,6 +44,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print results as JSON.")
     var json = false
 
+    @Flag(name: .customLong("no-crn"), help: "Give every scenario fresh random streams instead of common random numbers.")
+    var noCRN = false
+
     func validate() throws {
         if let r = replications, r < 1 { throw ValidationError("--replications must be at least 1") }
         if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -62,7 +65,7 @@ struct RunCommand: ParsableCommand {
         }
         Terminal.installInterruptHandler()
         let seed = self.seed, replications = self.replications, horizon = self.horizon, warmup = self.warmup, jobs = self.jobs
-        let json = self.json
+        let json = self.json, noCRN = self.noCRN
         let outcome = ScriptRunner.run(file, output: Terminal.standardOutput) { s in
             if let v = seed { s.seed = v }
             if let v = replications { s.replications = v }
@@ -70,6 +73,7 @@ struct RunCommand: ParsableCommand {
             if let v = warmup { s.warmup = v.seconds }
             if let v = jobs { s.jobs = v }
             if json { s.json = true }
+            if noCRN { s.crn = false }
         }
         fflush(stdout)
         switch outcome {

@@ -17,8 +17,12 @@ final class CLITests: XCTestCase {
     struct Result { var status: Int32; var out: String; var err: String }
 
     func takt(_ args: [String], in dir: URL? = nil) throws -> Result {
+        try CLITests.run(args, in: dir)
+    }
+
+    static func run(_ args: [String], in dir: URL? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = takt
+        p.executableURL = binary
         p.arguments = args
         p.currentDirectoryURL = dir ?? CLITests.root
         let out = Pipe(), err = Pipe()
@@ -217,5 +221,16 @@ final class ReplPipeTests: XCTestCase {
     func testUnknownCommand() throws {
         let r = try repl(":modle\n")
         XCTAssertTrue(r.err.contains("unknown command ':modle'; did you mean ':model'?"), r.err)
+    }
+}
+
+final class RunFlagTests: XCTestCase {
+    func testNoCRNWidensTheDeltas() throws {
+        let crn = try CLITests.run(["run", "Examples/whatif/second_server.takt"])
+        let fresh = try CLITests.run(["run", "Examples/whatif/second_server.takt", "--no-crn"])
+        XCTAssertEqual(crn.status, 0)
+        XCTAssertEqual(fresh.status, 0)
+        XCTAssertTrue(crn.out.contains("common random numbers"))
+        XCTAssertTrue(fresh.out.contains("independent streams"))
     }
 }
