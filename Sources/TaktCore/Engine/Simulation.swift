@@ -658,8 +658,12 @@ final class Replication {
                 }
             }
         }
-        updateState(sv)
-        if !tryServerMove(sv) { block(entity: Int32(sv)) }
+        // States that last no time are never recorded: only a part that cannot move makes
+        // the server blocked.
+        if !tryServerMove(sv) {
+            updateState(sv)
+            block(entity: Int32(sv))
+        }
     }
 
     /// Passes the finished part on if it can, then takes new work.
@@ -678,9 +682,9 @@ final class Replication {
         servers[sv].holding = false
         servers[sv].blockSeq = 0
         stations[i].present -= 1
-        updateState(sv)
         accept(dest, part: p)
         afterRelease(sv)
+        updateState(sv)
         return true
     }
 
