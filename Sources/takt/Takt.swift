@@ -5,7 +5,7 @@ import TaktLanguage
 struct Takt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "takt",
-        abstract: "Factory what-if simulation: run, check and test Takt scripts.",
+        abstract: "Factory what-if simulation: run, check and test Takt scripts, or explore them in a REPL.",
         subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, ReplCommand.self]
     )
 
