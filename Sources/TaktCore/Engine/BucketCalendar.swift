@@ -30,10 +30,7 @@ struct BucketCalendar {
                     end -= head
                     head = 0
                 } else {
-                    let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * 2)
-                    bigger.moveInitialize(from: items, count: end)
-                    items.deallocate()
-                    items = bigger
+                    items = items.grown(keeping: end, capacity: capacity * 2)
                     capacity *= 2
                 }
             }

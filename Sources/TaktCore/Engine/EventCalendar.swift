@@ -160,15 +160,9 @@ final class EventCalendar {
 
     private func grow() {
         let n = capacity * 2
-        func bigger<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-            let b = UnsafeMutablePointer<T>.allocate(capacity: n)
-            b.moveInitialize(from: old, count: count)
-            old.deallocate()
-            return b
-        }
-        times = bigger(times)
-        orders = bigger(orders)
-        payloads = bigger(payloads)
+        times = times.grown(keeping: count, capacity: n)
+        orders = orders.grown(keeping: count, capacity: n)
+        payloads = payloads.grown(keeping: count, capacity: n)
         capacity = n
     }
 }

@@ -31,3 +31,14 @@ struct FixedArray<Element>: RandomAccessCollection {
         }
     }
 }
+
+extension UnsafeMutablePointer {
+    /// Moves the first `count` elements into new memory of `capacity` elements and frees this
+    /// memory: how the engine's self-managed buffers grow.
+    func grown(keeping count: Int, capacity: Int) -> UnsafeMutablePointer<Pointee> {
+        let bigger = UnsafeMutablePointer<Pointee>.allocate(capacity: capacity)
+        bigger.moveInitialize(from: self, count: count)
+        deallocate()
+        return bigger
+    }
+}

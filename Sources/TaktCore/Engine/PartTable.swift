@@ -47,16 +47,10 @@ final class PartTable {
 
     private func grow() {
         let n = capacity * 2
-        func bigger<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-            let b = UnsafeMutablePointer<T>.allocate(capacity: n)
-            b.moveInitialize(from: old, count: capacity)
-            old.deallocate()
-            return b
-        }
-        created = bigger(created)
-        arrived = bigger(arrived)
-        target = bigger(target)
-        free = bigger(free)
+        created = created.grown(keeping: capacity, capacity: n)
+        arrived = arrived.grown(keeping: capacity, capacity: n)
+        target = target.grown(keeping: capacity, capacity: n)
+        free = free.grown(keeping: capacity, capacity: n)
         capacity = n
     }
 }

@@ -355,7 +355,7 @@ final class Replication {
             guard canAccept(n) else { return false }
             dest = n
         } else {
-            guard let d = destination(routing: sources[k].routing, chosen: sources[k].target, rr: &sources[k].rr) else { return false }
+            guard let d = destination(routing: sources[k].routing, chosen: sources[k].target) else { return false }
             dest = d
         }
         sources[k].held = -1
@@ -390,7 +390,7 @@ final class Replication {
     }
 
     /// Where the part can go now, or nil when it must wait.
-    func destination(routing: Routing, chosen: Int, rr: inout Int) -> NodeRef? {
+    func destination(routing: Routing, chosen: Int) -> NodeRef? {
         route(routing, chosen: chosen) { canAccept($0) }
     }
 
@@ -674,7 +674,7 @@ final class Replication {
             guard canAccept(n) else { return false }
             dest = n
         } else {
-            guard let d = destination(routing: stations[i].routing, chosen: servers[sv].target, rr: &stations[i].rr) else { return false }
+            guard let d = destination(routing: stations[i].routing, chosen: servers[sv].target) else { return false }
             dest = d
         }
         let p = servers[sv].part
