@@ -1,52 +1,55 @@
-/// A FIFO of part numbers on a ring buffer: O(1) at both ends, no allocation once grown.
-/// (The core stays free of dependencies so other front ends can embed it as it is.)
-struct PartQueue {
-    private var storage: [Int32] = Array(repeating: -1, count: 8)
+/// A FIFO ring buffer in memory it manages itself: O(1) at both ends, no allocation once grown,
+/// and no copy-on-write check when it is mutated in place inside a `FixedArray` element.
+/// The owner calls `free()` exactly once. (The core stays free of dependencies so other front
+/// ends can embed it as it is.)
+struct Ring<Element> {
+    private var items: UnsafeMutablePointer<Element>
     private var head = 0
     private(set) var count = 0
+    private var mask = 7
+
+    init() { items = .allocate(capacity: 8) }
 
     var isEmpty: Bool { count == 0 }
-    var first: Int32? { count > 0 ? storage[head] : nil }
+    var first: Element? { count > 0 ? items[head] : nil }
 
-    mutating func append(_ x: Int32) {
-        if count == storage.count { grow() }
-        storage[(head + count) & (storage.count - 1)] = x
+    @inline(__always)
+    mutating func append(_ x: Element) {
+        if count > mask { grow() }
+        (items + ((head + count) & mask)).initialize(to: x)
         count += 1
     }
 
-    mutating func removeFirst() -> Int32 {
-        let x = storage[head]
-        head = (head + 1) & (storage.count - 1)
+    @inline(__always)
+    mutating func removeFirst() -> Element {
+        let x = (items + head).move()
+        head = (head + 1) & mask
         count -= 1
         return x
     }
 
     private mutating func grow() {
-        var bigger = [Int32](repeating: -1, count: storage.count * 2)
-        for i in 0..<count { bigger[i] = storage[(head + i) & (storage.count - 1)] }
-        storage = bigger
+        let capacity = 2 * (mask + 1)
+        let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity)
+        for i in 0..<count { (bigger + i).initialize(to: (items + ((head + i) & mask)).move()) }
+        items.deallocate()
+        items = bigger
         head = 0
+        mask = capacity - 1
+    }
+
+    func free() {
+        for i in 0..<count { (items + ((head + i) & mask)).deinitialize(count: 1) }
+        items.deallocate()
     }
 }
 
-/// A FIFO of blocked entities waiting for room at one node, in blocking order.
-struct WaiterQueue {
-    private var entities: [Int32] = []
-    private var seqs: [Int] = []
-    private var head = 0
+/// The parts waiting in a queue or buffer, by part number.
+typealias PartQueue = Ring<Int32>
 
-    var isEmpty: Bool { head == entities.count }
-    var first: (entity: Int32, seq: Int)? { isEmpty ? nil : (entities[head], seqs[head]) }
-
-    mutating func append(_ entity: Int32, seq: Int) {
-        if head > 32 && head * 2 > entities.count {
-            entities.removeFirst(head)
-            seqs.removeFirst(head)
-            head = 0
-        }
-        entities.append(entity)
-        seqs.append(seq)
-    }
-
-    mutating func removeFirst() { head += 1 }
+/// A blocked entity waiting for room at a node, and the blocking sequence that was current
+/// when it registered (a stale entry no longer matches and is skipped).
+struct Waiter {
+    var entity: Int32
+    var seq: Int
 }

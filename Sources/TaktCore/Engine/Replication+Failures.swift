@@ -1,0 +1,71 @@
+/// Failures: each server fails independently by busy time, clock time or part count, is
+/// repaired by its own repairer, and resumes the interrupted part (preempt-resume).
+extension Replication {
+    func goDown(_ sv: Int, _ m: Int) {
+        if servers[sv].processing { endSegment(sv) }
+        servers[sv].down = true
+        servers[sv].repairing = m
+        let f = stations[servers[sv].station].modeBase + m
+        let t = failureDown[f].sample(&downRng[servers[sv].failureBase + m])
+        calendar.schedule(time: now + t, kind: .repair, target: sv, detail: m)
+        updateState(sv)
+    }
+
+    /// A failure that falls due during a repair waits its turn. Each mode is pending at most
+    /// once (its next failure is only drawn at its own repair), so a server's `modeCount` slots
+    /// always suffice.
+    func addPending(_ sv: Int, _ m: Int) {
+        let n = servers[sv].pendingCount
+        guard n < stations[servers[sv].station].modeCount else { return }
+        pending[servers[sv].failureBase + n] = m
+        servers[sv].pendingCount = n + 1
+    }
+
+    func busyFailure(_ sv: Int, _ m: Int) {
+        endSegment(sv)
+        ttf[servers[sv].failureBase + m] = 0
+        goDown(sv, m)
+    }
+
+    func clockFailure(_ sv: Int, _ m: Int) {
+        if servers[sv].down {
+            addPending(sv, m)
+        } else {
+            goDown(sv, m)
+        }
+    }
+
+    func repair(_ sv: Int, _ m: Int) {
+        let f = stations[servers[sv].station].modeBase + m
+        servers[sv].down = false
+        servers[sv].repairing = -1
+        let x = servers[sv].failureBase + m
+        switch modes[f].clock {
+        case .busy:
+            ttf[x] = failureUp[f]?.sample(&upRng[x]) ?? .infinity
+        case .clock:
+            clockToken[x] &+= 1
+            if let up = failureUp[f] {
+                let t = up.sample(&upRng[x])
+                calendar.schedule(time: now + t, kind: .failure, target: sv, detail: m, token: clockToken[x])
+            }
+        case .parts:
+            partsSince[x] = 0
+        }
+        let waitingFailures = servers[sv].pendingCount
+        if waitingFailures > 0 {
+            let base = servers[sv].failureBase
+            let next = pending[base]
+            for k in 1..<waitingFailures { pending[base + k - 1] = pending[base + k] }
+            servers[sv].pendingCount = waitingFailures - 1
+            goDown(sv, next)
+            return
+        }
+        updateState(sv)
+        if servers[sv].part >= 0 && !servers[sv].holding {
+            beginSegment(sv)
+        } else if servers[sv].part < 0 {
+            afterRelease(sv)
+        }
+    }
+}

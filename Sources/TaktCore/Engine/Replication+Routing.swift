@@ -1,0 +1,213 @@
+/// Where parts go: routing rules, which nodes can take a part now, and buffers passing parts on.
+extension Replication {
+    /// The destination fixed when a part finishes (split, random, round robin), or -1.
+    func chooseAtFinish(_ r: Route, rng: inout RandomStream, rr: inout Int) -> Int {
+        switch r.kind {
+        case .split:
+            let u = rng.uniform()
+            var acc = 0.0
+            for i in 0..<r.count {
+                acc += weights[r.start + i]
+                if u < acc { return i }
+            }
+            return r.count - 1
+        case .random:
+            return Int(rng.next() % UInt64(r.count))
+        case .roundRobin:
+            let i = rr % r.count
+            rr += 1
+            return i
+        case .none, .next, .firstAvailable, .shortestQueue, .decider:
+            return -1
+        }
+    }
+
+    /// Where the part can go now, or nil when it must wait.
+    @inline(__always)
+    func destination(_ r: Route, chosen: Int) -> NodeRef? {
+        if r.kind == .next { return canAccept(r.next) ? r.next : nil }
+        return route(r, chosen: chosen) { canAccept($0) }
+    }
+
+    /// The rule's pick among the destinations that `takes` says can take the part now;
+    /// `chosen` is the destination fixed when the part finished (split, random, round robin).
+    @inline(__always)
+    func route(_ r: Route, chosen: Int, takes: (NodeRef) -> Bool) -> NodeRef? {
+        switch r.kind {
+        case .none:
+            return nil
+        case .next:
+            return takes(r.next) ? r.next : nil
+        case .split, .random, .roundRobin:
+            let n = destinations[r.start + chosen]
+            return takes(n) ? n : nil
+        case .firstAvailable:
+            for k in r.start..<(r.start + r.count) where takes(destinations[k]) { return destinations[k] }
+            return nil
+        case .shortestQueue:
+            var best: NodeRef? = nil
+            var bestCount = Int.max
+            for k in r.start..<(r.start + r.count) where takes(destinations[k]) {
+                let c = presentCount(destinations[k])
+                if c < bestCount { best = destinations[k]; bestCount = c }
+            }
+            return best
+        case .decider:
+            var candidates: [Int] = [], counts: [Int] = []
+            for j in 0..<r.count {
+                let n = destinations[r.start + j]
+                counts.append(presentCount(n))
+                if takes(n) { candidates.append(j) }
+            }
+            guard !candidates.isEmpty, r.decider < deciders.count else { return nil }
+            let pick = deciders[r.decider].choose(candidates: candidates, counts: counts)
+            return destinations[r.start + (candidates.contains(pick) ? pick : candidates[0])]
+        }
+    }
+
+    @inline(__always)
+    func presentCount(_ n: NodeRef) -> Int {
+        switch n {
+        case .station(let i): return stations[i].present
+        case .buffer(let j): return buffers[j].parts.count
+        case .source, .sink: return 0
+        }
+    }
+
+    /// A free, working server of station `i`.
+    @inline(__always)
+    func idleServer(_ i: Int) -> Int? {
+        let first = stations[i].firstServer
+        for sv in first..<(first + stations[i].servers) where servers[sv].part < 0 && !servers[sv].down {
+            return sv
+        }
+        return nil
+    }
+
+    func canAccept(_ n: NodeRef) -> Bool {
+        switch n {
+        case .sink: return true
+        case .source: return false
+        case .station(let i):
+            guard stations[i].hasOwnQueue, stations[i].saturatedBy < 0 else { return false }
+            if stations[i].queue.isEmpty, idleServer(i) != nil { return true }
+            return stations[i].queue.count < stations[i].queueCap
+        case .buffer(let j):
+            if buffers[j].parts.count < buffers[j].cap { return true }
+            // A zero-capacity buffer is a hand-off: it takes a part only if it can pass it on now.
+            return buffers[j].parts.isEmpty && canForward(j)
+        }
+    }
+
+    func canForward(_ j: Int) -> Bool {
+        let r = buffers[j].route
+        for k in r.start..<(r.start + r.count) {
+            let n = destinations[k]
+            switch n {
+            case .station(let i): if idleServer(i) != nil { return true }
+            default: if canAccept(n) { return true }
+            }
+        }
+        return false
+    }
+
+    func accept(_ n: NodeRef, part p: Int32) {
+        switch n {
+        case .sink(let k):
+            if now >= warmup {
+                let cycle = now - parts.created[Int(p)]
+                sinks[k].count += 1
+                sinks[k].cycleSum += cycle
+                absorbed += 1
+                cycleSum += cycle
+            }
+            wip.set(wip.value - 1, at: now, start: warmup)
+            parts.release(p)
+        case .station(let i):
+            parts.arrived[Int(p)] = now
+            stations[i].present += 1
+            if stations[i].queue.isEmpty, let sv = idleServer(i) {
+                startService(sv, part: p)
+            } else {
+                stations[i].queueAvg.set(Double(stations[i].queue.count + 1), at: now, start: warmup)
+                stations[i].queue.append(p)
+            }
+        case .buffer(let j):
+            parts.arrived[Int(p)] = now
+            if buffers[j].route.drawsAtFinish {
+                parts.target[Int(p)] = Int32(chooseAtFinish(buffers[j].route, rng: &buffers[j].rng, rr: &buffers[j].rr))
+            }
+            buffers[j].level.set(Double(buffers[j].parts.count + 1), at: now, start: warmup)
+            buffers[j].parts.append(p)
+            advanceBuffer(j)
+        case .source:
+            break
+        }
+    }
+
+    /// Buffers wait for room downstream as entities below this number.
+    static let bufferEntityBase: Int32 = -1_000_000
+
+    /// Sends head parts on while a destination can take them.
+    func advanceBuffer(_ j: Int) {
+        var moved = false
+        while let head = buffers[j].parts.first {
+            // The common case, a buffer before one station: straight onto a free server.
+            if buffers[j].route.kind == .next, case .station(let i) = buffers[j].route.next {
+                guard let sv = idleServer(i) else { break }
+                takeHead(j)
+                moved = true
+                stations[i].present += 1
+                startService(sv, part: head)
+                continue
+            }
+            guard let dest = bufferDestination(j, part: head) else {
+                waitDownstream(j)
+                break
+            }
+            takeHead(j)
+            moved = true
+            deliverFromBuffer(dest, part: head)
+        }
+        if moved { roomAt(.buffer(j)) }
+    }
+
+    /// Removes the buffer's head part, keeping its level statistic.
+    @inline(__always) @discardableResult
+    func takeHead(_ j: Int) -> Int32 {
+        let p = buffers[j].parts.removeFirst()
+        buffers[j].level.set(Double(buffers[j].parts.count), at: now, start: warmup)
+        return p
+    }
+
+    /// A buffer whose head must go to another buffer waits for room there like a server.
+    func waitDownstream(_ j: Int) {
+        guard buffers[j].waitingSeq == 0, buffers[j].feedsBuffers else { return }
+        let seq = nextBlockSeq
+        nextBlockSeq += 1
+        buffers[j].waitingSeq = seq
+        let r = buffers[j].route
+        for k in r.start..<(r.start + r.count) {
+            if case .buffer(let b) = destinations[k] {
+                addWaiter(stations.count + b, Replication.bufferEntityBase - Int32(j), seq: seq)
+            }
+        }
+    }
+
+    func bufferDestination(_ j: Int, part: Int32) -> NodeRef? {
+        // A buffer hands a part to a station only when a server is free: it has no queue.
+        route(buffers[j].route, chosen: Int(parts.target[Int(part)])) { n in
+            if case .station(let i) = n { return idleServer(i) != nil }
+            return canAccept(n)
+        }
+    }
+
+    func deliverFromBuffer(_ n: NodeRef, part p: Int32) {
+        if case .station(let i) = n, let sv = idleServer(i) {
+            stations[i].present += 1
+            startService(sv, part: p)
+        } else {
+            accept(n, part: p)
+        }
+    }
+}

@@ -1,0 +1,382 @@
+import Foundation
+
+/// Why a replication stopped early.
+public enum SimulationError: Error, Equatable {
+    /// Servers blocked in a cycle with no way to move; the stations involved.
+    case deadlock(stations: [Int])
+    /// More than a million events at one instant.
+    case runaway(time: Double)
+    case cancelled
+}
+
+/// The observation window and what else a run needs besides the model.
+public struct RunSettingsCore: Sendable {
+    public var warmup: Double
+    public var horizon: Double
+    public var seed: UInt64
+
+    public init(warmup: Double, horizon: Double, seed: UInt64) {
+        self.warmup = warmup
+        self.horizon = horizon
+        self.seed = seed
+    }
+}
+
+/// One replication of a model: the discrete-event engine of LANGUAGE.md section 4.
+/// All state lives in flat tables of plain records indexed by element, which the replication
+/// owns outright: the event loop allocates nothing, counts no references and looks no names up.
+/// The engine's steps live in extensions by concern: routing and buffers, servers, blocking,
+/// failures, results.
+final class Replication {
+    // MARK: Runtime records
+
+    struct SourceRT {
+        var route: Route
+        var saturated: Bool
+        var limit: Int
+        var created = 0
+        var held: Int32 = -1
+        var blockSeq = 0
+        var target = -1
+        var rng: RandomStream
+        var routeRng: RandomStream
+        var rr = 0
+    }
+
+    struct StationRT {
+        var route: Route
+        var servers: Int
+        var firstServer: Int
+        var queueCap: Int
+        var hasOwnQueue = true
+        var saturatedBy = -1
+        /// The buffers feeding it, in `feeders`; the only one, or -1 (none, or several).
+        var feederStart = 0, feederCount = 0
+        var soleFeeder = -1
+        /// Where this station's failure modes start in `modes`, and how many it has.
+        var modeBase = 0
+        var modeCount = 0
+        var hasBusyFailures = false
+        var hasPartFailures = false
+        var queue = PartQueue()
+        var present = 0
+        var rng: RandomStream
+        var routeRng: RandomStream
+        var rr = 0
+        // Statistics: server time spent in each state within the window (fields, not an array,
+        // so adding to one is a plain store).
+        var timeDown = 0.0, timeBlocked = 0.0, timeProcessing = 0.0, timeStarved = 0.0
+        var queueAvg = TimeAverage()
+        var waitSum = 0.0
+        var waitCount = 0
+        var processed = 0
+    }
+
+    struct ServerRT {
+        var station: Int
+        var part: Int32 = -1
+        var token: UInt32 = 0
+        var holding = false
+        var processing = false
+        var down = false
+        var state = Replication.stateStarved
+        var remaining = 0.0
+        var segmentStart = 0.0
+        /// When the server entered its current state.
+        var stateSince = 0.0
+        var blockSeq = 0
+        var target = -1
+        var repairing = -1
+        /// Failures that fell due while the server was down, in `pending` from `failureBase`.
+        var pendingCount = 0
+        /// Where this server's per-failure-mode state starts in the flat failure tables.
+        var failureBase = 0
+    }
+
+    struct BufferRT {
+        var route: Route
+        var cap: Int
+        var parts = PartQueue()
+        var level = TimeAverage()
+        var rng: RandomStream
+        var rr = 0
+        /// The blocking sequence while the buffer waits for room downstream, or 0.
+        var waitingSeq = 0
+        /// Whether it sends parts to other buffers (rare: most send to stations).
+        var feedsBuffers = false
+    }
+
+    struct SinkRT {
+        var count = 0
+        var cycleSum = 0.0
+    }
+
+    /// A failure mode of a station, as the event loop reads it.
+    struct ModeRT {
+        enum Clock: UInt8 { case busy, clock, parts }
+        var clock: Clock
+        var everyParts: Int
+    }
+
+    static let stateDown = 0, stateBlocked = 1, stateProcessing = 2, stateStarved = 3
+
+    let warmup: Double
+    let end: Double
+    var now = 0.0
+    let calendar = EventCalendar()
+    let sources: FixedArray<SourceRT>
+    let stations: FixedArray<StationRT>
+    let servers: FixedArray<ServerRT>
+    let buffers: FixedArray<BufferRT>
+    let sinks: FixedArray<SinkRT>
+    /// Distributions, apart from the records so that those stay plain data.
+    let interarrival: FixedArray<Distribution?>
+    let process: FixedArray<Distribution>
+    /// Every node's destinations and split weights, flat; a `Route` says which are its own.
+    let destinations: FixedArray<NodeRef>
+    let weights: FixedArray<Double>
+    /// Buffers feeding each station, flat, from `StationRT.feederStart`.
+    let feeders: FixedArray<Int>
+    /// Per station and failure mode, flat from `StationRT.modeBase`.
+    let modes: FixedArray<ModeRT>
+    let failureUp: FixedArray<Distribution?>
+    let failureDown: FixedArray<Distribution>
+    // Per server and failure mode, flat from `ServerRT.failureBase`: remaining busy time to
+    // failure, parts since the last repair, the token of the pending clock failure, the random
+    // streams, and the queue of failures that fell due during a repair.
+    let ttf: FixedArray<Double>
+    let partsSince: FixedArray<Int>
+    let clockToken: FixedArray<UInt32>
+    let upRng: FixedArray<RandomStream>
+    let downRng: FixedArray<RandomStream>
+    let pending: FixedArray<Int>
+    /// Waiters per node: stations first, then buffers.
+    let waiters: FixedArray<Ring<Waiter>>
+    /// How many entries each node's waiter queue holds: a compact array, so the common "no
+    /// one is waiting" answer costs one cache line for many nodes.
+    let waiting: FixedArray<Int32>
+    var nextBlockSeq = 1
+    let parts = PartTable()
+    var wip = TimeAverage()
+    var absorbed = 0
+    var cycleSum = 0.0
+    var events = 0
+    let deciders: [RoutingDecider]
+
+    init(spec: ModelSpec, settings: RunSettingsCore, replication: Int, deciders: [RoutingDecider] = []) {
+        self.deciders = deciders
+        warmup = settings.warmup
+        end = settings.warmup + settings.horizon
+        let seed = settings.seed
+        func stream(_ name: String, _ purpose: String) -> RandomStream {
+            RandomStream(seed: seed, name: name, purpose: purpose, replication: replication)
+        }
+        var destinations: [NodeRef] = [], weights: [Double] = []
+        var sources: [SourceRT] = [], stations: [StationRT] = [], servers: [ServerRT] = [], buffers: [BufferRT] = []
+        var modes: [ModeRT] = [], failureUp: [Distribution?] = [], failureDown: [Distribution] = []
+        var ttf: [Double] = [], upRng: [RandomStream] = [], downRng: [RandomStream] = []
+        for s in spec.sources {
+            sources.append(SourceRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
+                                    saturated: s.saturated, limit: s.limit ?? Int.max,
+                                    rng: stream(s.name, "arrival"), routeRng: stream(s.name, "route")))
+        }
+        for s in spec.stations {
+            var rt = StationRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
+                               servers: s.servers, firstServer: servers.count, queueCap: s.queueCapacity ?? Int.max,
+                               rng: stream(s.name, "process"), routeRng: stream(s.name, "route"))
+            rt.modeBase = modes.count
+            rt.modeCount = s.failures.count
+            for f in s.failures {
+                switch f.clock {
+                case .busy: modes.append(ModeRT(clock: .busy, everyParts: 0))
+                case .clock: modes.append(ModeRT(clock: .clock, everyParts: 0))
+                case .parts(let n): modes.append(ModeRT(clock: .parts, everyParts: n))
+                }
+                failureUp.append(f.up)
+                failureDown.append(f.down)
+            }
+            rt.hasBusyFailures = s.failures.contains { $0.clock == .busy }
+            rt.hasPartFailures = s.failures.contains { if case .parts = $0.clock { return true } else { return false } }
+            for k in 0..<s.servers {
+                var server = ServerRT(station: stations.count)
+                server.failureBase = ttf.count
+                for f in s.failures {
+                    var up = stream(s.name, "failure \(f.name) up \(k)")
+                    switch f.clock {
+                    case .busy: ttf.append(f.up?.sample(&up) ?? .infinity)
+                    case .clock, .parts: ttf.append(.infinity)
+                    }
+                    upRng.append(up)
+                    downRng.append(stream(s.name, "failure \(f.name) down \(k)"))
+                }
+                servers.append(server)
+            }
+            stations.append(rt)
+        }
+        for b in spec.buffers {
+            var rt = BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights),
+                              cap: b.capacity ?? Int.max, rng: stream(b.name, "route"))
+            rt.feedsBuffers = b.routing.destinations.contains { if case .buffer = $0 { return true } else { return false } }
+            buffers.append(rt)
+        }
+        // Who feeds whom: buffer-fed stations pull; saturated sources feed their station directly.
+        var feeders: [Int] = []
+        for i in stations.indices {
+            stations[i].feederStart = feeders.count
+            for (j, b) in spec.buffers.enumerated() where b.routing.destinations.contains(.station(i)) {
+                feeders.append(j)
+            }
+            stations[i].feederCount = feeders.count - stations[i].feederStart
+            if stations[i].feederCount > 0 { stations[i].hasOwnQueue = false }
+            if stations[i].feederCount == 1 { stations[i].soleFeeder = feeders[stations[i].feederStart] }
+        }
+        for (k, s) in spec.sources.enumerated() where s.saturated {
+            if case .next(.station(let i)) = s.routing { stations[i].saturatedBy = k }
+        }
+        self.sources = FixedArray(sources)
+        self.stations = FixedArray(stations)
+        self.servers = FixedArray(servers)
+        self.buffers = FixedArray(buffers)
+        self.sinks = FixedArray(Array(repeating: SinkRT(), count: spec.sinks.count))
+        self.interarrival = FixedArray(spec.sources.map(\.interarrival))
+        self.process = FixedArray(spec.stations.map(\.process))
+        self.destinations = FixedArray(destinations)
+        self.weights = FixedArray(weights)
+        self.feeders = FixedArray(feeders)
+        self.modes = FixedArray(modes)
+        self.failureUp = FixedArray(failureUp)
+        self.failureDown = FixedArray(failureDown)
+        self.ttf = FixedArray(ttf)
+        self.partsSince = FixedArray(Array(repeating: 0, count: ttf.count))
+        self.clockToken = FixedArray(Array(repeating: 0, count: ttf.count))
+        self.upRng = FixedArray(upRng)
+        self.downRng = FixedArray(downRng)
+        self.pending = FixedArray(Array(repeating: 0, count: ttf.count))
+        self.waiters = FixedArray((0..<(stations.count + buffers.count)).map { _ in Ring<Waiter>() })
+        self.waiting = FixedArray(Array(repeating: 0, count: stations.count + buffers.count))
+    }
+
+    deinit {
+        for i in stations.indices { stations[i].queue.free() }
+        for j in buffers.indices { buffers[j].parts.free() }
+        for w in waiters.indices { waiters[w].free() }
+        sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
+        interarrival.release(); process.release(); destinations.release(); weights.release(); feeders.release()
+        modes.release(); failureUp.release(); failureDown.release()
+        ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release(); pending.release()
+        waiters.release(); waiting.release()
+    }
+
+    // MARK: Running
+
+    func run(shouldStop: () -> Bool) throws -> ReplicationResult {
+        for k in sources.indices where !sources[k].saturated {
+            scheduleArrival(k)
+        }
+        for si in stations.indices {
+            let first = stations[si].firstServer
+            for sv in first..<(first + stations[si].servers) {
+                for m in 0..<stations[si].modeCount {
+                    let f = stations[si].modeBase + m
+                    if modes[f].clock == .clock, let up = failureUp[f] {
+                        let x = servers[sv].failureBase + m
+                        let t = up.sample(&upRng[x])
+                        calendar.schedule(time: t, kind: .failure, target: sv, detail: m, token: clockToken[x])
+                    }
+                }
+            }
+            if stations[si].saturatedBy >= 0 {
+                for sv in first..<(first + stations[si].servers) { afterRelease(sv) }
+            }
+        }
+        var sameInstant = 0
+        var lastTime = -1.0
+        var reachedEnd = false
+        while let e = calendar.pop() {
+            if e.time > end {
+                reachedEnd = true
+                break
+            }
+            now = e.time
+            events += 1
+            if now == lastTime {
+                sameInstant += 1
+                if sameInstant > 1_000_000 { throw SimulationError.runaway(time: now) }
+            } else {
+                sameInstant = 0
+                lastTime = now
+            }
+            if events & 0xFFFF == 0 && shouldStop() { throw SimulationError.cancelled }
+            let target = Int(e.target)
+            switch e.kind {
+            case .arrival:
+                arrival(target)
+            case .completion:
+                if servers[target].token == e.token { completion(target) }
+            case .failure:
+                let m = Int(e.detail)
+                if modes[stations[servers[target].station].modeBase + m].clock == .clock {
+                    if clockToken[servers[target].failureBase + m] == e.token { clockFailure(target, m) }
+                } else if servers[target].token == e.token {
+                    busyFailure(target, m)
+                }
+            case .repair:
+                repair(target, Int(e.detail))
+            }
+        }
+        if !reachedEnd, let stuck = deadlockedStations() {
+            throw SimulationError.deadlock(stations: stuck)
+        }
+        now = end
+        return collect()
+    }
+
+    /// With nothing left to happen, servers still blocked can never move.
+    func deadlockedStations() -> [Int]? {
+        var stuck: [Int] = []
+        for i in stations.indices {
+            let first = stations[i].firstServer
+            for sv in first..<(first + stations[i].servers) where servers[sv].holding {
+                stuck.append(i)
+                break
+            }
+        }
+        return stuck.isEmpty ? nil : stuck
+    }
+
+    // MARK: Parts and sources
+
+    @inline(__always)
+    func newPart() -> Int32 {
+        wip.set(wip.value + 1, at: now, start: warmup)
+        return parts.create(at: now)
+    }
+
+    func scheduleArrival(_ k: Int) {
+        guard sources[k].created < sources[k].limit, let d = interarrival[k] else { return }
+        let t = now + d.sample(&sources[k].rng)
+        calendar.schedule(time: t, kind: .arrival, target: k)
+    }
+
+    func arrival(_ k: Int) {
+        guard sources[k].created < sources[k].limit else { return }
+        sources[k].created += 1
+        let p = newPart()
+        sources[k].held = p
+        if sources[k].route.drawsAtFinish {
+            sources[k].target = chooseAtFinish(sources[k].route, rng: &sources[k].routeRng, rr: &sources[k].rr)
+        }
+        if !trySourceMove(k) { block(entity: -1 - Int32(k)) }
+    }
+
+    /// Moves the source's held part on if it can; the next interarrival is drawn when it leaves.
+    func trySourceMove(_ k: Int) -> Bool {
+        let p = sources[k].held
+        guard let dest = destination(sources[k].route, chosen: sources[k].target) else { return false }
+        sources[k].held = -1
+        sources[k].blockSeq = 0
+        accept(dest, part: p)
+        scheduleArrival(k)
+        return true
+    }
+}

@@ -1,0 +1,53 @@
+/// A node's routing as the event loop reads it: plain fields, with the destinations (and split
+/// weights) in flat tables the replication owns. Copying one costs no reference counting,
+/// unlike the `Routing` enum with its arrays.
+struct Route {
+    enum Kind: UInt8 {
+        case none, next, split, random, roundRobin, firstAvailable, shortestQueue, decider
+    }
+
+    var kind: Kind
+    /// The destination of a plain `next`, read without touching the tables.
+    var next: NodeRef
+    /// Where this node's destinations start in the flat tables, and how many it has.
+    var start: Int
+    var count: Int
+    /// Which `RoutingDecider` decides, for `.decider`.
+    var decider: Int
+
+    /// Whether the destination is drawn when the part finishes (split, random, round robin).
+    var drawsAtFinish: Bool { kind == .split || kind == .random || kind == .roundRobin }
+
+    /// Flattens `routing`, appending its destinations and weights to the tables.
+    init(_ routing: Routing, destinations: inout [NodeRef], weights: inout [Double]) {
+        start = destinations.count
+        next = .sink(0)
+        decider = 0
+        switch routing {
+        case .none:
+            kind = .none
+        case .next(let n):
+            kind = .next
+            next = n
+            destinations.append(n)
+            weights.append(1)
+        case .split(let w, let d):
+            kind = .split
+            destinations += d
+            weights += w
+        case .rule(let rule, let d):
+            switch rule {
+            case .random: kind = .random
+            case .roundRobin: kind = .roundRobin
+            case .firstAvailable: kind = .firstAvailable
+            case .shortestQueue: kind = .shortestQueue
+            case .decider(let i):
+                kind = .decider
+                decider = i
+            }
+            destinations += d
+            weights += Array(repeating: 0, count: d.count)
+        }
+        count = destinations.count - start
+    }
+}
