@@ -20,6 +20,14 @@ struct FixedArray<Element>: RandomAccessCollection {
     var startIndex: Int { 0 }
     var endIndex: Int { count }
 
+    /// The address of element `i`, checked once: hot code that touches several fields of one
+    /// record reads and writes them through it without repeating the check.
+    @inline(__always)
+    func at(_ i: Int) -> UnsafeMutablePointer<Element> {
+        precondition(i >= 0 && i < count, "index out of range")
+        return base + i
+    }
+
     subscript(i: Int) -> Element {
         @inline(__always) unsafeAddress {
             precondition(i >= 0 && i < count, "index out of range")

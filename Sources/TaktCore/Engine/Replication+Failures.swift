@@ -6,7 +6,7 @@ extension Replication {
         servers[sv].down = true
         servers[sv].repairing = m
         let f = stations[servers[sv].station].modeBase + m
-        let t = failureDown[f].sample(&downRng[servers[sv].failureBase + m])
+        let t = failureDown[f].sample(&downRng[servers[sv].failureBase + m], zig)
         calendar.schedule(time: now + t, kind: .repair, target: sv, detail: m)
         updateState(sv)
     }
@@ -42,11 +42,11 @@ extension Replication {
         let x = servers[sv].failureBase + m
         switch modes[f].clock {
         case .busy:
-            ttf[x] = failureUp[f]?.sample(&upRng[x]) ?? .infinity
+            ttf[x] = failureUp[f]?.sample(&upRng[x], zig) ?? .infinity
         case .clock:
             clockToken[x] &+= 1
             if let up = failureUp[f] {
-                let t = up.sample(&upRng[x])
+                let t = up.sample(&upRng[x], zig)
                 calendar.schedule(time: now + t, kind: .failure, target: sv, detail: m, token: clockToken[x])
             }
         case .parts:

@@ -4,7 +4,7 @@ extension Replication {
         var r = ReplicationResult()
         let horizon = end - warmup
         wip.advance(to: end, start: warmup)
-        for sv in servers.indices { accrue(sv, until: end) }
+        for sv in servers.indices { accrue(servers.at(sv), until: end) }
         for i in stations.indices {
             stations[i].queueAvg.advance(to: end, start: warmup)
             let st = stations[i]

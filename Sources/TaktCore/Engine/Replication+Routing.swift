@@ -77,9 +77,11 @@ extension Replication {
     /// A free, working server of station `i`.
     @inline(__always)
     func idleServer(_ i: Int) -> Int? {
-        let first = stations[i].firstServer
-        for sv in first..<(first + stations[i].servers) where servers[sv].part < 0 && !servers[sv].down {
-            return sv
+        let st = stations.at(i)
+        let first = st.pointee.firstServer
+        for sv in first..<(first + st.pointee.servers) {
+            let s = servers.at(sv)
+            if s.pointee.part < 0 && !s.pointee.down { return sv }
         }
         return nil
     }
@@ -89,13 +91,15 @@ extension Replication {
         case .sink: return true
         case .source: return false
         case .station(let i):
-            guard stations[i].hasOwnQueue, stations[i].saturatedBy < 0 else { return false }
-            if stations[i].queue.isEmpty, idleServer(i) != nil { return true }
-            return stations[i].queue.count < stations[i].queueCap
+            let st = stations.at(i)
+            guard st.pointee.hasOwnQueue, st.pointee.saturatedBy < 0 else { return false }
+            if st.pointee.queue.isEmpty, idleServer(i) != nil { return true }
+            return st.pointee.queue.count < st.pointee.queueCap
         case .buffer(let j):
-            if buffers[j].parts.count < buffers[j].cap { return true }
+            let b = buffers.at(j)
+            if b.pointee.parts.count < b.pointee.cap { return true }
             // A zero-capacity buffer is a hand-off: it takes a part only if it can pass it on now.
-            return buffers[j].parts.isEmpty && canForward(j)
+            return b.pointee.parts.isEmpty && canForward(j)
         }
     }
 
@@ -125,20 +129,22 @@ extension Replication {
             parts.release(p)
         case .station(let i):
             parts.arrived[Int(p)] = now
-            stations[i].present += 1
-            if stations[i].queue.isEmpty, let sv = idleServer(i) {
+            let st = stations.at(i)
+            st.pointee.present += 1
+            if st.pointee.queue.isEmpty, let sv = idleServer(i) {
                 startService(sv, part: p)
             } else {
-                stations[i].queueAvg.set(Double(stations[i].queue.count + 1), at: now, start: warmup)
-                stations[i].queue.append(p)
+                st.pointee.queueAvg.set(Double(st.pointee.queue.count + 1), at: now, start: warmup)
+                st.pointee.queue.append(p)
             }
         case .buffer(let j):
             parts.arrived[Int(p)] = now
-            if buffers[j].route.drawsAtFinish {
-                parts.target[Int(p)] = Int32(chooseAtFinish(buffers[j].route, rng: &buffers[j].rng, rr: &buffers[j].rr))
+            let b = buffers.at(j)
+            if b.pointee.route.drawsAtFinish {
+                parts.target[Int(p)] = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
             }
-            buffers[j].level.set(Double(buffers[j].parts.count + 1), at: now, start: warmup)
-            buffers[j].parts.append(p)
+            b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now, start: warmup)
+            b.pointee.parts.append(p)
             advanceBuffer(j)
         case .source:
             break
@@ -151,13 +157,14 @@ extension Replication {
     /// Sends head parts on while a destination can take them.
     func advanceBuffer(_ j: Int) {
         var moved = false
-        while let head = buffers[j].parts.first {
+        let b = buffers.at(j)
+        while let head = b.pointee.parts.first {
             // The common case, a buffer before one station: straight onto a free server.
-            if buffers[j].route.kind == .next, case .station(let i) = buffers[j].route.next {
+            if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
                 guard let sv = idleServer(i) else { break }
                 takeHead(j)
                 moved = true
-                stations[i].present += 1
+                stations.at(i).pointee.present += 1
                 startService(sv, part: head)
                 continue
             }
@@ -175,8 +182,9 @@ extension Replication {
     /// Removes the buffer's head part, keeping its level statistic.
     @inline(__always) @discardableResult
     func takeHead(_ j: Int) -> Int32 {
-        let p = buffers[j].parts.removeFirst()
-        buffers[j].level.set(Double(buffers[j].parts.count), at: now, start: warmup)
+        let b = buffers.at(j)
+        let p = b.pointee.parts.removeFirst()
+        b.pointee.level.set(Double(b.pointee.parts.count), at: now, start: warmup)
         return p
     }
 

@@ -3,52 +3,58 @@
 extension Replication {
     @inline(__always)
     func updateState(_ sv: Int) {
-        let new = servers[sv].down ? Replication.stateDown : servers[sv].holding ? Replication.stateBlocked
-            : servers[sv].part >= 0 ? Replication.stateProcessing : Replication.stateStarved
-        if new == servers[sv].state { return }
-        accrue(sv, until: now)
-        servers[sv].state = new
-        servers[sv].stateSince = now
+        let s = servers.at(sv)
+        let new = s.pointee.down ? Replication.stateDown : s.pointee.holding ? Replication.stateBlocked
+            : s.pointee.part >= 0 ? Replication.stateProcessing : Replication.stateStarved
+        if new == s.pointee.state { return }
+        accrue(s, until: now)
+        s.pointee.state = new
+        s.pointee.stateSince = now
     }
 
     /// Adds the server's time in its current state, within the window, to its station.
     @inline(__always)
-    func accrue(_ sv: Int, until t: Double) {
-        let since = servers[sv].stateSince
+    func accrue(_ s: UnsafeMutablePointer<ServerRT>, until t: Double) {
+        let since = s.pointee.stateSince
         let from = since > warmup ? since : warmup
         guard t > from else { return }
-        let d = t - from, i = servers[sv].station
-        switch servers[sv].state {
-        case Replication.stateDown: stations[i].timeDown += d
-        case Replication.stateBlocked: stations[i].timeBlocked += d
-        case Replication.stateProcessing: stations[i].timeProcessing += d
-        default: stations[i].timeStarved += d
+        let d = t - from, st = stations.at(s.pointee.station)
+        switch s.pointee.state {
+        case Replication.stateDown: st.pointee.timeDown += d
+        case Replication.stateBlocked: st.pointee.timeBlocked += d
+        case Replication.stateProcessing: st.pointee.timeProcessing += d
+        default: st.pointee.timeStarved += d
         }
     }
 
+    @inline(__always)
     func startService(_ sv: Int, part p: Int32) {
-        let i = servers[sv].station
+        let s = servers.at(sv)
+        let i = s.pointee.station
+        let st = stations.at(i)
         if now >= warmup {
-            stations[i].waitSum += now - parts.arrived[Int(p)]
-            stations[i].waitCount += 1
+            st.pointee.waitSum += now - parts.arrived[Int(p)]
+            st.pointee.waitCount += 1
         }
-        servers[sv].part = p
-        servers[sv].remaining = process[i].sample(&stations[i].rng)
+        s.pointee.part = p
+        s.pointee.remaining = process[i].sample(&st.pointee.rng, zig)
         beginSegment(sv)
     }
 
     /// Processing (re)starts: schedules whichever comes first, completion or a busy-time failure.
+    @inline(__always)
     func beginSegment(_ sv: Int) {
-        servers[sv].processing = true
-        servers[sv].segmentStart = now
-        servers[sv].token &+= 1
-        let token = servers[sv].token
-        var due = servers[sv].remaining
+        let s = servers.at(sv)
+        s.pointee.processing = true
+        s.pointee.segmentStart = now
+        s.pointee.token &+= 1
+        let token = s.pointee.token
+        var due = s.pointee.remaining
         var mode = -1
-        let i = servers[sv].station
-        if stations[i].hasBusyFailures {
-            let base = servers[sv].failureBase, modeBase = stations[i].modeBase
-            for m in 0..<stations[i].modeCount where modes[modeBase + m].clock == .busy && ttf[base + m] < due {
+        let st = stations.at(s.pointee.station)
+        if st.pointee.hasBusyFailures {
+            let base = s.pointee.failureBase, modeBase = st.pointee.modeBase
+            for m in 0..<st.pointee.modeCount where modes[modeBase + m].clock == .busy && ttf[base + m] < due {
                 due = ttf[base + m]
                 mode = m
             }
@@ -61,36 +67,39 @@ extension Replication {
         updateState(sv)
     }
 
+    @inline(__always)
     func endSegment(_ sv: Int) {
-        let elapsed = now - servers[sv].segmentStart
-        servers[sv].remaining = max(0, servers[sv].remaining - elapsed)
-        let i = servers[sv].station
-        if stations[i].hasBusyFailures {
-            let base = servers[sv].failureBase, modeBase = stations[i].modeBase
-            for m in 0..<stations[i].modeCount where modes[modeBase + m].clock == .busy {
+        let s = servers.at(sv)
+        let elapsed = now - s.pointee.segmentStart
+        s.pointee.remaining = max(0, s.pointee.remaining - elapsed)
+        let st = stations.at(s.pointee.station)
+        if st.pointee.hasBusyFailures {
+            let base = s.pointee.failureBase, modeBase = st.pointee.modeBase
+            for m in 0..<st.pointee.modeCount where modes[modeBase + m].clock == .busy {
                 ttf[base + m] = max(0, ttf[base + m] - elapsed)
             }
         }
-        servers[sv].processing = false
-        servers[sv].token &+= 1
+        s.pointee.processing = false
+        s.pointee.token &+= 1
     }
 
     func completion(_ sv: Int) {
         endSegment(sv)
-        servers[sv].remaining = 0
-        let i = servers[sv].station
-        if now >= warmup { stations[i].processed += 1 }
-        servers[sv].holding = true
-        if stations[i].route.drawsAtFinish {
-            servers[sv].target = chooseAtFinish(stations[i].route, rng: &stations[i].routeRng, rr: &stations[i].rr)
+        let s = servers.at(sv)
+        s.pointee.remaining = 0
+        let st = stations.at(s.pointee.station)
+        if now >= warmup { st.pointee.processed += 1 }
+        s.pointee.holding = true
+        if st.pointee.route.drawsAtFinish {
+            s.pointee.target = chooseAtFinish(st.pointee.route, rng: &st.pointee.routeRng, rr: &st.pointee.rr)
         }
         // A parts-count failure falls due as this part completes; the part may still move on.
-        if stations[i].hasPartFailures {
-            let base = servers[sv].failureBase, modeBase = stations[i].modeBase
-            for m in 0..<stations[i].modeCount where modes[modeBase + m].clock == .parts {
+        if st.pointee.hasPartFailures {
+            let base = s.pointee.failureBase, modeBase = st.pointee.modeBase
+            for m in 0..<st.pointee.modeCount where modes[modeBase + m].clock == .parts {
                 partsSince[base + m] += 1
                 if partsSince[base + m] >= modes[modeBase + m].everyParts {
-                    if servers[sv].down { addPending(sv, m) } else { goDown(sv, m) }
+                    if s.pointee.down { addPending(sv, m) } else { goDown(sv, m) }
                 }
             }
         }
@@ -104,13 +113,14 @@ extension Replication {
 
     /// Passes the finished part on if it can, then takes new work.
     func tryServerMove(_ sv: Int) -> Bool {
-        let i = servers[sv].station
-        guard let dest = destination(stations[i].route, chosen: servers[sv].target) else { return false }
-        let p = servers[sv].part
-        servers[sv].part = -1
-        servers[sv].holding = false
-        servers[sv].blockSeq = 0
-        stations[i].present -= 1
+        let s = servers.at(sv)
+        let st = stations.at(s.pointee.station)
+        guard let dest = destination(st.pointee.route, chosen: s.pointee.target) else { return false }
+        let p = s.pointee.part
+        s.pointee.part = -1
+        s.pointee.holding = false
+        s.pointee.blockSeq = 0
+        st.pointee.present -= 1
         accept(dest, part: p)
         afterRelease(sv)
         updateState(sv)
@@ -119,46 +129,51 @@ extension Replication {
 
     /// A free server takes its next part: from its own queue, from the buffers feeding it, or
     /// new from a saturated source.
+    @inline(__always)
     func afterRelease(_ sv: Int) {
-        guard !servers[sv].down, servers[sv].part < 0 else { return }
-        let i = servers[sv].station
-        if stations[i].saturatedBy >= 0 {
-            let k = stations[i].saturatedBy
-            guard sources[k].created < sources[k].limit else { return }
-            sources[k].created += 1
+        let s = servers.at(sv)
+        guard !s.pointee.down, s.pointee.part < 0 else { return }
+        let i = s.pointee.station
+        let st = stations.at(i)
+        if st.pointee.saturatedBy >= 0 {
+            let source = sources.at(st.pointee.saturatedBy)
+            guard source.pointee.created < source.pointee.limit else { return }
+            source.pointee.created += 1
             let p = newPart()
-            stations[i].present += 1
+            st.pointee.present += 1
             startService(sv, part: p)
-        } else if stations[i].hasOwnQueue {
-            guard !stations[i].queue.isEmpty else {
+        } else if st.pointee.hasOwnQueue {
+            guard !st.pointee.queue.isEmpty else {
                 // A free server is room too (it matters when the queue holds nothing).
                 roomAt(.station(i))
                 return
             }
-            let p = stations[i].queue.removeFirst()
-            stations[i].queueAvg.set(Double(stations[i].queue.count), at: now, start: warmup)
+            let p = st.pointee.queue.removeFirst()
+            st.pointee.queueAvg.set(Double(st.pointee.queue.count), at: now, start: warmup)
             startService(sv, part: p)
             roomAt(.station(i))
         } else {
-            pull(sv)
+            pull(sv, station: i)
         }
     }
 
     /// A buffer-fed server takes the head part that has waited longest among the buffers that
     /// would send it here.
-    func pull(_ sv: Int) {
-        let i = servers[sv].station
+    @inline(__always)
+    func pull(_ sv: Int, station i: Int) {
+        let st = stations.at(i)
         var best = -1
-        let sole = stations[i].soleFeeder
+        let sole = st.pointee.soleFeeder
         if sole >= 0 {
-            if let head = buffers[sole].parts.first {
+            let b = buffers.at(sole)
+            if let head = b.pointee.parts.first {
                 // A plain `next` into this station always takes it: this server is free.
-                if buffers[sole].route.kind == .next || bufferDestination(sole, part: head) == .station(i) { best = sole }
+                if b.pointee.route.kind == .next || bufferDestination(sole, part: head) == .station(i) { best = sole }
             }
         } else {
             var bestTime = Double.infinity
-            let start = stations[i].feederStart
-            for f in start..<(start + stations[i].feederCount) {
+            let start = st.pointee.feederStart
+            for f in start..<(start + st.pointee.feederCount) {
                 let j = feeders[f]
                 guard let head = buffers[j].parts.first, bestTime > parts.arrived[Int(head)] else { continue }
                 if bufferDestination(j, part: head) == .station(i) {
@@ -172,15 +187,15 @@ extension Replication {
             if sole >= 0 {
                 if buffers[sole].parts.isEmpty { roomAt(.buffer(sole)) }
             } else {
-                let start = stations[i].feederStart
-                for f in start..<(start + stations[i].feederCount) where buffers[feeders[f]].parts.isEmpty {
+                let start = st.pointee.feederStart
+                for f in start..<(start + st.pointee.feederCount) where buffers[feeders[f]].parts.isEmpty {
                     roomAt(.buffer(feeders[f]))
                 }
             }
             return
         }
         let p = takeHead(best)
-        stations[i].present += 1
+        st.pointee.present += 1
         startService(sv, part: p)
         advanceBuffer(best)
         roomAt(.buffer(best))

@@ -130,8 +130,9 @@ final class Replication {
     let buffers: FixedArray<BufferRT>
     let sinks: FixedArray<SinkRT>
     /// Distributions, apart from the records so that those stay plain data.
-    let interarrival: FixedArray<Distribution?>
-    let process: FixedArray<Distribution>
+    let interarrival: FixedArray<Sampler?>
+    let process: FixedArray<Sampler>
+    let zig = Ziggurat.tables
     /// Every node's destinations and split weights, flat; a `Route` says which are its own.
     let destinations: FixedArray<NodeRef>
     let weights: FixedArray<Double>
@@ -139,8 +140,8 @@ final class Replication {
     let feeders: FixedArray<Int>
     /// Per station and failure mode, flat from `StationRT.modeBase`.
     let modes: FixedArray<ModeRT>
-    let failureUp: FixedArray<Distribution?>
-    let failureDown: FixedArray<Distribution>
+    let failureUp: FixedArray<Sampler?>
+    let failureDown: FixedArray<Sampler>
     // Per server and failure mode, flat from `ServerRT.failureBase`: remaining busy time to
     // failure, parts since the last repair, the token of the pending clock failure, the random
     // streams, and the queue of failures that fell due during a repair.
@@ -238,14 +239,14 @@ final class Replication {
         self.servers = FixedArray(servers)
         self.buffers = FixedArray(buffers)
         self.sinks = FixedArray(Array(repeating: SinkRT(), count: spec.sinks.count))
-        self.interarrival = FixedArray(spec.sources.map(\.interarrival))
-        self.process = FixedArray(spec.stations.map(\.process))
+        self.interarrival = FixedArray(spec.sources.map { $0.interarrival.map(Sampler.init) })
+        self.process = FixedArray(spec.stations.map { Sampler($0.process) })
         self.destinations = FixedArray(destinations)
         self.weights = FixedArray(weights)
         self.feeders = FixedArray(feeders)
         self.modes = FixedArray(modes)
-        self.failureUp = FixedArray(failureUp)
-        self.failureDown = FixedArray(failureDown)
+        self.failureUp = FixedArray(failureUp.map { $0.map(Sampler.init) })
+        self.failureDown = FixedArray(failureDown.map(Sampler.init))
         self.ttf = FixedArray(ttf)
         self.partsSince = FixedArray(Array(repeating: 0, count: ttf.count))
         self.clockToken = FixedArray(Array(repeating: 0, count: ttf.count))
@@ -260,6 +261,9 @@ final class Replication {
         for i in stations.indices { stations[i].queue.free() }
         for j in buffers.indices { buffers[j].parts.free() }
         for w in waiters.indices { waiters[w].free() }
+        for k in interarrival.indices { interarrival[k]?.free() }
+        for i in process.indices { process[i].free() }
+        for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
         sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
         interarrival.release(); process.release(); destinations.release(); weights.release(); feeders.release()
         modes.release(); failureUp.release(); failureDown.release()
@@ -280,7 +284,7 @@ final class Replication {
                     let f = stations[si].modeBase + m
                     if modes[f].clock == .clock, let up = failureUp[f] {
                         let x = servers[sv].failureBase + m
-                        let t = up.sample(&upRng[x])
+                        let t = up.sample(&upRng[x], zig)
                         calendar.schedule(time: t, kind: .failure, target: sv, detail: m, token: clockToken[x])
                     }
                 }
@@ -354,7 +358,7 @@ final class Replication {
 
     func scheduleArrival(_ k: Int) {
         guard sources[k].created < sources[k].limit, let d = interarrival[k] else { return }
-        let t = now + d.sample(&sources[k].rng)
+        let t = now + d.sample(&sources[k].rng, zig)
         calendar.schedule(time: t, kind: .arrival, target: k)
     }
 

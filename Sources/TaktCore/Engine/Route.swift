@@ -16,7 +16,9 @@ struct Route {
     var decider: Int
 
     /// Whether the destination is drawn when the part finishes (split, random, round robin).
-    var drawsAtFinish: Bool { kind == .split || kind == .random || kind == .roundRobin }
+    var drawsAtFinish: Bool {
+        @inline(__always) get { kind == .split || kind == .random || kind == .roundRobin }
+    }
 
     /// Flattens `routing`, appending its destinations and weights to the tables.
     init(_ routing: Routing, destinations: inout [NodeRef], weights: inout [Double]) {

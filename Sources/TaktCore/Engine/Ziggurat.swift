@@ -11,7 +11,11 @@ enum Ziggurat {
 
     /// The tables live in memory allocated once and never freed, so a draw reads them without
     /// reference counting.
-    static let tables: (k: UnsafeMutablePointer<UInt32>, w: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>) = {
+    typealias Tables = (k: UnsafeMutablePointer<UInt32>, w: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>)
+
+    /// Reading a global costs a lazy-initialisation check; the engine reads it once per
+    /// replication and passes it to every draw.
+    static let tables: Tables = {
         let k = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
         let w = UnsafeMutablePointer<Double>.allocate(capacity: 256)
         let f = UnsafeMutablePointer<Double>.allocate(capacity: 256)
@@ -36,17 +40,15 @@ enum Ziggurat {
 
     /// One draw of Exp(1).
     @inline(__always)
-    static func exponential(_ rng: inout RandomStream) -> Double {
+    static func exponential(_ rng: inout RandomStream, _ t: Tables) -> Double {
         let u = rng.next()
         let i = Int(u & 255)
         let j = UInt32(truncatingIfNeeded: u >> 32)
-        let t = tables
         if j < t.k[i] { return Double(j) * t.w[i] }
-        return slow(rng: &rng, i: i, j: j)
+        return slow(rng: &rng, i: i, j: j, t)
     }
 
-    private static func slow(rng: inout RandomStream, i layer: Int, j value: UInt32) -> Double {
-        let t = tables
+    private static func slow(rng: inout RandomStream, i layer: Int, j value: UInt32, _ t: Tables) -> Double {
         var i = layer, j = value
         while true {
             if i == 0 { return r - log(rng.uniform()) }

@@ -99,48 +99,72 @@ public enum Distribution: Equatable, Sendable {
     @inline(__always)
     public func sample(_ rng: inout RandomStream) -> Double {
         switch self {
-        case .constant(let v):
-            return v
-        case .exponential(let m):
-            return m * Ziggurat.exponential(&rng)
-        case .uniform(let a, let b):
-            return a + (b - a) * rng.uniform()
-        case .triangular(let a, let c, let b):
-            if b == a { return a }
-            let u = rng.uniform()
-            let f = (c - a) / (b - a)
-            if u < f { return a + (u * (b - a) * (c - a)).squareRoot() }
-            return b - ((1 - u) * (b - a) * (b - c)).squareRoot()
-        case .normal(let m, let sd):
-            if sd == 0 { return m }
-            // Redraw negatives; the mean is > 0, so acceptance is at least one half.
-            while true {
-                let x = m + sd * Distribution.standardNormal(&rng)
-                if x >= 0 { return x }
-            }
-        case .lognormal(let m, let sd):
-            if sd == 0 { return m }
-            let sigma2 = Foundation.log(1 + (sd * sd) / (m * m))
-            let mu = Foundation.log(m) - sigma2 / 2
-            return Foundation.exp(mu + sigma2.squareRoot() * Distribution.standardNormal(&rng))
-        case .erlang(let k, let m):
-            var product = 1.0, sum = 0.0
-            for i in 0..<k {
-                product *= rng.uniform()
-                // Guard against underflow for large k by folding into a sum of logs.
-                if product < 1e-280 || i == k - 1 { sum += Foundation.log(product); product = 1 }
-            }
-            return -(m / Double(k)) * sum
-        case .gamma(let shape, let m):
-            return Distribution.standardGamma(shape, &rng) * (m / shape)
-        case .weibull(let k, let l):
-            return l * Foundation.pow(-Foundation.log(rng.uniform()), 1 / k)
-        case .empirical(let v):
-            let i = Int(rng.next() % UInt64(v.count))
-            return v[i]
+        case .constant(let v): return v
+        case .exponential(let m): return m * Ziggurat.exponential(&rng, Ziggurat.tables)
+        case .uniform(let a, let b): return Draw.uniform(a, b, &rng)
+        case .triangular(let a, let c, let b): return Draw.triangular(a, c, b, &rng)
+        case .normal(let m, let sd): return Draw.normal(m, sd, &rng)
+        case .lognormal(let m, let sd): return Draw.lognormal(m, sd, &rng)
+        case .erlang(let k, let m): return Draw.erlang(k, m, &rng)
+        case .gamma(let shape, let m): return Draw.gamma(shape, m, &rng)
+        case .weibull(let k, let l): return Draw.weibull(k, l, &rng)
+        case .empirical(let v): return v[Int(rng.next() % UInt64(v.count))]
+        }
+    }
+}
+
+/// The draw of each distribution, shared by `Distribution.sample` and the engine's `Sampler`
+/// so both give the same value from the same stream.
+enum Draw {
+    @inline(__always)
+    static func uniform(_ a: Double, _ b: Double, _ rng: inout RandomStream) -> Double {
+        a + (b - a) * rng.uniform()
+    }
+
+    static func triangular(_ a: Double, _ c: Double, _ b: Double, _ rng: inout RandomStream) -> Double {
+        if b == a { return a }
+        let u = rng.uniform()
+        let f = (c - a) / (b - a)
+        if u < f { return a + (u * (b - a) * (c - a)).squareRoot() }
+        return b - ((1 - u) * (b - a) * (b - c)).squareRoot()
+    }
+
+    /// Values below zero are redrawn; the mean is > 0, so acceptance is at least one half.
+    static func normal(_ m: Double, _ sd: Double, _ rng: inout RandomStream) -> Double {
+        if sd == 0 { return m }
+        while true {
+            let x = m + sd * Distribution.standardNormal(&rng)
+            if x >= 0 { return x }
         }
     }
 
+    static func lognormal(_ m: Double, _ sd: Double, _ rng: inout RandomStream) -> Double {
+        if sd == 0 { return m }
+        let sigma2 = Foundation.log(1 + (sd * sd) / (m * m))
+        let mu = Foundation.log(m) - sigma2 / 2
+        return Foundation.exp(mu + sigma2.squareRoot() * Distribution.standardNormal(&rng))
+    }
+
+    static func erlang(_ k: Int, _ m: Double, _ rng: inout RandomStream) -> Double {
+        var product = 1.0, sum = 0.0
+        for i in 0..<k {
+            product *= rng.uniform()
+            // Guard against underflow for large k by folding into a sum of logs.
+            if product < 1e-280 || i == k - 1 { sum += Foundation.log(product); product = 1 }
+        }
+        return -(m / Double(k)) * sum
+    }
+
+    static func gamma(_ shape: Double, _ m: Double, _ rng: inout RandomStream) -> Double {
+        Distribution.standardGamma(shape, &rng) * (m / shape)
+    }
+
+    static func weibull(_ k: Double, _ l: Double, _ rng: inout RandomStream) -> Double {
+        l * Foundation.pow(-Foundation.log(rng.uniform()), 1 / k)
+    }
+}
+
+extension Distribution {
     /// Marsaglia's polar method (one value per call keeps streams simple to reason about).
     static func standardNormal(_ rng: inout RandomStream) -> Double {
         while true {
