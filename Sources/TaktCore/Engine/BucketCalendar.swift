@@ -1,112 +1,115 @@
 /// A calendar queue (Brown, 1988) for large plants: events hash by time into buckets one
 /// "day" wide, so finding the next event costs about the same with a thousand events pending
-/// as with ten. Each bucket is kept sorted by (time, order) and each event remembers its
-/// absolute day, so the order is exactly the heap's: (time, priority, sequence).
+/// as with ten. Each bucket is a list kept sorted by (time, order), and an event belongs to the
+/// day its time falls in, so the order is exactly the heap's: (time, priority, sequence).
+/// All entries live in one pool of nodes linked by index: a plant with a thousand stations
+/// keeps its pending events in a few pages rather than in a thousand small allocations.
 struct BucketCalendar {
     struct Entry {
         var time: Double
         var order: UInt64
-        var day: UInt64
         var target: Int32
         var token: UInt32
     }
 
-    /// One bucket: entries sorted ascending, consumed from `head`.
-    struct Bucket {
-        var items: UnsafeMutablePointer<Entry>
-        var head = 0
-        var end = 0
-        var capacity = 4
-
-        init() { items = .allocate(capacity: 4) }
-
-        var isEmpty: Bool { head == end }
-
-        mutating func insert(_ e: Entry) {
-            if end == capacity {
-                if head > 0 {
-                    // Reclaim consumed space before growing.
-                    for k in 0..<(end - head) { items[k] = items[head + k] }
-                    end -= head
-                    head = 0
-                } else {
-                    items = items.grown(keeping: end, capacity: capacity * 2)
-                    capacity *= 2
-                }
-            }
-            var i = end
-            while i > head {
-                let p = items[i - 1]
-                if p.time < e.time || (p.time == e.time && p.order < e.order) { break }
-                items[i] = p
-                i -= 1
-            }
-            items[i] = e
-            end += 1
-        }
-
-        mutating func removeFirst() -> Entry {
-            let e = items[head]
-            head += 1
-            if head == end { head = 0; end = 0 }
-            return e
-        }
-
-        func free() { items.deallocate() }
+    private struct Node {
+        var entry: Entry
+        var next: Int32
     }
 
-    private(set) var buckets: [Bucket]
-    private var width: Double
+    private var pool: UnsafeMutablePointer<Node>
+    private var poolCapacity: Int
+    /// Nodes handed out so far; freed ones are reused through `freeList`.
+    private var used = 0
+    private var freeList: Int32 = -1
+    /// The first node of each bucket, or -1.
+    private let heads: UnsafeMutablePointer<Int32>
+    let bucketCount: Int
+    private let perDay: Double
     private(set) var count = 0
-    /// The absolute day being scanned; no pending event is on an earlier day.
+    /// The day being scanned; no pending event is on an earlier day.
     private var currentDay: UInt64 = 0
 
     init(buckets n: Int, width: Double) {
-        buckets = (0..<n).map { _ in Bucket() }
-        self.width = width
+        bucketCount = n
+        perDay = 1 / width
+        heads = .allocate(capacity: n)
+        heads.initialize(repeating: -1, count: n)
+        poolCapacity = max(16, n)
+        pool = .allocate(capacity: poolCapacity)
     }
 
-    func free() { for b in buckets { b.free() } }
+    func free() {
+        heads.deallocate()
+        pool.deallocate()
+    }
 
     @inline(__always)
-    func day(of time: Double) -> UInt64 {
-        let d = time / width
+    private func day(of time: Double) -> UInt64 {
+        let d = time * perDay
         return d < 9.0e18 ? UInt64(d) : UInt64(9.0e18)
     }
 
+    @inline(__always)
+    private static func less(_ a: Entry, _ b: Entry) -> Bool {
+        a.time < b.time || (a.time == b.time && a.order < b.order)
+    }
+
     mutating func insert(_ e: Entry) {
-        var e = e
-        e.day = day(of: e.time)
-        if e.day < currentDay { currentDay = e.day }
-        buckets[Int(e.day & UInt64(buckets.count - 1))].insert(e)
+        let d = day(of: e.time)
+        if d < currentDay { currentDay = d }
+        let node: Int32
+        if freeList >= 0 {
+            node = freeList
+            freeList = pool[Int(node)].next
+        } else {
+            if used == poolCapacity {
+                pool = pool.grown(keeping: used, capacity: 2 * poolCapacity)
+                poolCapacity *= 2
+            }
+            node = Int32(used)
+            used += 1
+        }
+        let b = Int(d & UInt64(bucketCount - 1))
+        var previous: Int32 = -1
+        var current = heads[b]
+        while current >= 0, BucketCalendar.less(pool[Int(current)].entry, e) {
+            previous = current
+            current = pool[Int(current)].next
+        }
+        pool[Int(node)] = Node(entry: e, next: current)
+        if previous >= 0 { pool[Int(previous)].next = node } else { heads[b] = node }
         count += 1
+    }
+
+    /// Unlinks the first node of bucket `b` and returns its entry.
+    @inline(__always)
+    private mutating func takeHead(_ b: Int) -> Entry {
+        let node = heads[b]
+        heads[b] = pool[Int(node)].next
+        pool[Int(node)].next = freeList
+        freeList = node
+        count -= 1
+        return pool[Int(node)].entry
     }
 
     /// The earliest entry, or nil.
     mutating func removeFirst() -> Entry? {
         guard count > 0 else { return nil }
-        let mask = UInt64(buckets.count - 1)
+        let mask = UInt64(bucketCount - 1)
         // One pass over the days ahead; events far in the future are found by a direct search.
-        for _ in 0..<buckets.count {
+        for _ in 0..<bucketCount {
             let b = Int(currentDay & mask)
-            if !buckets[b].isEmpty, buckets[b].items[buckets[b].head].day == currentDay {
-                count -= 1
-                return buckets[b].removeFirst()
-            }
+            let h = heads[b]
+            if h >= 0, day(of: pool[Int(h)].entry.time) == currentDay { return takeHead(b) }
             currentDay &+= 1
         }
         var best = -1
-        var bestEntry: Entry? = nil
-        for (k, bucket) in buckets.enumerated() where !bucket.isEmpty {
-            let e = bucket.items[bucket.head]
-            if bestEntry == nil || e.time < bestEntry!.time || (e.time == bestEntry!.time && e.order < bestEntry!.order) {
-                best = k
-                bestEntry = e
-            }
+        for b in 0..<bucketCount where heads[b] >= 0 {
+            if best < 0 || BucketCalendar.less(pool[Int(heads[b])].entry, pool[Int(heads[best])].entry) { best = b }
         }
-        guard best >= 0, let e = bestEntry else { return nil }
-        currentDay = e.day
-        count -= 1
-        return buckets[best].removeFirst()
+        guard best >= 0 else { return nil }
+        currentDay = day(of: pool[Int(heads[best])].entry.time)
+        return takeHead(best)
     }
 }

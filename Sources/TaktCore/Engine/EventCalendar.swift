@@ -65,8 +65,8 @@ final class EventCalendar {
         let order = UInt64(kind.rawValue) << 56 | UInt64(detail & 0xFF) << 48 | nextSeq
         nextSeq &+= 1
         if bucketCalendar != nil {
-            bucketCalendar!.insert(BucketCalendar.Entry(time: time, order: order, day: 0, target: Int32(target), token: token))
-            if bucketCalendar!.count > 2 * bucketCalendar!.buckets.count { rebuildBuckets() }
+            bucketCalendar?.insert(BucketCalendar.Entry(time: time, order: order, target: Int32(target), token: token))
+            if let c = bucketCalendar, c.count > 2 * c.bucketCount { rebuildBuckets() }
             return
         }
         push(time: time, order: order, target: Int32(target), token: token)
@@ -91,9 +91,8 @@ final class EventCalendar {
 
     func pop() -> Event? {
         if bucketCalendar != nil {
-            guard let e = bucketCalendar!.removeFirst() else { return nil }
-            let n = bucketCalendar!.count
-            if n < EventCalendar.heapBelow || n * 2 < bucketCalendar!.buckets.count { rebuildBuckets() }
+            guard let e = bucketCalendar?.removeFirst() else { return nil }
+            if let c = bucketCalendar, c.count < EventCalendar.heapBelow || c.count * 2 < c.bucketCount { rebuildBuckets() }
             return Event(time: e.time, order: e.order, target: e.target, token: e.token)
         }
         return popHeap()
@@ -153,7 +152,7 @@ final class EventCalendar {
         while n < all.count { n <<= 1 }
         var calendar = BucketCalendar(buckets: n, width: 3 * gap)
         for e in all {
-            calendar.insert(BucketCalendar.Entry(time: e.time, order: e.order, day: 0, target: e.target, token: e.token))
+            calendar.insert(BucketCalendar.Entry(time: e.time, order: e.order, target: e.target, token: e.token))
         }
         bucketCalendar = calendar
     }

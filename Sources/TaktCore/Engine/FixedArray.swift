@@ -7,14 +7,17 @@ struct FixedArray<Element>: RandomAccessCollection {
 
     init(_ elements: [Element]) {
         count = elements.count
-        base = UnsafeMutablePointer<Element>.allocate(capacity: Swift.max(1, elements.count))
+        // Cache-line aligned, so that records sized to a line each sit in one.
+        let bytes = MemoryLayout<Element>.stride * Swift.max(1, elements.count)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Swift.max(64, MemoryLayout<Element>.alignment))
+        base = raw.bindMemory(to: Element.self, capacity: Swift.max(1, elements.count))
         base.initialize(from: elements, count: elements.count)
     }
 
     /// Frees the storage; the owner calls it exactly once, in its deinit.
     func release() {
         base.deinitialize(count: count)
-        base.deallocate()
+        UnsafeMutableRawPointer(base).deallocate()
     }
 
     var startIndex: Int { 0 }

@@ -190,15 +190,17 @@ extension Replication {
 
     /// A buffer whose head must go to another buffer waits for room there like a server.
     func waitDownstream(_ j: Int) {
-        guard buffers[j].waitingSeq == 0, buffers[j].feedsBuffers else { return }
-        let seq = nextBlockSeq
-        nextBlockSeq += 1
-        buffers[j].waitingSeq = seq
+        guard buffers[j].waitingSeq == 0 else { return }
         let r = buffers[j].route
+        var seq = 0
         for k in r.start..<(r.start + r.count) {
-            if case .buffer(let b) = destinations[k] {
-                addWaiter(stations.count + b, Replication.bufferEntityBase - Int32(j), seq: seq)
+            guard case .buffer(let b) = destinations[k] else { continue }
+            if seq == 0 {
+                seq = nextBlockSeq
+                nextBlockSeq += 1
+                buffers[j].waitingSeq = seq
             }
+            addWaiter(stations.count + b, Replication.bufferEntityBase - Int32(j), seq: seq)
         }
     }
 

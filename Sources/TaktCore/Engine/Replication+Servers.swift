@@ -37,7 +37,7 @@ extension Replication {
             st.pointee.waitCount += 1
         }
         s.pointee.part = p
-        s.pointee.remaining = process[i].sample(&st.pointee.rng, zig)
+        s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
         beginSegment(sv)
     }
 

@@ -43,67 +43,151 @@ final class Replication {
         var rr = 0
     }
 
+    /// Fields in the order an event reads them, so that one event at a station touches few
+    /// cache lines: routing and shape (line 1), the process draw and its statistics (line 2),
+    /// the stream and the other state times (line 3), then what only some models use.
     struct StationRT {
         var route: Route
-        var servers: Int
-        var firstServer: Int
-        var queueCap: Int
-        var hasOwnQueue = true
-        var saturatedBy = -1
-        /// The buffers feeding it, in `feeders`; the only one, or -1 (none, or several).
-        var feederStart = 0, feederCount = 0
-        var soleFeeder = -1
+        private var servers32: Int32
+        private var firstServer32: Int32
+        private var saturatedBy32: Int32 = -1
+        /// The only buffer feeding it, or -1 (none, or several).
+        private var soleFeeder32: Int32 = -1
         /// Where this station's failure modes start in `modes`, and how many it has.
-        var modeBase = 0
-        var modeCount = 0
+        private var modeBase32: Int32 = 0
+        private var modeCount32: Int32 = 0
+        private var present32: Int32 = 0
+        var hasOwnQueue = true
         var hasBusyFailures = false
         var hasPartFailures = false
-        var queue = PartQueue()
-        var present = 0
-        var rng: RandomStream
-        var routeRng: RandomStream
-        var rr = 0
-        // Statistics: server time spent in each state within the window (fields, not an array,
-        // so adding to one is a plain store).
-        var timeDown = 0.0, timeBlocked = 0.0, timeProcessing = 0.0, timeStarved = 0.0
-        var queueAvg = TimeAverage()
+        var processed = 0
+        var process: Sampler
         var waitSum = 0.0
         var waitCount = 0
-        var processed = 0
+        // Statistics: server time spent in each state within the window (fields, not an array,
+        // so adding to one is a plain store).
+        var timeProcessing = 0.0
+        var rng: RandomStream
+        var timeStarved = 0.0, timeBlocked = 0.0, timeDown = 0.0
+        var queueCap: Int
+        var queue = PartQueue()
+        var queueAvg = TimeAverage()
+        /// The buffers feeding it, in `feeders`.
+        private var feederStart32: Int32 = 0
+        private var feederCount32: Int32 = 0
+        var routeRng: RandomStream
+        var rr = 0
+
+        init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler,
+             rng: RandomStream, routeRng: RandomStream) {
+            self.route = route
+            servers32 = Int32(servers)
+            firstServer32 = Int32(firstServer)
+            self.queueCap = queueCap
+            self.process = process
+            self.rng = rng
+            self.routeRng = routeRng
+        }
+
+        // Indices and counts are narrow: no plant holds 2^31 servers, parts or buffers.
+        var servers: Int { Int(servers32) }
+        var firstServer: Int { Int(firstServer32) }
+        var saturatedBy: Int {
+            get { Int(saturatedBy32) }
+            set { saturatedBy32 = Int32(truncatingIfNeeded: newValue) }
+        }
+        var soleFeeder: Int {
+            get { Int(soleFeeder32) }
+            set { soleFeeder32 = Int32(truncatingIfNeeded: newValue) }
+        }
+        var modeBase: Int {
+            get { Int(modeBase32) }
+            set { modeBase32 = Int32(truncatingIfNeeded: newValue) }
+        }
+        var modeCount: Int {
+            get { Int(modeCount32) }
+            set { modeCount32 = Int32(truncatingIfNeeded: newValue) }
+        }
+        var present: Int {
+            get { Int(present32) }
+            set { present32 = Int32(truncatingIfNeeded: newValue) }
+        }
+        var feederStart: Int {
+            get { Int(feederStart32) }
+            set { feederStart32 = Int32(truncatingIfNeeded: newValue) }
+        }
+        var feederCount: Int {
+            get { Int(feederCount32) }
+            set { feederCount32 = Int32(truncatingIfNeeded: newValue) }
+        }
     }
 
+    /// One cache line per server: the times first, then indices narrowed to what they can hold
+    /// (a station has at most 255 failure modes).
     struct ServerRT {
-        var station: Int
-        var part: Int32 = -1
-        var token: UInt32 = 0
-        var holding = false
-        var processing = false
-        var down = false
-        var state = Replication.stateStarved
         var remaining = 0.0
         var segmentStart = 0.0
         /// When the server entered its current state.
         var stateSince = 0.0
         var blockSeq = 0
-        var target = -1
-        var repairing = -1
-        /// Failures that fell due while the server was down, in `pending` from `failureBase`.
-        var pendingCount = 0
         /// Where this server's per-failure-mode state starts in the flat failure tables.
         var failureBase = 0
+        private let station32: Int32
+        var part: Int32 = -1
+        var token: UInt32 = 0
+        private var target32: Int32 = -1
+        private var repairing16: Int16 = -1
+        /// Failures that fell due while the server was down, in `pending` from `failureBase`.
+        private var pendingCount16: Int16 = 0
+        var holding = false
+        var processing = false
+        var down = false
+        private var state8 = UInt8(Replication.stateStarved)
+
+        init(station: Int, failureBase: Int) {
+            station32 = Int32(station)
+            self.failureBase = failureBase
+        }
+
+        var station: Int { Int(station32) }
+        var target: Int {
+            get { Int(target32) }
+            set { target32 = Int32(truncatingIfNeeded: newValue) }
+        }
+        var repairing: Int {
+            get { Int(repairing16) }
+            set { repairing16 = Int16(truncatingIfNeeded: newValue) }
+        }
+        var pendingCount: Int {
+            get { Int(pendingCount16) }
+            set { pendingCount16 = Int16(truncatingIfNeeded: newValue) }
+        }
+        var state: Int {
+            get { Int(state8) }
+            set { state8 = UInt8(truncatingIfNeeded: newValue) }
+        }
     }
 
+    /// Two cache lines, aligned: what a part passing through touches, then the statistics and
+    /// the stream.
     struct BufferRT {
         var route: Route
-        var cap: Int
         var parts = PartQueue()
+        /// Capacity, with Int32.max for unlimited (no plant holds that many parts).
+        private let cap32: Int32
+        /// The blocking sequence while the buffer waits for room downstream, or 0.
+        var waitingSeq = 0
         var level = TimeAverage()
         var rng: RandomStream
         var rr = 0
-        /// The blocking sequence while the buffer waits for room downstream, or 0.
-        var waitingSeq = 0
-        /// Whether it sends parts to other buffers (rare: most send to stations).
-        var feedsBuffers = false
+
+        init(route: Route, cap: Int, rng: RandomStream) {
+            self.route = route
+            cap32 = Int32(clamping: cap)
+            self.rng = rng
+        }
+
+        var cap: Int { cap32 == Int32.max ? Int.max : Int(cap32) }
     }
 
     struct SinkRT {
@@ -131,7 +215,6 @@ final class Replication {
     let sinks: FixedArray<SinkRT>
     /// Distributions, apart from the records so that those stay plain data.
     let interarrival: FixedArray<Sampler?>
-    let process: FixedArray<Sampler>
     let zig = Ziggurat.tables
     /// Every node's destinations and split weights, flat; a `Route` says which are its own.
     let destinations: FixedArray<NodeRef>
@@ -184,7 +267,7 @@ final class Replication {
         for s in spec.stations {
             var rt = StationRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
                                servers: s.servers, firstServer: servers.count, queueCap: s.queueCapacity ?? Int.max,
-                               rng: stream(s.name, "process"), routeRng: stream(s.name, "route"))
+                               process: Sampler(s.process), rng: stream(s.name, "process"), routeRng: stream(s.name, "route"))
             rt.modeBase = modes.count
             rt.modeCount = s.failures.count
             for f in s.failures {
@@ -199,8 +282,7 @@ final class Replication {
             rt.hasBusyFailures = s.failures.contains { $0.clock == .busy }
             rt.hasPartFailures = s.failures.contains { if case .parts = $0.clock { return true } else { return false } }
             for k in 0..<s.servers {
-                var server = ServerRT(station: stations.count)
-                server.failureBase = ttf.count
+                let server = ServerRT(station: stations.count, failureBase: ttf.count)
                 for f in s.failures {
                     var up = stream(s.name, "failure \(f.name) up \(k)")
                     switch f.clock {
@@ -215,18 +297,18 @@ final class Replication {
             stations.append(rt)
         }
         for b in spec.buffers {
-            var rt = BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights),
-                              cap: b.capacity ?? Int.max, rng: stream(b.name, "route"))
-            rt.feedsBuffers = b.routing.destinations.contains { if case .buffer = $0 { return true } else { return false } }
-            buffers.append(rt)
+            buffers.append(BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights),
+                                    cap: b.capacity ?? Int.max, rng: stream(b.name, "route")))
         }
         // Who feeds whom: buffer-fed stations pull; saturated sources feed their station directly.
+        var feedersOf = Array(repeating: [Int](), count: stations.count)
+        for (j, b) in spec.buffers.enumerated() {
+            for case .station(let i) in b.routing.destinations where feedersOf[i].last != j { feedersOf[i].append(j) }
+        }
         var feeders: [Int] = []
         for i in stations.indices {
             stations[i].feederStart = feeders.count
-            for (j, b) in spec.buffers.enumerated() where b.routing.destinations.contains(.station(i)) {
-                feeders.append(j)
-            }
+            feeders += feedersOf[i]
             stations[i].feederCount = feeders.count - stations[i].feederStart
             if stations[i].feederCount > 0 { stations[i].hasOwnQueue = false }
             if stations[i].feederCount == 1 { stations[i].soleFeeder = feeders[stations[i].feederStart] }
@@ -240,7 +322,6 @@ final class Replication {
         self.buffers = FixedArray(buffers)
         self.sinks = FixedArray(Array(repeating: SinkRT(), count: spec.sinks.count))
         self.interarrival = FixedArray(spec.sources.map { $0.interarrival.map(Sampler.init) })
-        self.process = FixedArray(spec.stations.map { Sampler($0.process) })
         self.destinations = FixedArray(destinations)
         self.weights = FixedArray(weights)
         self.feeders = FixedArray(feeders)
@@ -262,10 +343,10 @@ final class Replication {
         for j in buffers.indices { buffers[j].parts.free() }
         for w in waiters.indices { waiters[w].free() }
         for k in interarrival.indices { interarrival[k]?.free() }
-        for i in process.indices { process[i].free() }
+        for i in stations.indices { stations[i].process.free() }
         for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
         sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
-        interarrival.release(); process.release(); destinations.release(); weights.release(); feeders.release()
+        interarrival.release(); destinations.release(); weights.release(); feeders.release()
         modes.release(); failureUp.release(); failureDown.release()
         ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release(); pending.release()
         waiters.release(); waiting.release()
