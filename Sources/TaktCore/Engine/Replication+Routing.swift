@@ -86,6 +86,7 @@ extension Replication {
         return nil
     }
 
+    @inline(__always)
     func canAccept(_ n: NodeRef) -> Bool {
         switch n {
         case .sink: return true
@@ -115,6 +116,7 @@ extension Replication {
         return false
     }
 
+    @inline(__always)
     func accept(_ n: NodeRef, part p: Int32) {
         switch n {
         case .sink(let k):

@@ -112,6 +112,7 @@ extension Replication {
     }
 
     /// Passes the finished part on if it can, then takes new work.
+    @inline(__always)
     func tryServerMove(_ sv: Int) -> Bool {
         let s = servers.at(sv)
         let st = stations.at(s.pointee.station)
