@@ -91,7 +91,7 @@ extension Replication {
         if now >= warmup { st.pointee.processed += 1 }
         s.pointee.holding = true
         if st.pointee.route.drawsAtFinish {
-            s.pointee.target = chooseAtFinish(st.pointee.route, rng: &st.pointee.routeRng, rr: &st.pointee.rr)
+            s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr)
         }
         // A parts-count failure falls due as this part completes; the part may still move on.
         if st.pointee.hasPartFailures {

@@ -75,18 +75,15 @@ final class Replication {
         /// The buffers feeding it, in `feeders`.
         private var feederStart32: Int32 = 0
         private var feederCount32: Int32 = 0
-        var routeRng: RandomStream
         var rr = 0
 
-        init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler,
-             rng: RandomStream, routeRng: RandomStream) {
+        init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
             servers32 = Int32(servers)
             firstServer32 = Int32(firstServer)
             self.queueCap = queueCap
             self.process = process
             self.rng = rng
-            self.routeRng = routeRng
         }
 
         // Indices and counts are narrow: no plant holds 2^31 servers, parts or buffers.
@@ -177,9 +174,11 @@ final class Replication {
         private let cap32: Int32
         /// The blocking sequence while the buffer waits for room downstream, or 0.
         var waitingSeq = 0
+        var rr = 0
         var level = TimeAverage()
         var rng: RandomStream
-        var rr = 0
+        /// Rounds the record up to two cache lines.
+        private let padding = 0
 
         init(route: Route, cap: Int, rng: RandomStream) {
             self.route = route
@@ -215,6 +214,8 @@ final class Replication {
     let sinks: FixedArray<SinkRT>
     /// Distributions, apart from the records so that those stay plain data.
     let interarrival: FixedArray<Sampler?>
+    /// Each station's stream for drawing a destination (split, random): apart, as few use it.
+    let stationRouteRng: FixedArray<RandomStream>
     let zig = Ziggurat.tables
     /// Every node's destinations and split weights, flat; a `Route` says which are its own.
     let destinations: FixedArray<NodeRef>
@@ -267,7 +268,7 @@ final class Replication {
         for s in spec.stations {
             var rt = StationRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
                                servers: s.servers, firstServer: servers.count, queueCap: s.queueCapacity ?? Int.max,
-                               process: Sampler(s.process), rng: stream(s.name, "process"), routeRng: stream(s.name, "route"))
+                               process: Sampler(s.process), rng: stream(s.name, "process"))
             rt.modeBase = modes.count
             rt.modeCount = s.failures.count
             for f in s.failures {
@@ -321,6 +322,7 @@ final class Replication {
         self.servers = FixedArray(servers)
         self.buffers = FixedArray(buffers)
         self.sinks = FixedArray(Array(repeating: SinkRT(), count: spec.sinks.count))
+        self.stationRouteRng = FixedArray(spec.stations.map { stream($0.name, "route") })
         self.interarrival = FixedArray(spec.sources.map { $0.interarrival.map(Sampler.init) })
         self.destinations = FixedArray(destinations)
         self.weights = FixedArray(weights)
@@ -346,7 +348,7 @@ final class Replication {
         for i in stations.indices { stations[i].process.free() }
         for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
         sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
-        interarrival.release(); destinations.release(); weights.release(); feeders.release()
+        interarrival.release(); stationRouteRng.release(); destinations.release(); weights.release(); feeders.release()
         modes.release(); failureUp.release(); failureDown.release()
         ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release(); pending.release()
         waiters.release(); waiting.release()
