@@ -14,7 +14,9 @@ let package = Package(
     ],
     targets: [
         // The simulation core: knows nothing of the language.
-        .target(name: "TaktCore", swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        .target(name: "TaktCore", dependencies: ["CPrefetch"], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        // A cache prefetch hint, which Swift does not offer, for the core's event loop.
+        .target(name: "CPrefetch"),
         // Lexer, parser, checker and interpreter. Never prints: the host renders diagnostics and output.
         .target(name: "TaktLanguage", dependencies: ["TaktCore"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),

@@ -93,6 +93,12 @@ struct BucketCalendar {
         return pool[Int(node)].entry
     }
 
+    /// The target of the first entry of the current day's bucket, which is usually the next.
+    var headTarget: Int32? {
+        let h = heads[Int(currentDay & UInt64(bucketCount - 1))]
+        return h >= 0 ? pool[Int(h)].entry.target : nil
+    }
+
     /// The earliest entry, or nil.
     mutating func removeFirst() -> Entry? {
         guard count > 0 else { return nil }

@@ -89,6 +89,13 @@ final class EventCalendar {
         payloads[i] = (target, token)
     }
 
+    /// The target of the event that will most likely come next, if that is cheap to tell: the
+    /// engine prefetches its records while it handles the current event.
+    @inline(__always)
+    var likelyNextTarget: Int32? {
+        bucketCalendar == nil && count > 0 ? payloads[0].0 : bucketCalendar?.headTarget
+    }
+
     func pop() -> Event? {
         if bucketCalendar != nil {
             guard let e = bucketCalendar?.removeFirst() else { return nil }

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 
 /// Why a replication stopped early.
@@ -395,6 +396,13 @@ final class Replication {
             }
             if events & 0xFFFF == 0 && shouldStop() { throw SimulationError.cancelled }
             let target = Int(e.target)
+            // In a large plant the next event's records are in no cache: start loading them now.
+            // (A hint only: a wrong guess, or a source's index, costs a useless load.)
+            if let next = calendar.likelyNextTarget, next >= 0, Int(next) < servers.count {
+                let s = servers.at(Int(next))
+                takt_prefetch(s)
+                takt_prefetch(stations.at(s.pointee.station))
+            }
             switch e.kind {
             case .arrival:
                 arrival(target)
