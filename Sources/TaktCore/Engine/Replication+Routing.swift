@@ -142,6 +142,15 @@ extension Replication {
         case .buffer(let j):
             parts.arrived[Int(p)] = now
             let b = buffers.at(j)
+            // Straight through an empty buffer onto a free server of the one station it feeds.
+            // Its level would rise and fall at this instant, adding nothing to its average, and
+            // a buffer with room has no one blocked on it.
+            if b.pointee.parts.isEmpty, b.pointee.route.kind == .next, b.pointee.cap > 0,
+               case .station(let i) = b.pointee.route.next, let sv = idleServer(i) {
+                stations.at(i).pointee.present += 1
+                startService(sv, part: p)
+                return
+            }
             if b.pointee.route.drawsAtFinish {
                 parts.target[Int(p)] = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
             }

@@ -198,7 +198,8 @@ extension Replication {
         let p = takeHead(best)
         st.pointee.present += 1
         startService(sv, part: p)
-        advanceBuffer(best)
+        // More parts can follow only to another free server, or by another rule.
+        if st.pointee.servers > 1 || buffers[best].route.kind != .next { advanceBuffer(best) }
         roomAt(.buffer(best))
     }
 }
