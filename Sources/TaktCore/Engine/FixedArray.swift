@@ -27,17 +27,23 @@ struct FixedArray<Element>: RandomAccessCollection {
     /// record reads and writes them through it without repeating the check.
     @inline(__always)
     func at(_ i: Int) -> UnsafeMutablePointer<Element> {
-        precondition(i >= 0 && i < count, "index out of range")
+        check(i)
         return base + i
+    }
+
+    /// One unsigned comparison checks both ends.
+    @inline(__always)
+    private func check(_ i: Int) {
+        precondition(UInt(bitPattern: i) < UInt(bitPattern: count), "index out of range")
     }
 
     subscript(i: Int) -> Element {
         @inline(__always) unsafeAddress {
-            precondition(i >= 0 && i < count, "index out of range")
+            check(i)
             return UnsafePointer(base + i)
         }
         @inline(__always) nonmutating unsafeMutableAddress {
-            precondition(i >= 0 && i < count, "index out of range")
+            check(i)
             return base + i
         }
     }
