@@ -52,9 +52,11 @@ extension Replication {
         var due = s.pointee.remaining
         var mode = -1
         let st = stations.at(s.pointee.station)
+        // Modes that do not count busy time keep an infinite time to failure, so every mode's
+        // entry can be compared (and counted down, below) without looking its kind up.
         if st.pointee.hasBusyFailures {
-            let base = s.pointee.failureBase, modeBase = st.pointee.modeBase
-            for m in 0..<st.pointee.modeCount where modes[modeBase + m].clock == .busy && ttf[base + m] < due {
+            let base = s.pointee.failureBase
+            for m in 0..<st.pointee.modeCount where ttf[base + m] < due {
                 due = ttf[base + m]
                 mode = m
             }
@@ -74,8 +76,8 @@ extension Replication {
         s.pointee.remaining = max(0, s.pointee.remaining - elapsed)
         let st = stations.at(s.pointee.station)
         if st.pointee.hasBusyFailures {
-            let base = s.pointee.failureBase, modeBase = st.pointee.modeBase
-            for m in 0..<st.pointee.modeCount where modes[modeBase + m].clock == .busy {
+            let base = s.pointee.failureBase
+            for m in 0..<st.pointee.modeCount {
                 ttf[base + m] = max(0, ttf[base + m] - elapsed)
             }
         }

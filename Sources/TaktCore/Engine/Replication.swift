@@ -228,7 +228,7 @@ final class Replication {
     let failureUp: FixedArray<Sampler?>
     let failureDown: FixedArray<Sampler>
     // Per server and failure mode, flat from `ServerRT.failureBase`: remaining busy time to
-    // failure, parts since the last repair, the token of the pending clock failure, the random
+    // failure (infinite for modes that do not count busy time), parts since the last repair, the token of the pending clock failure, the random
     // streams, and the queue of failures that fell due during a repair.
     let ttf: FixedArray<Double>
     let partsSince: FixedArray<Int>

@@ -11,7 +11,13 @@ enum Ziggurat {
 
     /// The tables live in memory allocated once and never freed, so a draw reads them without
     /// reference counting.
-    typealias Tables = (k: UnsafeMutablePointer<UInt32>, w: UnsafeMutablePointer<Double>, f: UnsafeMutablePointer<Double>)
+    /// A layer's acceptance bound and width side by side: the fast path reads one cache line.
+    struct Layer {
+        var k: UInt32
+        var w: Double
+    }
+
+    typealias Tables = (layers: UnsafeMutablePointer<Layer>, f: UnsafeMutablePointer<Double>)
 
     /// Reading a global costs a lazy-initialisation check; the engine reads it once per
     /// replication and passes it to every draw.
@@ -35,7 +41,11 @@ enum Ziggurat {
             f[i] = exp(-d)
             w[i] = d / m
         }
-        return (k, w, f)
+        let layers = UnsafeMutablePointer<Layer>.allocate(capacity: 256)
+        for i in 0..<256 { (layers + i).initialize(to: Layer(k: k[i], w: w[i])) }
+        k.deallocate()
+        w.deallocate()
+        return (layers, f)
     }()
 
     /// One draw of Exp(1).
@@ -44,7 +54,8 @@ enum Ziggurat {
         let u = rng.next()
         let i = Int(u & 255)
         let j = UInt32(truncatingIfNeeded: u >> 32)
-        if j < t.k[i] { return Double(j) * t.w[i] }
+        let layer = t.layers[i]
+        if j < layer.k { return Double(j) * layer.w }
         return slow(rng: &rng, i: i, j: j, t)
     }
 
@@ -52,12 +63,12 @@ enum Ziggurat {
         var i = layer, j = value
         while true {
             if i == 0 { return r - log(rng.uniform()) }
-            let x = Double(j) * t.w[i]
+            let x = Double(j) * t.layers[i].w
             if t.f[i] + rng.uniform() * (t.f[i - 1] - t.f[i]) < exp(-x) { return x }
             let u = rng.next()
             i = Int(u & 255)
             j = UInt32(truncatingIfNeeded: u >> 32)
-            if j < t.k[i] { return Double(j) * t.w[i] }
+            if j < t.layers[i].k { return Double(j) * t.layers[i].w }
         }
     }
 }
