@@ -248,9 +248,12 @@ final class Replication {
     var cycleSum = 0.0
     var events = 0
     let deciders: [RoutingDecider]
+    /// Whether the records outgrow the first-level cache, so that prefetching pays.
+    let prefetching: Bool
 
     init(spec: ModelSpec, settings: RunSettingsCore, replication: Int, deciders: [RoutingDecider] = []) {
         self.deciders = deciders
+        prefetching = spec.stations.count + spec.buffers.count > 64
         warmup = settings.warmup
         end = settings.warmup + settings.horizon
         let seed = settings.seed
@@ -398,7 +401,7 @@ final class Replication {
             let target = Int(e.target)
             // In a large plant the next event's records are in no cache: start loading them now.
             // (A hint only: a wrong guess, or a source's index, costs a useless load.)
-            if let next = calendar.likelyNextTarget, next >= 0, Int(next) < servers.count {
+            if prefetching, let next = calendar.likelyNextTarget, next >= 0, Int(next) < servers.count {
                 let s = servers.at(Int(next))
                 takt_prefetch(s)
                 takt_prefetch(stations.at(s.pointee.station))
