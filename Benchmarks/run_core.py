@@ -4,7 +4,8 @@
 Installs SimPy from PyPI into .build-bench/venv on first use, builds the release `takt-bench`,
 then prints jobs/s and events/s for each model on each engine, 1 vs 2 workers on 10
 replications, the cost per event of a 1,000-station line against a 3-station one, and peak
-memory against the horizon. Usage: python3 Benchmarks/run_core.py
+memory against the horizon. Compared figures come from runs in turn, as a ratio per pair, and
+are given as the median with the range over pairs. Usage: python3 Benchmarks/run_core.py
 """
 import os
 import statistics
@@ -27,24 +28,33 @@ def setup():
     subprocess.run([PY, "-m", "pip", "install", "-q", "simpy"], check=True)
 
 
-def takt(*args, runs=3):
-    """Median of runs: (parts, events, seconds)."""
-    rows = []
-    for _ in range(runs):
-        out = subprocess.run([BENCH, *args], check=True, capture_output=True, text=True).stdout.split()
-        rows.append((int(out[3]), int(out[4]), float(out[5])))
-    rows.sort(key=lambda r: r[2])
-    return rows[len(rows) // 2]
+def takt_once(*args):
+    """One run: (parts, events, seconds of simulation)."""
+    out = subprocess.run([BENCH, *args], check=True, capture_output=True, text=True).stdout.split()
+    return int(out[3]), int(out[4]), float(out[5])
 
 
-def simpy(model, horizon, runs=3):
-    rows = []
-    for _ in range(runs):
-        out = subprocess.run([PY, os.path.join(HERE, "simpy_models.py"), model, str(horizon)],
-                             check=True, capture_output=True, text=True).stdout.split()
-        rows.append((int(out[1]), int(out[2]), float(out[3])))
-    rows.sort(key=lambda r: r[2])
-    return rows[len(rows) // 2]
+def simpy_once(model, horizon):
+    out = subprocess.run([PY, os.path.join(HERE, "simpy_models.py"), model, str(horizon)],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return int(out[1]), int(out[2]), float(out[3])
+
+
+def pairs(a, b, n):
+    """Runs a and b in turn n times. The machine is shared and its speed drifts, so figures are
+    compared pair by pair: returns the list of a's results, b's results, and the a/b ratios of
+    whatever the two functions return as their figure."""
+    ra, rb, ratios = [], [], []
+    for _ in range(n):
+        x, y = a(), b()
+        ra.append(x)
+        rb.append(y)
+        ratios.append(x[-1] / y[-1])
+    return ra, rb, ratios
+
+
+def spread(values):
+    return f"{statistics.median(values):.2f} (runs {min(values):.2f}-{max(values):.2f})"
 
 
 def peak_kb(*args):
@@ -54,20 +64,35 @@ def peak_kb(*args):
 
 def main():
     setup()
-    print("Simulation core vs SimPy (single replication, one core, median of 3 runs)")
-    print(f"{'model':<36} {'engine':<6} {'jobs/s':>12} {'events/s':>12} {'takt/simpy jobs/s':>18}")
+    n = 5
+    print(f"Simulation core vs SimPy (single replication, one core; {n} runs of each, in turn)")
+    print(f"{'model':<36} {'engine':<6} {'jobs/s':>12} {'events/s':>12}   takt/simpy jobs/s")
     for model, title in [("mm1", "M/M/1 (rho 0.9), 1,000,000 min"), ("line3", "3-machine line, buffers 5, failures")]:
-        p, e, s = takt(model, "--horizon", "1000000")
-        sp, se, ss = simpy(model, 200000)
-        print(f"{title:<36} {'takt':<6} {p / s:>12,.0f} {e / s:>12,.0f}")
-        print(f"{'':<36} {'simpy':<6} {sp / ss:>12,.0f} {se / ss:>12,.0f} {(p / s) / (sp / ss):>18.1f}")
-    one = takt("line3", "--horizon", "500000", "--replications", "10", "--jobs", "1", runs=5)[2]
-    two = takt("line3", "--horizon", "500000", "--replications", "10", "--jobs", "2", runs=5)[2]
-    print(f"\n10 replications of the line: 1 worker {one:.3f} s, 2 workers {two:.3f} s, speed-up {one / two:.2f}x")
-    p3, e3, s3 = takt("line3", "--horizon", "1000000")
-    p1k, e1k, s1k = takt("line1000", "--horizon", "10000")
-    print(f"cost per event: 3-station line {s3 / e3 * 1e9:.0f} ns, 1,000-station line {s1k / e1k * 1e9:.0f} ns, "
-          f"ratio {(s1k / e1k) / (s3 / e3):.2f}")
+        def t():
+            p, e, sec = takt_once(model, "--horizon", "1000000")
+            return p / sec, e / sec, p / sec
+        def py():
+            p, e, sec = simpy_once(model, 200000)
+            return p / sec, e / sec, p / sec
+        ta, sa, ratios = pairs(t, py, n)
+        print(f"{title:<36} {'takt':<6} {statistics.median(r[0] for r in ta):>12,.0f} {statistics.median(r[1] for r in ta):>12,.0f}")
+        print(f"{'':<36} {'simpy':<6} {statistics.median(r[0] for r in sa):>12,.0f} {statistics.median(r[1] for r in sa):>12,.0f}"
+              f"   {spread(ratios)}")
+
+    def workers(j):
+        return lambda: takt_once("line3", "--horizon", "500000", "--replications", "10", "--jobs", str(j))
+    one, two, ratios = pairs(workers(1), workers(2), 7)
+    print(f"\n10 replications of the line: 1 worker {statistics.median(r[2] for r in one):.3f} s, "
+          f"2 workers {statistics.median(r[2] for r in two):.3f} s, speed-up {spread(ratios)}")
+
+    def per_event(model, horizon):
+        def run():
+            p, e, sec = takt_once(model, "--horizon", horizon)
+            return (sec / e * 1e9,)
+        return run
+    big, small, ratios = pairs(per_event("line1000", "10000"), per_event("line3", "1000000"), 7)
+    print(f"cost per event: 3-station line {statistics.median(r[0] for r in small):.0f} ns, "
+          f"1,000-station line {statistics.median(r[0] for r in big):.0f} ns, ratio {spread(ratios)}")
     takt_cli = os.path.join(ROOT, ".build", "release", "takt")
     subprocess.run(["swift", "build", "-c", "release", "--product", "takt"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     latencies = []
