@@ -5,21 +5,11 @@
 struct Ring<Element> {
     private var items: UnsafeMutablePointer<Element>
     // Narrow, so that a ring takes 24 bytes of its node's record.
-    private var head32: Int32 = 0
-    private var count32: Int32 = 0
-    private var mask32: Int32 = 7
+    @Narrow<Int32> private var head: Int = 0
+    @Narrow<Int32> private(set) var count: Int = 0
+    @Narrow<Int32> private var mask: Int = 7
 
     init() { items = .allocate(capacity: 8) }
-
-    var count: Int { Int(count32) }
-    private var head: Int {
-        get { Int(head32) }
-        set { head32 = Int32(truncatingIfNeeded: newValue) }
-    }
-    private var mask: Int {
-        get { Int(mask32) }
-        set { mask32 = Int32(truncatingIfNeeded: newValue) }
-    }
 
     var isEmpty: Bool { count == 0 }
     var first: Element? { count > 0 ? items[head] : nil }
@@ -28,14 +18,14 @@ struct Ring<Element> {
     mutating func append(_ x: Element) {
         if count > mask { grow() }
         (items + ((head + count) & mask)).initialize(to: x)
-        count32 += 1
+        count += 1
     }
 
     @inline(__always)
     mutating func removeFirst() -> Element {
         let x = (items + head).move()
         head = (head + 1) & mask
-        count32 -= 1
+        count -= 1
         return x
     }
 

@@ -49,15 +49,15 @@ final class Replication {
     /// the stream and the other state times (line 3), then what only some models use.
     struct StationRT {
         var route: Route
-        private var servers32: Int32
-        private var firstServer32: Int32
-        private var saturatedBy32: Int32 = -1
+        @Narrow<Int32> var servers: Int
+        @Narrow<Int32> var firstServer: Int
+        @Narrow<Int32> var saturatedBy: Int = -1
         /// The only buffer feeding it, or -1 (none, or several).
-        private var soleFeeder32: Int32 = -1
+        @Narrow<Int32> var soleFeeder: Int = -1
         /// Where this station's failure modes start in `modes`, and how many it has.
-        private var modeBase32: Int32 = 0
-        private var modeCount32: Int32 = 0
-        private var present32: Int32 = 0
+        @Narrow<Int32> var modeBase: Int = 0
+        @Narrow<Int32> var modeCount: Int = 0
+        @Narrow<Int32> var present: Int = 0
         var hasOwnQueue = true
         var hasBusyFailures = false
         var hasPartFailures = false
@@ -74,54 +74,21 @@ final class Replication {
         var queue = PartQueue()
         var queueAvg = TimeAverage()
         /// The buffers feeding it, in `feeders`.
-        private var feederStart32: Int32 = 0
-        private var feederCount32: Int32 = 0
+        @Narrow<Int32> var feederStart: Int = 0
+        @Narrow<Int32> var feederCount: Int = 0
         var rr = 0
 
         init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
-            servers32 = Int32(servers)
-            firstServer32 = Int32(firstServer)
+            self.servers = servers
+            self.firstServer = firstServer
             self.queueCap = queueCap
             self.process = process
             self.rng = rng
         }
-
-        // Indices and counts are narrow: no plant holds 2^31 servers, parts or buffers.
-        var servers: Int { Int(servers32) }
-        var firstServer: Int { Int(firstServer32) }
-        var saturatedBy: Int {
-            get { Int(saturatedBy32) }
-            set { saturatedBy32 = Int32(truncatingIfNeeded: newValue) }
-        }
-        var soleFeeder: Int {
-            get { Int(soleFeeder32) }
-            set { soleFeeder32 = Int32(truncatingIfNeeded: newValue) }
-        }
-        var modeBase: Int {
-            get { Int(modeBase32) }
-            set { modeBase32 = Int32(truncatingIfNeeded: newValue) }
-        }
-        var modeCount: Int {
-            get { Int(modeCount32) }
-            set { modeCount32 = Int32(truncatingIfNeeded: newValue) }
-        }
-        var present: Int {
-            get { Int(present32) }
-            set { present32 = Int32(truncatingIfNeeded: newValue) }
-        }
-        var feederStart: Int {
-            get { Int(feederStart32) }
-            set { feederStart32 = Int32(truncatingIfNeeded: newValue) }
-        }
-        var feederCount: Int {
-            get { Int(feederCount32) }
-            set { feederCount32 = Int32(truncatingIfNeeded: newValue) }
-        }
     }
 
-    /// One cache line per server: the times first, then indices narrowed to what they can hold
-    /// (a station has at most 255 failure modes).
+    /// One cache line per server: the times first, then narrow indices.
     struct ServerRT {
         var remaining = 0.0
         var segmentStart = 0.0
@@ -130,39 +97,21 @@ final class Replication {
         var blockSeq = 0
         /// Where this server's per-failure-mode state starts in the flat failure tables.
         var failureBase = 0
-        private let station32: Int32
+        @Narrow<Int32> var station: Int
         var part: Int32 = -1
         var token: UInt32 = 0
-        private var target32: Int32 = -1
-        private var repairing16: Int16 = -1
+        @Narrow<Int32> var target: Int = -1
+        @Narrow<Int16> var repairing: Int = -1
         /// Failures that fell due while the server was down, in `pending` from `failureBase`.
-        private var pendingCount16: Int16 = 0
+        @Narrow<Int16> var pendingCount: Int = 0
         var holding = false
         var processing = false
         var down = false
-        private var state8 = UInt8(Replication.stateStarved)
+        @Narrow<UInt8> var state: Int = Replication.stateStarved
 
         init(station: Int, failureBase: Int) {
-            station32 = Int32(station)
+            self.station = station
             self.failureBase = failureBase
-        }
-
-        var station: Int { Int(station32) }
-        var target: Int {
-            get { Int(target32) }
-            set { target32 = Int32(truncatingIfNeeded: newValue) }
-        }
-        var repairing: Int {
-            get { Int(repairing16) }
-            set { repairing16 = Int16(truncatingIfNeeded: newValue) }
-        }
-        var pendingCount: Int {
-            get { Int(pendingCount16) }
-            set { pendingCount16 = Int16(truncatingIfNeeded: newValue) }
-        }
-        var state: Int {
-            get { Int(state8) }
-            set { state8 = UInt8(truncatingIfNeeded: newValue) }
         }
     }
 
@@ -228,8 +177,9 @@ final class Replication {
     let failureUp: FixedArray<Sampler?>
     let failureDown: FixedArray<Sampler>
     // Per server and failure mode, flat from `ServerRT.failureBase`: remaining busy time to
-    // failure (infinite for modes that do not count busy time), parts since the last repair, the token of the pending clock failure, the random
-    // streams, and the queue of failures that fell due during a repair.
+    // failure (infinite for modes that do not count busy time), parts since the last repair,
+    // the token of the pending clock failure, the random streams, and the queue of failures
+    // that fell due during a repair.
     let ttf: FixedArray<Double>
     let partsSince: FixedArray<Int>
     let clockToken: FixedArray<UInt32>

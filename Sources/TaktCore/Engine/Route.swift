@@ -11,14 +11,10 @@ struct Route {
     var kind: Kind
     /// Where this node's destinations start in the flat tables, and how many it has (narrow,
     /// so that a route fits in 24 bytes of its node's first cache line).
-    private var start32: Int32
-    private var count32: Int32
+    @Narrow<Int32> var start: Int
+    @Narrow<Int32> var count: Int
     /// Which `RoutingDecider` decides, for `.decider`.
-    private var decider32: Int32
-
-    var start: Int { Int(start32) }
-    var count: Int { Int(count32) }
-    var decider: Int { Int(decider32) }
+    @Narrow<Int32> var decider: Int
 
     /// Whether the destination is drawn when the part finishes (split, random, round robin).
     var drawsAtFinish: Bool {
@@ -58,8 +54,8 @@ struct Route {
         }
         self.next = next
         self.kind = kind
-        start32 = Int32(first)
-        count32 = Int32(destinations.count - first)
-        decider32 = Int32(truncatingIfNeeded: decider)
+        start = first
+        count = destinations.count - first
+        self.decider = decider
     }
 }

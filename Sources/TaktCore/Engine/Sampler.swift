@@ -9,13 +9,8 @@ struct Sampler {
     var a = 0.0, b = 0.0, c = 0.0
     var values: UnsafeMutablePointer<Double>?
     /// Erlang's k (at most a million) or the number of empirical values.
-    private var k32: Int32 = 0
+    @Narrow<Int32> var k: Int = 0
     var kind: Kind
-
-    var k: Int {
-        get { Int(k32) }
-        set { k32 = Int32(truncatingIfNeeded: newValue) }
-    }
 
     init(_ d: Distribution) {
         switch d {
