@@ -53,16 +53,23 @@ extension Replication {
             }
             return best
         case .decider:
-            var candidates: [Int] = [], counts: [Int] = []
-            for j in 0..<r.count {
-                let n = destinations[r.start + j]
-                counts.append(presentCount(n))
-                if takes(n) { candidates.append(j) }
-            }
-            guard !candidates.isEmpty, r.decider < deciders.count else { return nil }
-            let pick = deciders[r.decider].choose(candidates: candidates, counts: counts)
-            return destinations[r.start + (candidates.contains(pick) ? pick : candidates[0])]
+            return decide(r, takes: takes)
         }
+    }
+
+    /// A run-time decision: kept out of line, as it builds arrays for the decider and most
+    /// models never take this path.
+    @inline(never)
+    func decide(_ r: Route, takes: (NodeRef) -> Bool) -> NodeRef? {
+        var candidates: [Int] = [], counts: [Int] = []
+        for j in 0..<r.count {
+            let n = destinations[r.start + j]
+            counts.append(presentCount(n))
+            if takes(n) { candidates.append(j) }
+        }
+        guard !candidates.isEmpty, r.decider < deciders.count else { return nil }
+        let pick = deciders[r.decider].choose(candidates: candidates, counts: counts)
+        return destinations[r.start + (candidates.contains(pick) ? pick : candidates[0])]
     }
 
     @inline(__always)

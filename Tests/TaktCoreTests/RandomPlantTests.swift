@@ -1,0 +1,104 @@
+import XCTest
+@testable import TaktCore
+
+/// Plants drawn at random — every routing rule, buffer sizes including hand-offs, own queues,
+/// saturated and limited sources, failures of all three clocks — must run without a fault,
+/// give the same numbers whatever the number of workers, and keep each station's state
+/// fractions summing to one and every part accounted for.
+final class RandomPlantTests: XCTestCase {
+    func distribution(_ r: inout RandomStream) -> Distribution {
+        let m = 0.3 + 1.7 * r.uniform()
+        switch r.next() % 10 {
+        case 0: return .constant(m)
+        case 1: return .uniform(low: m / 2, high: m * 1.5)
+        case 2: return .triangular(low: m / 2, mode: m, high: 2 * m)
+        case 3: return .normal(mean: m, sd: m / 4)
+        case 4: return .lognormal(mean: m, sd: m / 3)
+        case 5: return .erlang(k: 3, mean: m)
+        case 6: return .gamma(shape: 2, mean: m)
+        case 7: return .weibull(shape: 1.5, scale: m)
+        case 8: return .empirical([m / 2, m, 1.5 * m])
+        default: return .exponential(mean: m)
+        }
+    }
+
+    func plant(_ seed: UInt64) -> ModelSpec {
+        var r = RandomStream(seed: seed)
+        var m = ModelSpec()
+        let n = 1 + Int(r.next() % 6)
+        let saturated = r.next() % 3 == 0
+        // Each station after the first may be fed through a buffer of its own.
+        let buffered = (0..<n).map { i in !(saturated && i == 0) && r.next() % 5 < 3 }
+        var bufferOf = Array(repeating: -1, count: n)
+        for i in 0..<n where buffered[i] {
+            bufferOf[i] = m.buffers.count
+            let caps: [Int?] = [0, 1, 2, 5, nil]
+            m.buffers.append(BufferSpec(name: "b\(i)", capacity: caps[Int(r.next() % 5)], routing: .next(.station(i))))
+        }
+        func entry(_ i: Int) -> NodeRef { buffered[i] ? .buffer(bufferOf[i]) : .station(i) }
+        let limit: Int? = r.next() % 5 == 0 ? 2_000 : nil
+        m.sources = [SourceSpec(name: "src", interarrival: saturated ? nil : .exponential(mean: 0.4 + r.uniform()),
+                                saturated: saturated, limit: limit, routing: .next(entry(0)))]
+        m.sinks = [SinkSpec(name: "out"), SinkSpec(name: "scrap")]
+        for i in 0..<n {
+            var failures: [FailureSpec] = []
+            for k in 0..<Int(r.next() % 3) {
+                let up = Distribution.exponential(mean: 20 + 80 * r.uniform())
+                switch r.next() % 3 {
+                case 0: failures.append(FailureSpec(name: "f\(k)", up: up, down: distribution(&r), clock: .busy))
+                case 1: failures.append(FailureSpec(name: "f\(k)", up: up, down: distribution(&r), clock: .clock))
+                default: failures.append(FailureSpec(name: "f\(k)", up: nil, down: distribution(&r), clock: .parts(5 + Int(r.next() % 30))))
+                }
+            }
+            let later = (i + 1..<n).map(entry)
+            let routing: Routing
+            switch (later.count, r.next() % 4) {
+            case (0, 0): routing = .split([0.9, 0.1], [.sink(0), .sink(1)])
+            case (0, _): routing = .next(.sink(0))
+            case (1, _), (_, 0), (_, 1): routing = .next(later[0])
+            case (_, 2): routing = .split([0.7, 0.3], [later[0], later[1]])
+            default:
+                let rules: [RoutingRule] = [.random, .roundRobin, .shortestQueue, .firstAvailable]
+                routing = .rule(rules[Int(r.next() % 4)], [later[0], later[1]])
+            }
+            let ownQueue = !buffered[i] && !(saturated && i == 0) && r.next() % 3 == 0
+            m.stations.append(StationSpec(name: "s\(i)", servers: 1 + Int(r.next() % 3 == 0 ? r.next() % 3 : 0),
+                                          process: distribution(&r), queueCapacity: ownQueue ? Int(r.next() % 6) : nil,
+                                          failures: failures, routing: routing))
+        }
+        return m
+    }
+
+    func testRandomPlantsKeepTheirInvariants() throws {
+        var ran = 0
+        for seed in 1...120 as ClosedRange<UInt64> {
+            let m = plant(seed)
+            let settings = RunSettingsCore(warmup: Double(seed % 2) * 50, horizon: 3_000, seed: seed)
+            let one: Simulation.Outcome
+            do {
+                one = try Simulation.run(m, settings: settings, replications: 3, jobs: 1)
+            } catch SimulationError.deadlock {
+                continue   // a legitimate outcome of some random plants
+            }
+            let two = try Simulation.run(m, settings: settings, replications: 3, jobs: 2)
+            ran += 1
+            for (a, b) in zip(one.replications, two.replications) {
+                XCTAssertEqual(a.wip, b.wip, "plant \(seed)")
+                XCTAssertEqual(a.throughput, b.throughput, "plant \(seed)")
+                XCTAssertEqual(a.events, b.events, "plant \(seed)")
+                XCTAssertEqual(a.stations.map(\.utilization), b.stations.map(\.utilization), "plant \(seed)")
+            }
+            for rep in one.replications {
+                for s in rep.stations {
+                    XCTAssertEqual(s.utilization + s.blocked + s.starved + s.down, 1, accuracy: 1e-9, "plant \(seed)")
+                    XCTAssertTrue(s.queue >= 0 && s.queue.isFinite, "plant \(seed)")
+                }
+                for b in rep.buffers { XCTAssertTrue(b.level >= 0 && b.level.isFinite, "plant \(seed)") }
+                // Parts leave only through sinks, counted once each.
+                XCTAssertEqual(rep.sinks.reduce(0) { $0 + $1.count }, rep.throughput * settings.horizon, accuracy: 1e-6, "plant \(seed)")
+                XCTAssertTrue(rep.wip >= 0 && rep.wip.isFinite, "plant \(seed)")
+            }
+        }
+        XCTAssertGreaterThan(ran, 80)
+    }
+}
