@@ -261,6 +261,82 @@ final class WhatIfTests: XCTestCase {
         XCTAssertEqual(interp.baselineCache?.version, interp.modelVersion)
     }
 
+    /// A what-if, a scenario or a top-level assignment reaches a failure by name (unnamed ones
+    /// are failureN by position) and changes its up, down or every.
+    func testFailureChanges() {
+        let plant = """
+        config { horizon: 3000min, replications: 3, seed: 2 }
+        source raw { saturated: true }
+        station press {
+          process: exponential(1min)
+          failure wear { up: exponential(60min), down: exponential(10min) }
+          failure { every: 40 parts, down: 4min }
+        }
+        sink out
+        flow raw -> press -> out
+        """
+        func down(_ extra: String) -> Double? {
+            let r = runScript(plant + "\n" + extra + "\nprint(fmt(simulate().press.down.mean, 6))")
+            XCTAssertEqual(r.errors.map(\.message), [], extra)
+            return Double(r.output.split(separator: "\n").last.map(String.init) ?? "")
+        }
+        guard let base = down(""), let rarer = down("press.wear.up = exponential(600min)"),
+              let noCleaning = down("press.failure2.every = 1000000"), let slowRepair = down("press.wear.down = 30min"),
+              let timed = down("press.failure2.up = exponential(20min)") else { return XCTFail("no result") }
+        XCTAssertLessThan(rarer, base)
+        XCTAssertLessThan(noCleaning, base)
+        XCTAssertGreaterThan(slowRepair, base)
+        XCTAssertGreaterThan(timed, base)
+        // A what-if reports the change and leaves the model as it was.
+        let r = runScript(plant + "\nwhat if press.wear.down = 1min\nprint(fmt(simulate().press.down.mean, 6))")
+        XCTAssertEqual(r.errors.map(\.message), [])
+        XCTAssertTrue(r.output.contains("press.down"), r.output)
+        XCTAssertEqual(Double(r.output.split(separator: "\n").last.map(String.init) ?? ""), base)
+        assertError(plant + "\nwhat if press.wer.up = 1min", "the station 'press' has no failure 'wer'", line: 10, column: 15)
+        assertError(plant + "\nscenario s { press.wear.upp = 1min }", "a failure has no property 'upp' to change", line: 10)
+        assertError(plant + "\npress.wear.every = 0", "every must be a whole number >= 1", line: 10)
+        assertError(plant + "\nwhat if out.wear.up = 1min", "assign one property of an element", line: 10)
+    }
+
+    /// A flow line in a what-if or scenario gives a node new weights or a new rule over the same
+    /// destinations; the model itself keeps its routing.
+    func testRoutingChanges() {
+        let plant = """
+        config { horizon: 4000min, replications: 4, seed: 3 }
+        source jobs { every: exponential(1min) }
+        station a { process: exponential(30s) }
+        station b { process: exponential(30s) }
+        sink done
+        flow jobs -> { 50%: a, 50%: b }
+        flow a -> done
+        flow b -> done
+        """
+        func share(_ extra: String) -> Double? {
+            let r = runScript(plant + "\n" + extra + """
+
+            let r = simulate()
+            print(fmt(r.a.processed.mean / (r.a.processed.mean + r.b.processed.mean), 6))
+            """)
+            XCTAssertEqual(r.errors.map(\.message), [], extra)
+            return Double(r.output.split(separator: "\n").last.map(String.init) ?? "")
+        }
+        guard let base = share("") else { return XCTFail("no result") }
+        XCTAssertEqual(base, 0.5, accuracy: 0.02)
+        // A what-if or scenario does not change the model's routing.
+        XCTAssertEqual(share("what if flow jobs -> { 90%: a, 10%: b }\nscenario s { flow jobs -> [a, b] by first_available }"), base)
+        let r = runScript(plant + "\nwhat if flow jobs -> { 90%: a, 10%: b }")
+        XCTAssertEqual(r.errors.map(\.message), [])
+        // a.utilization goes from about 0.25 to 0.45: its delta is marked.
+        let aRow = r.output.split(separator: "\n").first { $0.hasPrefix("a.utilization") }.map(String.init) ?? ""
+        XCTAssertTrue(aRow.contains("+0.") && aRow.hasSuffix("*"), r.output)
+        assertError(plant + "\nwhat if flow jobs -> { 50%: a, 50%: done }", "a what-if keeps the destinations of 'jobs': a, b", line: 9)
+        assertError(plant + "\nwhat if flow jobs -> { 70%: a, 20%: b }", "the split weights sum to 90%, not 100%", line: 9)
+        assertError(plant + "\nwhat if flow done -> [a, b] by random", "'done' has no flow out of it to change", line: 9, column: 14)
+        assertError(plant + "\nscenario s { flow jobs -> a -> done }", "a what-if's flow gives one node a new split or choice", line: 9)
+        assertError(plant + "\nwhat if flow jobs -> [a, b] by fastest", "unknown routing rule 'fastest'", line: 9)
+        assertError(plant + "\nwhat if print(1)", "'what if' takes an assignment such as 'm2.servers = 2'", line: 9)
+    }
+
     func testWhatIfErrors() {
         assertError(line + "\nwhat if m2.servrs = 2", "a station has no property 'servrs'", line: 8)
         assertError(line + "\nwhat if m9.servers = 2", "unknown name 'm9'", line: 8)

@@ -102,24 +102,74 @@ extension Compiler {
             setRoute(last, .split(zip(slots, branches).map { (weight: $0.0, target: $0.1.target.name) }))
             for b in branches { addEdge(last, b.target) }
         case .choice(let targets, let rule, let agent):
-            let r: RoutingRule
-            switch rule.name {
-            case "random": r = .random
-            case "round_robin": r = .roundRobin
-            case "shortest_queue": r = .shortestQueue
-            case "first_available": r = .firstAvailable
-            case "agent":
-                notAvailable("agents", at: agent?.span ?? rule.span)
-                return
-            default:
-                let suggestion = Suggest.closest(to: rule.name, among: Compiler.rules)
-                error("unknown routing rule '\(rule.name)'", at: rule.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown rule",
-                      help: "rules are random, round_robin, shortest_queue, first_available and agent NAME")
-                return
-            }
+            guard let r = routingRule(rule, agent: agent) else { return }
             setRoute(last, .rule(r, targets.map(\.name)))
             for t in targets { addEdge(last, t) }
         }
+    }
+
+    /// The rule a choice names, or nil after reporting why there is none.
+    func routingRule(_ rule: NameRef, agent: NameRef?) -> RoutingRule? {
+        switch rule.name {
+        case "random": return .random
+        case "round_robin": return .roundRobin
+        case "shortest_queue": return .shortestQueue
+        case "first_available": return .firstAvailable
+        case "agent":
+            notAvailable("agents", at: agent?.span ?? rule.span)
+            return nil
+        default:
+            let suggestion = Suggest.closest(to: rule.name, among: Compiler.rules)
+            error("unknown routing rule '\(rule.name)'", at: rule.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown rule",
+                  help: "rules are random, round_robin, shortest_queue, first_available and agent NAME")
+            return nil
+        }
+    }
+
+    /// A `flow` line in a what-if or scenario: new split weights or a new rule for the way out
+    /// of one node, over the destinations it already has, so the plant keeps its shape.
+    func routingChange(_ flow: FlowDecl, span: Span) -> ModelChange? {
+        guard let model = staticModel, flow.path.count == 1, let from = flow.path.first else {
+            error("a what-if's flow gives one node a new split or choice, such as 'flow m1 -> { 80%: a, 20%: b }'", at: span)
+            return nil
+        }
+        guard flowElement(from, in: model) != nil else { return nil }
+        guard let old = model.routes[from.name] else {
+            error("'\(from.name)' has no flow out of it to change", at: from.span)
+            return nil
+        }
+        let oldTargets: [String]
+        switch old {
+        case .next(let t): oldTargets = [t]
+        case .split(let branches): oldTargets = branches.map(\.target)
+        case .rule(_, let targets): oldTargets = targets
+        }
+        let route: StaticModel.Route
+        let newTargets: [NameRef]
+        switch flow.tail {
+        case .none:
+            error("a what-if's flow gives one node a new split or choice, such as 'flow m1 -> { 80%: a, 20%: b }'", at: span)
+            return nil
+        case .split(let branches):
+            let slots = branches.map { b -> StaticModel.WeightSlot in
+                let slot = StaticModel.WeightSlot(b.weight)
+                slot.node = compileExpr(b.weight).node
+                return slot
+            }
+            route = .split(zip(slots, branches).map { (weight: $0.0, target: $0.1.target.name) })
+            newTargets = branches.map(\.target)
+        case .choice(let targets, let rule, let agent):
+            guard let r = routingRule(rule, agent: agent) else { return nil }
+            route = .rule(r, targets.map(\.name))
+            newTargets = targets
+        }
+        for t in newTargets where flowElement(t, in: model) == nil { return nil }
+        guard newTargets.count == oldTargets.count, Set(newTargets.map(\.name)) == Set(oldTargets) else {
+            error("a what-if keeps the destinations of '\(from.name)': \(oldTargets.joined(separator: ", "))", at: span,
+                  label: "other destinations", help: "change the split weights or the rule; the plant keeps the shape it is declared with")
+            return nil
+        }
+        return .routing(element: from.name, route: route, span: span)
     }
 
     func checkShape(_ model: StaticModel) {

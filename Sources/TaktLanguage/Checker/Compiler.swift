@@ -412,9 +412,23 @@ public final class Compiler {
     func compileChanges(_ body: [Stmt]) -> [ModelChange]? {
         var changes: [ModelChange] = []
         for st in body {
-            guard case .assign(let target, let op, let valueExpr) = st.kind,
-                  case .member(let root, let key, let keySpan) = target.kind,
-                  case .identifier(let name) = root.kind, op == .assign else {
+            if case .flow(let flow) = st.kind {
+                guard let change = routingChange(flow, span: st.span) else { return nil }
+                changes.append(change)
+                continue
+            }
+            guard case .assign(let target, let op, let valueExpr) = st.kind, op == .assign else {
+                error("a what-if or scenario sets element properties, such as 'm2.servers = 2', or redeclares a split or choice",
+                      at: st.span)
+                return nil
+            }
+            var fields: [(String, Span)] = []
+            var root = target
+            while case .member(let inner, let key, let keySpan) = root.kind {
+                fields.insert((key, keySpan), at: 0)
+                root = inner
+            }
+            guard case .identifier(let name) = root.kind, !fields.isEmpty else {
                 error("a what-if or scenario sets element properties, such as 'm2.servers = 2'", at: st.span)
                 return nil
             }
@@ -424,15 +438,40 @@ public final class Compiler {
                 }
                 return nil
             }
-            let allowed = ElementProperties.allowed(element)
-            guard allowed.contains(key) else {
-                let suggestion = Suggest.closest(to: key, among: allowed)
-                error("a \(kind) has no property '\(key)'", at: keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property")
-                return nil
-            }
-            changes.append(ModelChange(element: name, key: key, value: compileExpr(valueExpr).node))
+            guard let change = modelChange(name, element, fields, compileExpr(valueExpr).node, at: target.span) else { return nil }
+            changes.append(change)
         }
         return changes
+    }
+
+    /// Checks the property path of an assignment to an element — `m2.servers`, or a failure's
+    /// `press.wear.up` — and makes the change it describes.
+    func modelChange(_ name: String, _ element: ElementKind, _ fields: [(String, Span)], _ value: Node, at span: Span) -> ModelChange? {
+        let kind = element.rawValue
+        let allowed = ElementProperties.allowed(element)
+        if fields.count == 2 && element == .station && !allowed.contains(fields[0].0) {
+            let (key, keySpan) = fields[1]
+            guard ElementProperties.failureChanges.contains(key) else {
+                let suggestion = Suggest.closest(to: key, among: ElementProperties.failureChanges)
+                error("a failure has no property '\(key)' to change", at: keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
+                      help: "a failure's up, down and every can be changed")
+                return nil
+            }
+            return .property(element: name, failure: (fields[0].0, fields[0].1), key: key, value: value)
+        }
+        guard fields.count == 1 else {
+            let failureHint = element == .station ? ", or one of a failure's, such as '\(name).wear.up = ...'" : ""
+            error("assign one property of an element, such as '\(name).\(allowed.first ?? "name") = ...'\(failureHint)", at: span)
+            return nil
+        }
+        let (key, keySpan) = fields[0]
+        guard allowed.contains(key) else {
+            let suggestion = Suggest.closest(to: key, among: allowed)
+            error("a \(kind) has no property '\(key)'", at: keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
+                  help: allowed.isEmpty ? nil : "\(kind) properties are \(allowed.joined(separator: ", "))")
+            return nil
+        }
+        return .property(element: name, failure: nil, key: key, value: value)
     }
 
     func installShadow(_ name: String, _ shadow: (cell: GlobalCell, span: Span)) {
@@ -529,19 +568,19 @@ public final class Compiler {
                 notAvailable("assignments to \(kind)s", at: span)
                 return nil
             }
-            guard path.count == 1, case .field(let key, let keySpan) = path[0], op == .assign else {
+            var fields: [(String, Span)] = []
+            for component in path {
+                guard case .field(let key, let keySpan) = component else { fields = []; break }
+                fields.append((key, keySpan))
+            }
+            guard !fields.isEmpty, op == .assign else {
                 error("assign one property of an element, such as '\(name).\(ElementProperties.allowed(element).first ?? "name") = ...'",
                       at: target.span)
                 return nil
             }
-            let allowed = ElementProperties.allowed(element)
-            guard allowed.contains(key) else {
-                let suggestion = Suggest.closest(to: key, among: allowed)
-                error("a \(kind) has no property '\(key)'", at: keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
-                      help: allowed.isEmpty ? nil : "\(kind) properties are \(allowed.joined(separator: ", "))")
-                return nil
-            }
-            return SetElementPropertyNode(name: name, key: key, value: value.node, span: span)
+            guard case .property(let name, let failure, let key, let value)? = modelChange(name, element, fields, value.node, at: target.span)
+            else { return nil }
+            return SetElementPropertyNode(element: name, failure: failure, key: key, value: value, span: span)
         case nil:
             unknownName(name, at: root.span)
             return nil

@@ -135,12 +135,44 @@ final class ElementDeclNode: StmtNode {
         }
     }
 
-    /// A copy of `old` with one property changed and the whole element checked again.
-    static func changed(_ old: ElementState, _ key: String, to v: Value, at span: Span, _ interp: Interpreter) throws -> ElementState {
+    /// A copy of `old` with one property changed (of the element, or of its failure named
+    /// `failure`) and the whole element checked again.
+    static func changed(_ old: ElementState, failure: (name: String, span: Span)? = nil, _ key: String, to v: Value,
+                        at span: Span, _ interp: Interpreter) throws -> ElementState {
         let state = old.copy()
-        try apply(key, value: v, to: state, at: span, interp)
+        if let (name, nameSpan) = failure {
+            guard let k = state.failures.firstIndex(where: { $0.name == name }) else {
+                let names = state.failures.map(\.name)
+                let suggestion = Suggest.closest(to: name, among: names)
+                throw Diagnostic("the station '\(state.name)' has no failure '\(name)'", at: nameSpan,
+                                 label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown failure",
+                                 help: names.isEmpty ? "it declares no failures"
+                                     : "its failures are \(names.joined(separator: ", ")) (an unnamed one is failureN, by position)")
+            }
+            try applyToFailure(key, value: v, to: &state.failures[k], at: span, interp)
+        } else {
+            try apply(key, value: v, to: state, at: span, interp)
+        }
         try checkComplete(state, at: span)
         return state
+    }
+
+    /// Sets `up`, `down` or `every` of a declared failure. Setting `up` makes a failure by parts
+    /// count busy time instead; setting `every` makes a timed failure one by parts.
+    static func applyToFailure(_ key: String, value v: Value, to failure: inout FailureState, at span: Span,
+                               _ interp: Interpreter) throws {
+        switch key {
+        case "up":
+            failure.up = try distribution(v, at: span, interp)
+            if case .parts = failure.clock { failure.clock = .busy }
+        case "down":
+            failure.down = try distribution(v, at: span, interp)
+        case "every":
+            failure.clock = .parts(try count(v, "every", atLeast: 1, at: span))
+            failure.up = nil
+        default:
+            throw Diagnostic("a failure has no property '\(key)' to change", at: span, help: "a what-if can change up, down and every")
+        }
     }
 
     static func count(_ v: Value, _ key: String, atLeast minimum: Int, at span: Span) throws -> Int {
@@ -166,22 +198,25 @@ final class ElementDeclNode: StmtNode {
     }
 }
 
-/// `m2.servers = 2` at the top level: changes the declared model.
+/// `m2.servers = 2` (or `press.wear.up = ...`) at the top level: changes the declared model.
 final class SetElementPropertyNode: StmtNode {
-    let name: String
+    let element: String
+    let failure: (name: String, span: Span)?
     let key: String
     let value: Node
-    init(name: String, key: String, value: Node, span: Span) {
-        self.name = name
+    init(element: String, failure: (name: String, span: Span)?, key: String, value: Node, span: Span) {
+        self.element = element
+        self.failure = failure
         self.key = key
         self.value = value
         super.init(span: span)
     }
     override func exec(_ f: Frame) throws -> Completion {
-        guard let old = f.interp.modelStates[name] else {
-            throw Diagnostic("'\(name)' is changed before its declaration has run", at: span)
+        guard let old = f.interp.modelStates[element] else {
+            throw Diagnostic("'\(element)' is changed before its declaration has run", at: span)
         }
-        f.interp.modelStates[name] = try ElementDeclNode.changed(old, key, to: try value.eval(f), at: value.span, f.interp)
+        f.interp.modelStates[element] = try ElementDeclNode.changed(old, failure: failure, key, to: try value.eval(f),
+                                                                    at: value.span, f.interp)
         f.interp.modelChanged()
         return .normal
     }

@@ -57,4 +57,6 @@ enum ElementProperties {
         }
     }
     static let failure = ["up", "down", "counts", "every"]
+    /// What an assignment may change in a declared failure.
+    static let failureChanges = ["up", "down", "every"]
 }

@@ -1,9 +1,12 @@
+import Foundation
 import TaktCore
 
 /// Assembles the core's `ModelSpec` from the checked flow graph and the declarations that
 /// have run, with the model errors that need values (split weights, saturated sources, ...).
 enum ModelBuilder {
-    static func build(_ model: StaticModel, states: [String: ElementState], interp: Interpreter, at callSpan: Span) throws -> ModelSpec {
+    /// `routes` replaces the declared routing out of some nodes (a what-if's `flow` lines).
+    static func build(_ model: StaticModel, states: [String: ElementState], routes: [String: (StaticModel.Route, Span)] = [:],
+                      interp: Interpreter, at callSpan: Span) throws -> ModelSpec {
         var spec = ModelSpec()
         func state(_ e: StaticModel.Element) throws -> ElementState {
             guard let s = states[e.name] else {
@@ -14,8 +17,8 @@ enum ModelBuilder {
             return s
         }
         func routing(_ name: String) throws -> Routing {
-            guard let route = model.routes[name] else { return .none }
-            let span = model.routeSpans[name] ?? callSpan
+            guard let route = routes[name]?.0 ?? model.routes[name] else { return .none }
+            let span = routes[name]?.1 ?? model.routeSpans[name] ?? callSpan
             switch route {
             case .next(let t):
                 return .next(model.nodeRef(t)!)
@@ -32,7 +35,9 @@ enum ModelBuilder {
                 }
                 let total = weights.reduce(0, +)
                 if abs(total - 1) > 1e-9 {
-                    throw Diagnostic("the split weights sum to \(ValueFormatter.number(total * 100))%, not 100%", at: span,
+                    // Rounded, so that 70% + 20% reads 90%, not the 89.99999999999999% of binary fractions.
+                    let percent = Double(String(format: "%.10g", total * 100)) ?? total * 100
+                    throw Diagnostic("the split weights sum to \(ValueFormatter.number(percent))%, not 100%", at: span,
                                      label: "weights must add up to 100%")
                 }
                 return .split(weights, branches.map { model.nodeRef($0.target)! })

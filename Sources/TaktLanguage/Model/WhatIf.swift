@@ -1,10 +1,12 @@
 import TaktCore
 
-/// One change of a what-if or scenario: `m2.servers = 2`.
-struct ModelChange {
-    let element: String
-    let key: String
-    let value: Node
+/// One change of a what-if or scenario: a property, `m2.servers = 2`; a property of one of a
+/// station's failures, `press.wear.up = exponential(50min)`; or the routing out of a node over
+/// the same destinations, `flow m1 -> { 80%: a, 20%: b }` or `flow m1 -> [a, b] by shortest_queue`.
+enum ModelChange {
+    /// `failure` is the failure's name and where it is written.
+    case property(element: String, failure: (name: String, span: Span)?, key: String, value: Node)
+    case routing(element: String, route: StaticModel.Route, span: Span)
 }
 
 /// A named variant of the model, declared by `scenario NAME { ... }`.
@@ -91,17 +93,24 @@ struct Comparison {
                 continue
             }
             var states = interp.modelStates
+            var routes: [String: (StaticModel.Route, Span)] = [:]
             for c in changes {
-                guard let old = states[c.element] else {
-                    throw Diagnostic("'\(c.element)' is changed before its declaration has run", at: c.value.span)
+                switch c {
+                case .property(let element, let failure, let key, let value):
+                    guard let old = states[element] else {
+                        throw Diagnostic("'\(element)' is changed before its declaration has run", at: value.span)
+                    }
+                    let v = try value.eval(Frame(interp: interp, locals: interp.stack, closure: nil))
+                    states[element] = try ElementDeclNode.changed(old, failure: failure, key, to: v, at: value.span, interp)
+                case .routing(let element, let route, let span):
+                    routes[element] = (route, span)
                 }
-                let v = try c.value.eval(Frame(interp: interp, locals: interp.stack, closure: nil))
-                states[c.element] = try ElementDeclNode.changed(old, c.key, to: v, at: c.value.span, interp)
             }
             // Common random numbers: every variant replays the baseline's replications; without
             // them each variant gets replications of its own.
             let first = interp.settings.crn || changes.isEmpty ? 0 : (k + 1) * 1_000_000
-            results.append(try interp.simulate(settings: interp.settings, states: states, firstReplication: first, at: span))
+            results.append(try interp.simulate(settings: interp.settings, states: states, routes: routes,
+                                               firstReplication: first, at: span))
         }
         return Comparison(names: scenarios.map(\.0), results: results)
     }

@@ -309,11 +309,12 @@ public struct Parser {
                 if check(.lbrace) {
                     return Stmt(.whatIf(try parseAssignmentBlock("what if")), span(from: start))
                 }
-                let assignment = try parseStatement()
-                guard case .assign = assignment.kind else {
-                    throw Recover(diagnostic: &self, "'what if' takes an assignment such as 'm2.servers = 2'", at: assignment.span)
+                let change = try parseStatement()
+                guard Parser.isModelChange(change) else {
+                    throw Recover(diagnostic: &self, "'what if' takes an assignment such as 'm2.servers = 2', or a flow with a new split or rule",
+                                  at: change.span)
                 }
-                return Stmt(.whatIf([assignment]), span(from: start))
+                return Stmt(.whatIf([change]), span(from: start))
             case .train:
                 advance()
                 let name = try expectName("an agent name after 'train'")
@@ -346,6 +347,15 @@ public struct Parser {
         return Stmt(.expression(expr), span(from: start))
     }
 
+    /// What a what-if or scenario may hold: assignments, and `flow` lines that give a node new
+    /// split weights or a new rule.
+    static func isModelChange(_ s: Stmt) -> Bool {
+        switch s.kind {
+        case .assign, .flow: return true
+        default: return false
+        }
+    }
+
     mutating func parseAssignmentBlock(_ context: String) throws -> [Stmt] {
         _ = try expect(.lbrace, "to open the \(context) block")
         try enter()
@@ -355,8 +365,8 @@ public struct Parser {
             skipSeparators()
             if check(.rbrace) || current.isEOF { break }
             let s = try parseStatement()
-            guard case .assign = s.kind else {
-                report("a \(context) block holds assignments such as 'm2.servers = 2'", at: s.span)
+            guard Parser.isModelChange(s) else {
+                report("a \(context) block holds assignments such as 'm2.servers = 2', and flows with a new split or rule", at: s.span)
                 throw Recover()
             }
             body.append(s)

@@ -74,12 +74,13 @@ public final class Interpreter {
     }
 
     /// Runs the model with these element settings (a what-if passes a changed copy).
-    func simulate(settings s: RunSettings, states: [String: ElementState], firstReplication: Int, at span: Span) throws -> ResultValue {
+    func simulate(settings s: RunSettings, states: [String: ElementState], routes: [String: (StaticModel.Route, Span)] = [:],
+                  firstReplication: Int, at span: Span) throws -> ResultValue {
         guard let model = staticModel, !model.isEmpty else {
             throw Diagnostic("there is no model to simulate", at: span, label: "no source, station, buffer or sink is declared")
         }
         if let first = model.deferredErrors.first { throw first }
-        let spec = try ModelBuilder.build(model, states: states, interp: self, at: span)
+        let spec = try ModelBuilder.build(model, states: states, routes: routes, interp: self, at: span)
         let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed)
         do {
             let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs,
