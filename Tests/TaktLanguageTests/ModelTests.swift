@@ -344,3 +344,22 @@ final class WhatIfTests: XCTestCase {
         assertError(line + "\nwhat if m2.servers = 0", "servers must be a whole number >= 1", line: 8)
     }
 }
+
+final class SessionCompletionTests: XCTestCase {
+    /// After a station's name and a dot, completion offers its properties and its failures.
+    func testPropertiesAfterADotIncludeFailures() {
+        let session = Session(output: { _ in })
+        let outcome = LargeStack.run {
+            session.evaluate("""
+            station press {
+              process: 1min
+              failure wear { up: exponential(100min), down: 5min }
+              failure { every: 50 parts, down: 2min }
+            }
+            """)
+        }
+        guard case .success = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertEqual(session.properties(of: "press"), ["failure2", "name", "process", "queue_capacity", "servers", "wear"])
+        XCTAssertEqual(session.properties(of: "nothing"), [])
+    }
+}

@@ -127,7 +127,9 @@ public final class Session {
     /// Properties after a dot: an element's settings, a record's fields, results' members.
     public func properties(of name: String) -> [String] {
         if let kind = compiler.modelNames[name], let k = ElementKind(rawValue: kind) {
-            return (ElementProperties.allowed(k) + ["name"]).sorted()
+            // A station's failures too, by name, for what-ifs such as `press.wear.up = ...`.
+            let failures = interpreter.modelStates[name]?.failures.map(\.name) ?? []
+            return (ElementProperties.allowed(k) + ["name"] + failures).sorted()
         }
         guard let cell = compiler.globals[name], let v = cell.value else { return [] }
         switch v {
