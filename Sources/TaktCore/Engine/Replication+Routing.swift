@@ -128,7 +128,7 @@ extension Replication {
         switch n {
         case .sink(let k):
             if now >= warmup {
-                let cycle = now - parts.created[Int(p)]
+                let cycle = now - parts[p].created
                 sinks[k].count += 1
                 sinks[k].cycleSum += cycle
                 absorbed += 1
@@ -137,7 +137,7 @@ extension Replication {
             wip.set(wip.value - 1, at: now, start: warmup)
             parts.release(p)
         case .station(let i):
-            parts.arrived[Int(p)] = now
+            parts[p].arrived = now
             let st = stations.at(i)
             st.pointee.present += 1
             if st.pointee.queue.isEmpty, let sv = idleServer(i) {
@@ -147,7 +147,7 @@ extension Replication {
                 st.pointee.queue.append(p)
             }
         case .buffer(let j):
-            parts.arrived[Int(p)] = now
+            parts[p].arrived = now
             let b = buffers.at(j)
             // Straight through an empty buffer onto a free server of the one station it feeds.
             // Its level would rise and fall at this instant, adding nothing to its average, and
@@ -159,7 +159,7 @@ extension Replication {
                 return
             }
             if b.pointee.route.drawsAtFinish {
-                parts.target[Int(p)] = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
+                parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
             }
             b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now, start: warmup)
             b.pointee.parts.append(p)
@@ -224,7 +224,7 @@ extension Replication {
 
     func bufferDestination(_ j: Int, part: Int32) -> NodeRef? {
         // A buffer hands a part to a station only when a server is free: it has no queue.
-        route(buffers[j].route, chosen: Int(parts.target[Int(part)])) { n in
+        route(buffers[j].route, chosen: Int(parts[part].target)) { n in
             if case .station(let i) = n { return idleServer(i) != nil }
             return canAccept(n)
         }

@@ -33,7 +33,7 @@ extension Replication {
         let i = s.pointee.station
         let st = stations.at(i)
         if now >= warmup {
-            st.pointee.waitSum += now - parts.arrived[Int(p)]
+            st.pointee.waitSum += now - parts[p].arrived
             st.pointee.waitCount += 1
         }
         s.pointee.part = p
@@ -178,10 +178,10 @@ extension Replication {
             let start = st.pointee.feederStart
             for f in start..<(start + st.pointee.feederCount) {
                 let j = feeders[f]
-                guard let head = buffers[j].parts.first, bestTime > parts.arrived[Int(head)] else { continue }
+                guard let head = buffers[j].parts.first, bestTime > parts[head].arrived else { continue }
                 if bufferDestination(j, part: head) == .station(i) {
                     best = j
-                    bestTime = parts.arrived[Int(head)]
+                    bestTime = parts[head].arrived
                 }
             }
         }
