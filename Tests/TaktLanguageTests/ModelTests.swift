@@ -292,6 +292,12 @@ final class WhatIfTests: XCTestCase {
         XCTAssertEqual(r.errors.map(\.message), [])
         XCTAssertTrue(r.output.contains("press.down"), r.output)
         XCTAssertEqual(Double(r.output.split(separator: "\n").last.map(String.init) ?? ""), base)
+        // A failure reads as a record of its settings.
+        let read = runScript(plant + "\npress.wear.down = 3min\nprint(press.wear)\nprint(press.failure2.every, press.failure2.up)")
+        XCTAssertEqual(read.errors.map(\.message), [])
+        XCTAssertTrue(read.output.hasPrefix("{name: \"wear\", up: exponential(60min), down: 3min, every: nil, counts: \"busy\"}\n40 nil\n"),
+                      read.output)
+        assertError(plant + "\nprint(press.wer)", "a station has no property 'wer'", line: 10)
         assertError(plant + "\nwhat if press.wer.up = 1min", "the station 'press' has no failure 'wer'", line: 10, column: 15)
         assertError(plant + "\nscenario s { press.wear.upp = 1min }", "a failure has no property 'upp' to change", line: 10)
         assertError(plant + "\npress.wear.every = 0", "every must be a whole number >= 1", line: 10)

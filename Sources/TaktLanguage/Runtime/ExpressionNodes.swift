@@ -315,12 +315,18 @@ enum Access {
     static func elementProperty(_ e: ElementRef, _ name: String, nameSpan: Span, _ interp: Interpreter) throws -> Value {
         if name == "name" { return .string(e.name) }
         if name == "kind" { return .string(e.kind.rawValue) }
+        // A station's failure by name (an unnamed one is failureN): a record of its settings.
+        if e.kind == .station, let s = interp.modelStates[e.name], let failure = s.failures.first(where: { $0.name == name }) {
+            return failureRecord(failure)
+        }
         let allowed = ElementProperties.allowed(e.kind)
         guard allowed.contains(name) || (e.kind == .station && name == "failures") else {
-            let suggestion = Suggest.closest(to: name, among: allowed + ["name"])
+            let failures = interp.modelStates[e.name]?.failures.map(\.name) ?? []
+            let suggestion = Suggest.closest(to: name, among: allowed + ["name"] + failures)
+            let failureHelp = failures.isEmpty ? "" : "; its failures are \(failures.joined(separator: ", "))"
             throw Diagnostic("a \(e.kind.rawValue) has no property '\(name)'", at: nameSpan,
                              label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
-                             help: "\(e.kind.rawValue) properties are \((allowed + ["name"]).joined(separator: ", "))")
+                             help: "\(e.kind.rawValue) properties are \((allowed + ["name"]).joined(separator: ", "))\(failureHelp)")
         }
         guard let s = interp.modelStates[e.name] else {
             throw Diagnostic("'\(e.name)' is used before its declaration has run", at: nameSpan)
@@ -336,6 +342,19 @@ enum Access {
         case "capacity": return s.capacity.map { .number(Double($0)) } ?? .nil
         default: return .number(Double(s.failures.count))
         }
+    }
+
+    /// `press.wear`: `{name, up, down, every, counts}`, nil where the failure does not use one.
+    static func failureRecord(_ f: FailureState) -> Value {
+        func dist(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
+        let every: Value, counts: String
+        switch f.clock {
+        case .busy: every = .nil; counts = "busy"
+        case .clock: every = .nil; counts = "clock"
+        case .parts(let n): every = .number(Double(n)); counts = "parts"
+        }
+        return .record(RecordValue(names: ["name", "up", "down", "every", "counts"],
+                                   values: [.string(f.name), dist(f.up), dist(f.down), every, .string(counts)]))
     }
 
     static func member(_ t: Value, _ name: String, nameSpan: Span) throws -> Value {
