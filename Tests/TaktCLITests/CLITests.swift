@@ -191,6 +191,16 @@ final class ReplPipeTests: XCTestCase {
         XCTAssertEqual(r.out, "2\n2\n")
     }
 
+    /// A variable may not take an element's name: the model's flows would dangle and every
+    /// later input would fail. The session goes on as it was.
+    func testAnElementNameIsNotRebound() throws {
+        let r = try repl("source s { every: exponential(1min) }\nstation m { process: 30s }\nsink d\nflow s -> m -> d\n"
+                         + "let m = 3\nfn m() { 1 }\nm\nm.servers = 2\nm.servers\n")
+        XCTAssertTrue(r.err.contains("'m' is a station of the model"), r.err)
+        XCTAssertEqual(r.err.components(separatedBy: "is a station of the model").count, 3, r.err)
+        XCTAssertEqual(r.out, "station m\n2\n")
+    }
+
     func testLoadWhatIfAndModel() throws {
         let r = try repl(":load Examples/models/line.takt\nwhat if m2.servers = 2\nm2.servers\n:model\n:load no/such.takt\nm1\n:reload\n:quit\nm1\n")
         XCTAssertTrue(r.out.hasPrefix("loaded Examples/models/line.takt\nwhat if m2.servers = 2\n"), r.out)
