@@ -152,8 +152,8 @@ public final class Compiler {
             guard let (name, span, mutable) = entry else { continue }
             if sessionMode, globalSpans[name] != nil, !thisInput.contains(name) {
                 thisInput.insert(name)
-                if model == nil, let kind = modelNames[name], ElementKind(rawValue: kind) != nil {
-                    // The model's flows name it: a variable of that name would leave them dangling.
+                if model.flatMap(ElementKind.init(rawValue:)) == nil, let kind = modelNames[name], ElementKind(rawValue: kind) != nil {
+                    // The model's flows name it: anything but an element of that name would leave them dangling.
                     error("'\(name)' is a \(kind) of the model", at: span, label: "already a \(kind)",
                           help: "choose another name; an element can be redeclared only as an element")
                     continue
