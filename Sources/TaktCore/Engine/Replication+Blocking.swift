@@ -51,6 +51,12 @@ extension Replication {
         return sources[k].held >= 0 && sources[k].blockSeq == seq
     }
 
+    /// Room appeared at buffer `j`: the common "no one is waiting" answer without a call.
+    @inline(__always)
+    func roomAtBuffer(_ j: Int) {
+        if waiting[stations.count + j] > 0 { roomAt(.buffer(j)) }
+    }
+
     /// Room appeared at a node: release its blocked upstream entities, first blocked first
     /// served, while room lasts. Each release may cascade further upstream.
     func roomAt(_ n: NodeRef) {

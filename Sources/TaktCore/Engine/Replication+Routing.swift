@@ -194,7 +194,7 @@ extension Replication {
             moved = true
             deliverFromBuffer(dest, part: head)
         }
-        if moved { roomAt(.buffer(j)) }
+        if moved { roomAtBuffer(j) }
     }
 
     /// Removes the buffer's head part, keeping its level statistic.

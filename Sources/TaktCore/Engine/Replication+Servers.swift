@@ -188,11 +188,11 @@ extension Replication {
         guard best >= 0 else {
             // Nothing waiting: a hand-off buffer can now pass a part straight through.
             if sole >= 0 {
-                if buffers[sole].parts.isEmpty { roomAt(.buffer(sole)) }
+                if buffers[sole].parts.isEmpty { roomAtBuffer(sole) }
             } else {
                 let start = st.pointee.feederStart
                 for f in start..<(start + st.pointee.feederCount) where buffers[feeders[f]].parts.isEmpty {
-                    roomAt(.buffer(feeders[f]))
+                    roomAtBuffer(feeders[f])
                 }
             }
             return
@@ -202,6 +202,6 @@ extension Replication {
         startService(sv, part: p)
         // More parts can follow only to another free server, or by another rule.
         if st.pointee.servers > 1 || buffers[best].route.kind != .next { advanceBuffer(best) }
-        roomAt(.buffer(best))
+        roomAtBuffer(best)
     }
 }
