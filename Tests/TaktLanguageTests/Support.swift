@@ -49,3 +49,10 @@ func parseErrors(_ source: String) -> [Diagnostic] {
         }
     }
 }
+
+/// Runs a script that must not fail and returns the number on the last line it printed.
+func lastNumber(_ source: String, file: StaticString = #filePath, line: UInt = #line) -> Double? {
+    let r = runScript(source)
+    XCTAssertEqual(r.errors.map(\.message), [], file: file, line: line)
+    return Double(r.output.split(separator: "\n").last.map(String.init) ?? "")
+}
