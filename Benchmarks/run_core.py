@@ -67,25 +67,26 @@ def main():
     n = 5
     print(f"Simulation core vs SimPy (single replication, one core; {n} runs of each, in turn)")
     print(f"{'model':<36} {'engine':<6} {'jobs/s':>12} {'events/s':>12}   takt/simpy jobs/s")
+    def rates(run_once, *args):
+        """A run as (jobs/s, events/s, jobs/s): the last is the figure pairs compare."""
+        def run():
+            p, e, sec = run_once(*args)
+            return p / sec, e / sec, p / sec
+        return run
+
+    def row(title, engine, results, ratios=None):
+        print(f"{title:<36} {engine:<6} {statistics.median(r[0] for r in results):>12,.0f} "
+              f"{statistics.median(r[1] for r in results):>12,.0f}" + (f"   {spread(ratios)}" if ratios else ""))
+
     for model, title in [("mm1", "M/M/1 (rho 0.9), 1,000,000 min"), ("line3", "3-machine line, buffers 5, failures")]:
-        def t():
-            p, e, sec = takt_once(model, "--horizon", "1000000")
-            return p / sec, e / sec, p / sec
-        def py():
-            p, e, sec = simpy_once(model, 200000)
-            return p / sec, e / sec, p / sec
-        ta, sa, ratios = pairs(t, py, n)
-        print(f"{title:<36} {'takt':<6} {statistics.median(r[0] for r in ta):>12,.0f} {statistics.median(r[1] for r in ta):>12,.0f}")
-        print(f"{'':<36} {'simpy':<6} {statistics.median(r[0] for r in sa):>12,.0f} {statistics.median(r[1] for r in sa):>12,.0f}"
-              f"   {spread(ratios)}")
+        t = rates(takt_once, model, "--horizon", "1000000")
+        ta, sa, ratios = pairs(t, rates(simpy_once, model, 200000), n)
+        row(title, "takt", ta)
+        row("", "simpy", sa, ratios)
         if model == "line3":
             # The same line in SimPy keeping the statistics Takt reports: context, not the target.
-            def py_stats():
-                p, e, sec = simpy_once("line3_stats", 200000)
-                return p / sec, e / sec, p / sec
-            _, sb, ratios = pairs(t, py_stats, n)
-            print(f"{'  same line, SimPy with statistics':<36} {'simpy':<6} {statistics.median(r[0] for r in sb):>12,.0f} "
-                  f"{statistics.median(r[1] for r in sb):>12,.0f}   {spread(ratios)}")
+            _, sb, ratios = pairs(t, rates(simpy_once, "line3_stats", 200000), n)
+            row("  same line, SimPy with statistics", "simpy", sb, ratios)
 
     def workers(j):
         return lambda: takt_once("line3", "--horizon", "500000", "--replications", "10", "--jobs", str(j))

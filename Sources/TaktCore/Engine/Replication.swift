@@ -148,7 +148,15 @@ final class Replication {
     struct ModeRT {
         enum Clock: UInt8 { case busy, clock, parts }
         var clock: Clock
-        var everyParts: Int
+        var everyParts = 0
+
+        init(_ clock: FailureClock) {
+            switch clock {
+            case .busy: self.clock = .busy
+            case .clock: self.clock = .clock
+            case .parts(let n): self.clock = .parts; everyParts = n
+            }
+        }
     }
 
     static let stateDown = 0, stateBlocked = 1, stateProcessing = 2, stateStarved = 3
@@ -226,16 +234,12 @@ final class Replication {
             rt.modeBase = modes.count
             rt.modeCount = s.failures.count
             for f in s.failures {
-                switch f.clock {
-                case .busy: modes.append(ModeRT(clock: .busy, everyParts: 0))
-                case .clock: modes.append(ModeRT(clock: .clock, everyParts: 0))
-                case .parts(let n): modes.append(ModeRT(clock: .parts, everyParts: n))
-                }
+                modes.append(ModeRT(f.clock))
                 failureUp.append(f.up)
                 failureDown.append(f.down)
             }
-            rt.hasBusyFailures = s.failures.contains { $0.clock == .busy }
-            rt.hasPartFailures = s.failures.contains { if case .parts = $0.clock { return true } else { return false } }
+            rt.hasBusyFailures = modes[rt.modeBase...].contains { $0.clock == .busy }
+            rt.hasPartFailures = modes[rt.modeBase...].contains { $0.clock == .parts }
             for k in 0..<s.servers {
                 let server = ServerRT(station: stations.count, failureBase: ttf.count)
                 for f in s.failures {

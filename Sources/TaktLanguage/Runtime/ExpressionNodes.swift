@@ -315,20 +315,21 @@ enum Access {
     static func elementProperty(_ e: ElementRef, _ name: String, nameSpan: Span, _ interp: Interpreter) throws -> Value {
         if name == "name" { return .string(e.name) }
         if name == "kind" { return .string(e.kind.rawValue) }
+        let state = interp.modelStates[e.name]
         // A station's failure by name (an unnamed one is failureN): a record of its settings.
-        if e.kind == .station, let s = interp.modelStates[e.name], let failure = s.failures.first(where: { $0.name == name }) {
+        if let failure = state?.failures.first(where: { $0.name == name }) {
             return failureRecord(failure)
         }
         let allowed = ElementProperties.allowed(e.kind)
         guard allowed.contains(name) || (e.kind == .station && name == "failures") else {
-            let failures = interp.modelStates[e.name]?.failures.map(\.name) ?? []
+            let failures = state?.failures.map(\.name) ?? []
             let suggestion = Suggest.closest(to: name, among: allowed + ["name"] + failures)
             let failureHelp = failures.isEmpty ? "" : "; its failures are \(failures.joined(separator: ", "))"
             throw Diagnostic("a \(e.kind.rawValue) has no property '\(name)'", at: nameSpan,
                              label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
                              help: "\(e.kind.rawValue) properties are \((allowed + ["name"]).joined(separator: ", "))\(failureHelp)")
         }
-        guard let s = interp.modelStates[e.name] else {
+        guard let s = state else {
             throw Diagnostic("'\(e.name)' is used before its declaration has run", at: nameSpan)
         }
         func dist(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
