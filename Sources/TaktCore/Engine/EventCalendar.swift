@@ -32,6 +32,9 @@ final class EventCalendar {
     private var capacity = 1024
     private(set) var count = 0
     private var nextSeq: UInt64 = 0
+    /// The heap's root is the event `pop` last returned, still in place: most handlers schedule
+    /// one event, which then replaces the root with one sift-down instead of a pop and a push.
+    private var rootIsTaken = false
 
     init() {
         times = .allocate(capacity: capacity)
@@ -46,7 +49,7 @@ final class EventCalendar {
         bucketCalendar?.free()
     }
 
-    var isEmpty: Bool { count == 0 && (bucketCalendar?.count ?? 0) == 0 }
+    var isEmpty: Bool { count == (rootIsTaken ? 1 : 0) && (bucketCalendar?.count ?? 0) == 0 }
 
     @inline(__always)
     private func less(_ a: Int, _ b: Int) -> Bool {
@@ -61,18 +64,30 @@ final class EventCalendar {
         payloads[b] = payloads[a]
     }
 
+    @inline(__always)
     func schedule(time: Double, kind: EventKind, target: Int, detail: Int = 0, token: UInt32 = 0) {
         let order = UInt64(kind.rawValue) << 56 | UInt64(detail & 0xFF) << 48 | nextSeq
         nextSeq &+= 1
         if bucketCalendar != nil {
-            bucketCalendar?.insert(BucketCalendar.Entry(time: time, order: order, target: Int32(target), token: token))
-            if let c = bucketCalendar, c.count > 2 * c.bucketCount { rebuildBuckets() }
+            scheduleInBuckets(BucketCalendar.Entry(time: time, order: order, target: Int32(target), token: token))
+            return
+        }
+        if rootIsTaken {
+            rootIsTaken = false
+            siftDown(time: time, order: order, payload: (Int32(target), token), count: count)
             return
         }
         push(time: time, order: order, target: Int32(target), token: token)
         if count > EventCalendar.bucketsAbove { rebuildBuckets() }
     }
 
+    @inline(never)
+    private func scheduleInBuckets(_ entry: BucketCalendar.Entry) {
+        bucketCalendar?.insert(entry)
+        if let c = bucketCalendar, c.count > 2 * c.bucketCount { rebuildBuckets() }
+    }
+
+    @inline(__always)
     private func push(time: Double, order: UInt64, target: Int32, token: UInt32) {
         if count == capacity { grow() }
         var i = count
@@ -93,51 +108,66 @@ final class EventCalendar {
     /// engine prefetches its records while it handles the current event.
     @inline(__always)
     var likelyNextTarget: Int32? {
-        bucketCalendar == nil && count > 0 ? payloads[0].0 : bucketCalendar?.headTarget
+        if bucketCalendar != nil { return bucketCalendar?.headTarget }
+        let next = rootIsTaken ? 1 : 0
+        return count > next ? payloads[next].0 : nil
     }
 
+    @inline(__always)
     func pop() -> Event? {
-        if bucketCalendar != nil {
-            guard let e = bucketCalendar?.removeFirst() else { return nil }
-            if let c = bucketCalendar, c.count < EventCalendar.heapBelow || c.count * 2 < c.bucketCount { rebuildBuckets() }
-            return Event(time: e.time, order: e.order, target: e.target, token: e.token)
-        }
-        return popHeap()
+        bucketCalendar != nil ? popBucket() : popHeap()
     }
 
+    @inline(__always)
+    private func popBucket() -> Event? {
+        guard let e = bucketCalendar?.removeFirst() else { return nil }
+        if let c = bucketCalendar, c.count < EventCalendar.heapBelow || c.count * 2 < c.bucketCount { rebuildBuckets() }
+        return Event(time: e.time, order: e.order, target: e.target, token: e.token)
+    }
+
+    @inline(__always)
     private func popHeap() -> Event? {
+        if rootIsTaken { removeRoot() }
         guard count > 0 else { return nil }
-        let first = Event(time: times[0], order: orders[0], target: payloads[0].0, token: payloads[0].1)
+        rootIsTaken = true
+        return Event(time: times[0], order: orders[0], target: payloads[0].0, token: payloads[0].1)
+    }
+
+    @inline(__always)
+    private func removeRoot() {
+        rootIsTaken = false
         count -= 1
-        let n = count
-        if n > 0 {
-            let lastTime = times[n], lastOrder = orders[n], lastPayload = payloads[n]
-            var i = 0
-            while true {
-                let firstChild = 4 * i + 1
-                if firstChild >= n { break }
-                var c = firstChild
-                let end = min(firstChild + 4, n)
-                var k = firstChild + 1
-                while k < end {
-                    if less(k, c) { c = k }
-                    k += 1
-                }
-                let tc = times[c]
-                if !(tc < lastTime || (tc == lastTime && orders[c] < lastOrder)) { break }
-                move(from: c, to: i)
-                i = c
+        if count > 0 { siftDown(time: times[count], order: orders[count], payload: payloads[count], count: count) }
+    }
+
+    /// Puts an event at the root of a heap of `count` entries and moves it down to its place.
+    @inline(__always)
+    private func siftDown(time: Double, order: UInt64, payload: (Int32, UInt32), count n: Int) {
+        var i = 0
+        while true {
+            let firstChild = 4 * i + 1
+            if firstChild >= n { break }
+            var c = firstChild
+            let end = min(firstChild + 4, n)
+            var k = firstChild + 1
+            while k < end {
+                if less(k, c) { c = k }
+                k += 1
             }
-            times[i] = lastTime
-            orders[i] = lastOrder
-            payloads[i] = lastPayload
+            let tc = times[c]
+            if !(tc < time || (tc == time && orders[c] < order)) { break }
+            move(from: c, to: i)
+            i = c
         }
-        return first
+        times[i] = time
+        orders[i] = order
+        payloads[i] = payload
     }
 
     /// Moves every pending event into a calendar queue sized for their number (or back into
     /// the heap when few remain). The day width is three times the mean gap between the
     /// earliest events, the classic choice.
+    @inline(never)
     private func rebuildBuckets() {
         var all: [Event] = []
         all.reserveCapacity(count + (bucketCalendar?.count ?? 0))
@@ -146,7 +176,11 @@ final class EventCalendar {
             old.free()
             bucketCalendar = nil
         }
-        while let e = popHeap() { all.append(e) }
+        if rootIsTaken { removeRoot() }
+        while let e = popHeap() {
+            removeRoot()
+            all.append(e)
+        }
         // `all` is now in order.
         if all.count < EventCalendar.heapBelow * 2 {
             for e in all { push(time: e.time, order: e.order, target: e.target, token: e.token) }
@@ -164,6 +198,7 @@ final class EventCalendar {
         bucketCalendar = calendar
     }
 
+    @inline(never)
     private func grow() {
         let n = capacity * 2
         times = times.grown(keeping: count, capacity: n)
