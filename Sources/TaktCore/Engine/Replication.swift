@@ -8,6 +8,8 @@ public enum SimulationError: Error, Equatable {
     /// More than a million events at one instant.
     case runaway(time: Double)
     case cancelled
+    /// The spec fails the core's structural checks (`ModelSpec.structuralProblem`).
+    case invalidModel(String)
 }
 
 /// The observation window and what else a run needs besides the model.

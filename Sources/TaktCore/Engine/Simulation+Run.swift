@@ -12,6 +12,7 @@ public enum Simulation {
     public static func run(_ spec: ModelSpec, settings: RunSettingsCore, replications: Int, jobs: Int? = nil,
                            firstReplication: Int = 0, deciders: [RoutingDecider] = [],
                            shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
+        if let problem = spec.structuralProblem() { throw SimulationError.invalidModel(problem) }
         let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, replications))
         let results = ResultSlots(count: replications)
         let next = Counter()

@@ -72,6 +72,23 @@ public enum Distribution: Equatable, Sendable {
         }
     }
 
+    /// The same distribution, its parameters checked as `make` checks them: for values built
+    /// without `make` (another front end, a test).
+    public func checked() throws(DomainError) -> Distribution {
+        switch self {
+        case .constant(let v): return try .constant(checked: v)
+        case .exponential(let m): return try .make("exponential", [m])
+        case .uniform(let a, let b): return try .make("uniform", [a, b])
+        case .triangular(let a, let c, let b): return try .make("triangular", [a, c, b])
+        case .normal(let m, let sd): return try .make("normal", [m, sd])
+        case .lognormal(let m, let sd): return try .make("lognormal", [m, sd])
+        case .erlang(let k, let m): return try .make("erlang", [Double(k), m])
+        case .gamma(let shape, let m): return try .make("gamma", [shape, m])
+        case .weibull(let k, let l): return try .make("weibull", [k, l])
+        case .empirical(let v): return try .empirical(checked: v)
+        }
+    }
+
     public static func empirical(checked values: [Double]) throws(DomainError) -> Distribution {
         guard !values.isEmpty else { throw DomainError(parameter: 0, message: "empirical needs at least one value") }
         for (i, v) in values.enumerated() where !(v >= 0 && v.isFinite) {

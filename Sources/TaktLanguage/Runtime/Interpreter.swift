@@ -101,6 +101,9 @@ public final class Interpreter {
                 let flowSpan = names.compactMap { model.routeSpans[$0] }.first ?? model.firstFlowSpan ?? span
                 throw Diagnostic("deadlock: \(names.joined(separator: ", ")) blocked in a cycle with no way to move", at: flowSpan,
                                  label: "this flow closes the cycle", help: "add buffer capacity inside the loop")
+            case .invalidModel(let problem):
+                // The language's own checks come first, so this means a bug in the builder.
+                throw Diagnostic("internal error: the simulation core rejected the model (\(problem))", at: span)
             }
         }
     }

@@ -1,0 +1,68 @@
+/// The structural checks a model passes before it runs. Front ends check models their own way
+/// (the Takt language reports model errors at their lines); these are the core's guarantee to
+/// itself: once a spec passes, every index the engine derives from it is in range, which is
+/// why the engine's tables read without a bounds check per access.
+extension ModelSpec {
+    /// Why this spec cannot run, or nil when it can.
+    public func structuralProblem() -> String? {
+        func node(_ n: NodeRef) -> String? {
+            switch n {
+            case .source: return "a source cannot take parts"
+            case .station(let i) where !stations.indices.contains(i): return "station #\(i) does not exist"
+            case .buffer(let j) where !buffers.indices.contains(j): return "buffer #\(j) does not exist"
+            case .sink(let k) where !sinks.indices.contains(k): return "sink #\(k) does not exist"
+            default: return nil
+            }
+        }
+        func routing(_ r: Routing, of owner: String) -> String? {
+            switch r {
+            case .none: return nil
+            case .next(let n): return node(n).map { "\(owner): \($0)" }
+            case .split(let w, let d):
+                guard !d.isEmpty, w.count == d.count else { return "\(owner): a split needs one weight per destination" }
+                guard w.allSatisfy({ $0 >= 0 && $0.isFinite }) else { return "\(owner): split weights must be >= 0" }
+            case .rule(let rule, let d):
+                guard !d.isEmpty else { return "\(owner): a rule needs at least one destination" }
+                if case .decider(let k) = rule, k < 0 { return "\(owner): decider #\(k) does not exist" }
+            }
+            return r.destinations.lazy.compactMap(node).first.map { "\(owner): \($0)" }
+        }
+        func distribution(_ d: Distribution, of owner: String) -> String? {
+            do { _ = try d.checked() } catch { return "\(owner): \(error.message)" }
+            return nil
+        }
+        // Indices are narrowed to 32 bits in the engine's records.
+        let limit = Int(Int32.max) / 2
+        guard stations.count < limit, buffers.count < limit, sources.count < limit else { return "too many elements" }
+        guard stations.reduce(0, { $0 + min($1.servers, limit) * max(1, $1.failures.count) }) < limit else {
+            return "too many servers"
+        }
+        for s in sources {
+            if s.saturated {
+                guard case .next(.station) = s.routing else { return "source \(s.name): a saturated source feeds one station" }
+            } else if let d = s.interarrival, let p = distribution(d, of: "source \(s.name)") {
+                return p
+            }
+            if let n = s.limit, n < 0 { return "source \(s.name): the limit must be >= 0" }
+            if let p = routing(s.routing, of: "source \(s.name)") { return p }
+        }
+        for s in stations {
+            guard s.servers >= 1 else { return "station \(s.name): needs at least one server" }
+            if let q = s.queueCapacity, q < 0 { return "station \(s.name): the queue capacity must be >= 0" }
+            guard s.failures.count <= 255 else { return "station \(s.name): at most 255 failure modes" }
+            if let p = distribution(s.process, of: "station \(s.name)") { return p }
+            for f in s.failures {
+                let owner = "station \(s.name), failure \(f.name)"
+                if case .parts(let n) = f.clock, n < 1 { return "\(owner): the part count must be >= 1" }
+                if let up = f.up, let p = distribution(up, of: owner) { return p }
+                if let p = distribution(f.down, of: owner) { return p }
+            }
+            if let p = routing(s.routing, of: "station \(s.name)") { return p }
+        }
+        for b in buffers {
+            if let c = b.capacity, c < 0 { return "buffer \(b.name): the capacity must be >= 0" }
+            if let p = routing(b.routing, of: "buffer \(b.name)") { return p }
+        }
+        return nil
+    }
+}
