@@ -48,6 +48,17 @@ final class EngineStorageTests: XCTestCase {
         XCTAssertTrue(ring.isEmpty)
     }
 
+    func testOnlySplitRandomAndRoundRobinDrawAtFinish() {
+        for kind in Route.Kind.allCases {
+            var r = Route(.none, destinations: &scratchDestinations, weights: &scratchWeights)
+            r.kind = kind
+            XCTAssertEqual(r.drawsAtFinish, [.split, .random, .roundRobin].contains(kind), "\(kind)")
+        }
+    }
+
+    private var scratchDestinations: [NodeRef] = []
+    private var scratchWeights: [Double] = []
+
     /// Records are laid out to the cache lines the engine is written for.
     func testRecordSizes() {
         XCTAssertEqual(MemoryLayout<Replication.StationRT>.stride, 256)

@@ -1,12 +1,34 @@
-/// The statistics of section 4, closed at the end of the window.
+/// The statistics of section 4: opened at the end of the warm-up, closed at the end of the window.
 extension Replication {
+    /// Everything observed so far was warm-up: counts and sums start again from zero, and time
+    /// averages and server states from `warmup`. Done once, rather than a check per update.
+    func openWindow() {
+        wip.restart(at: warmup)
+        absorbed = 0
+        cycleSum = 0
+        for sv in servers.indices { servers[sv].stateSince = warmup }
+        for i in stations.indices {
+            let st = stations.at(i)
+            st.pointee.queueAvg.restart(at: warmup)
+            st.pointee.processed = 0
+            st.pointee.waitSum = 0
+            st.pointee.waitCount = 0
+            st.pointee.timeProcessing = 0
+            st.pointee.timeStarved = 0
+            st.pointee.timeBlocked = 0
+            st.pointee.timeDown = 0
+        }
+        for j in buffers.indices { buffers[j].level.restart(at: warmup) }
+        for k in sinks.indices { sinks[k] = SinkRT() }
+    }
+
     func collect() -> ReplicationResult {
         var r = ReplicationResult()
         let horizon = end - warmup
-        wip.advance(to: end, start: warmup)
+        wip.advance(to: end)
         for sv in servers.indices { accrue(servers.at(sv), until: end) }
         for i in stations.indices {
-            stations[i].queueAvg.advance(to: end, start: warmup)
+            stations[i].queueAvg.advance(to: end)
             let st = stations[i]
             let serverTime = Double(st.servers) * horizon
             var out = ReplicationResult.Station()
@@ -20,7 +42,7 @@ extension Replication {
             r.stations.append(out)
         }
         for j in buffers.indices {
-            buffers[j].level.advance(to: end, start: warmup)
+            buffers[j].level.advance(to: end)
             r.buffers.append(ReplicationResult.Buffer(level: buffers[j].level.area / horizon))
         }
         for s in sinks {

@@ -127,14 +127,12 @@ extension Replication {
     func accept(_ n: NodeRef, part p: Int32) {
         switch n {
         case .sink(let k):
-            if now >= warmup {
-                let cycle = now - parts[p].created
-                sinks[k].count += 1
-                sinks[k].cycleSum += cycle
-                absorbed += 1
-                cycleSum += cycle
-            }
-            wip.set(wip.value - 1, at: now, start: warmup)
+            let cycle = now - parts[p].created
+            sinks[k].count += 1
+            sinks[k].cycleSum += cycle
+            absorbed += 1
+            cycleSum += cycle
+            wip.set(wip.value - 1, at: now)
             parts.release(p)
         case .station(let i):
             parts[p].arrived = now
@@ -143,7 +141,7 @@ extension Replication {
             if st.pointee.queue.isEmpty, let sv = idleServer(i) {
                 startService(sv, part: p)
             } else {
-                st.pointee.queueAvg.set(Double(st.pointee.queue.count + 1), at: now, start: warmup)
+                st.pointee.queueAvg.set(Double(st.pointee.queue.count + 1), at: now)
                 st.pointee.queue.append(p)
             }
         case .buffer(let j):
@@ -161,7 +159,7 @@ extension Replication {
             if b.pointee.route.drawsAtFinish {
                 parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
             }
-            b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now, start: warmup)
+            b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now)
             b.pointee.parts.append(p)
             advanceBuffer(j)
         case .source:
@@ -202,7 +200,7 @@ extension Replication {
     func takeHead(_ j: Int) -> Int32 {
         let b = buffers.at(j)
         let p = b.pointee.parts.removeFirst()
-        b.pointee.level.set(Double(b.pointee.parts.count), at: now, start: warmup)
+        b.pointee.level.set(Double(b.pointee.parts.count), at: now)
         return p
     }
 

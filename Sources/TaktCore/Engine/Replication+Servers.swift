@@ -6,19 +6,22 @@ extension Replication {
         let s = servers.at(sv)
         let new = s.pointee.down ? Replication.stateDown : s.pointee.holding ? Replication.stateBlocked
             : s.pointee.part >= 0 ? Replication.stateProcessing : Replication.stateStarved
+        enter(s, new)
+    }
+
+    /// Moves the server to state `new`, accruing the time spent in the old one.
+    @inline(__always)
+    func enter(_ s: UnsafeMutablePointer<ServerRT>, _ new: Int) {
         if new == s.pointee.state { return }
         accrue(s, until: now)
         s.pointee.state = new
         s.pointee.stateSince = now
     }
 
-    /// Adds the server's time in its current state, within the window, to its station.
+    /// Adds the server's time in its current state to its station.
     @inline(__always)
     func accrue(_ s: UnsafeMutablePointer<ServerRT>, until t: Double) {
-        let since = s.pointee.stateSince
-        let from = since > warmup ? since : warmup
-        guard t > from else { return }
-        let d = t - from, st = stations.at(s.pointee.station)
+        let d = t - s.pointee.stateSince, st = stations.at(s.pointee.station)
         switch s.pointee.state {
         case Replication.stateDown: st.pointee.timeDown += d
         case Replication.stateBlocked: st.pointee.timeBlocked += d
@@ -32,10 +35,8 @@ extension Replication {
         let s = servers.at(sv)
         let i = s.pointee.station
         let st = stations.at(i)
-        if now >= warmup {
-            st.pointee.waitSum += now - parts[p].arrived
-            st.pointee.waitCount += 1
-        }
+        st.pointee.waitSum += now - parts[p].arrived
+        st.pointee.waitCount += 1
         s.pointee.part = p
         s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
         beginSegment(sv)
@@ -66,7 +67,8 @@ extension Replication {
         } else {
             calendar.schedule(time: now + due, kind: .completion, target: sv, token: token)
         }
-        updateState(sv)
+        // Only a working server without a finished part begins a segment.
+        enter(s, Replication.stateProcessing)
     }
 
     @inline(__always)
@@ -90,7 +92,7 @@ extension Replication {
         let s = servers.at(sv)
         s.pointee.remaining = 0
         let st = stations.at(s.pointee.station)
-        if now >= warmup { st.pointee.processed += 1 }
+        st.pointee.processed += 1
         s.pointee.holding = true
         if st.pointee.route.drawsAtFinish {
             s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr)
@@ -152,7 +154,7 @@ extension Replication {
                 return
             }
             let p = st.pointee.queue.removeFirst()
-            st.pointee.queueAvg.set(Double(st.pointee.queue.count), at: now, start: warmup)
+            st.pointee.queueAvg.set(Double(st.pointee.queue.count), at: now)
             startService(sv, part: p)
             roomAt(.station(i))
         } else {

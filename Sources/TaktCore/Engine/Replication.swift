@@ -138,7 +138,8 @@ final class Replication {
             self.rng = rng
         }
 
-        var cap: Int { cap32 == Int32.max ? Int.max : Int(cap32) }
+        /// Int32.max when unlimited, which no count of parts reaches.
+        var cap: Int { Int(cap32) }
     }
 
     struct SinkRT {
@@ -339,10 +340,16 @@ final class Replication {
         var sameInstant = 0
         var lastTime = -1.0
         var reachedEnd = false
+        // The window opens before the first event at or after the warm-up's end.
+        var windowOpensAt = warmup > 0 ? warmup : Double.infinity
         while let e = calendar.pop() {
             if e.time > end {
                 reachedEnd = true
                 break
+            }
+            if e.time >= windowOpensAt {
+                openWindow()
+                windowOpensAt = .infinity
             }
             now = e.time
             events += 1
@@ -381,6 +388,8 @@ final class Replication {
         if !reachedEnd, let stuck = deadlockedStations() {
             throw SimulationError.deadlock(stations: stuck)
         }
+        // No event fell inside the window.
+        if windowOpensAt.isFinite { openWindow() }
         now = end
         return collect()
     }
@@ -402,7 +411,7 @@ final class Replication {
 
     @inline(__always)
     func newPart() -> Int32 {
-        wip.set(wip.value + 1, at: now, start: warmup)
+        wip.set(wip.value + 1, at: now)
         return parts.create(at: now)
     }
 

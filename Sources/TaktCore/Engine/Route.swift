@@ -2,7 +2,8 @@
 /// weights) in flat tables the replication owns. Copying one costs no reference counting,
 /// unlike the `Routing` enum with its arrays.
 struct Route {
-    enum Kind: UInt8 {
+    /// The kinds drawing at finish stay together (see `drawsAtFinish`).
+    enum Kind: UInt8, CaseIterable {
         case none, next, split, random, roundRobin, firstAvailable, shortestQueue, decider
     }
 
@@ -18,7 +19,8 @@ struct Route {
 
     /// Whether the destination is drawn when the part finishes (split, random, round robin).
     var drawsAtFinish: Bool {
-        @inline(__always) get { kind == .split || kind == .random || kind == .roundRobin }
+        // The three kinds are consecutive: one comparison.
+        @inline(__always) get { kind.rawValue &- Kind.split.rawValue <= Kind.roundRobin.rawValue - Kind.split.rawValue }
     }
 
     /// Flattens `routing`, appending its destinations and weights to the tables.
