@@ -52,12 +52,6 @@ final class EventCalendar {
     var isEmpty: Bool { count == (rootIsTaken ? 1 : 0) && (bucketCalendar?.count ?? 0) == 0 }
 
     @inline(__always)
-    private func less(_ a: Int, _ b: Int) -> Bool {
-        let ta = times[a], tb = times[b]
-        return ta < tb || (ta == tb && orders[a] < orders[b])
-    }
-
-    @inline(__always)
     private func move(from a: Int, to b: Int) {
         times[b] = times[a]
         orders[b] = orders[a]
@@ -147,15 +141,20 @@ final class EventCalendar {
         while true {
             let firstChild = 4 * i + 1
             if firstChild >= n { break }
+            // Both keys of each child read up front, so the choice can compile to selects.
             var c = firstChild
+            var tc = times[c], oc = orders[c]
             let end = min(firstChild + 4, n)
             var k = firstChild + 1
             while k < end {
-                if less(k, c) { c = k }
+                let tk = times[k], ok = orders[k]
+                let better = tk < tc || (tk == tc && ok < oc)
+                c = better ? k : c
+                tc = better ? tk : tc
+                oc = better ? ok : oc
                 k += 1
             }
-            let tc = times[c]
-            if !(tc < time || (tc == time && orders[c] < order)) { break }
+            if !(tc < time || (tc == time && oc < order)) { break }
             move(from: c, to: i)
             i = c
         }
