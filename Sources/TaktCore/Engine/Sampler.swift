@@ -34,8 +34,19 @@ struct Sampler {
 
     func free() { values?.deallocate() }
 
+    /// The two commonest kinds inline; the others in one call, which keeps every caller small
+    /// enough for the compiler to inline the engine's hot path into one function.
     @inline(__always)
     func sample(_ rng: inout RandomStream, _ zig: Ziggurat.Tables) -> Double {
+        switch kind {
+        case .exponential: return a * Ziggurat.exponential(&rng, zig)
+        case .constant: return a
+        default: return sampleOther(&rng, zig)
+        }
+    }
+
+    @inline(never)
+    func sampleOther(_ rng: inout RandomStream, _ zig: Ziggurat.Tables) -> Double {
         switch kind {
         case .constant: return a
         case .exponential: return a * Ziggurat.exponential(&rng, zig)

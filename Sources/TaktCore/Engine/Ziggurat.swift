@@ -59,6 +59,7 @@ enum Ziggurat {
         return slow(rng: &rng, i: i, j: j, t)
     }
 
+    @inline(never)
     private static func slow(rng: inout RandomStream, i layer: Int, j value: UInt32, _ t: Tables) -> Double {
         var i = layer, j = value
         while true {
