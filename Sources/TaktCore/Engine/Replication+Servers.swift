@@ -132,78 +132,84 @@ extension Replication {
         return true
     }
 
-    /// A free server takes its next part: from its own queue, from the buffers feeding it, or
-    /// new from a saturated source.
+    /// A free server takes its next part: new from a saturated source, from its own queue, or
+    /// from the buffers feeding it. One call to `startService` for all three keeps this small
+    /// enough to be inlined into the handlers.
     @inline(__always)
     func afterRelease(_ sv: Int) {
         let s = servers.at(sv)
         guard !s.pointee.down, s.pointee.part < 0 else { return }
         let i = s.pointee.station
         let st = stations.at(i)
+        let p: Int32
+        var feeder = -1
+        let ownQueue = st.pointee.saturatedBy < 0 && st.pointee.hasOwnQueue
         if st.pointee.saturatedBy >= 0 {
             let source = sources.at(st.pointee.saturatedBy)
             guard source.pointee.created < source.pointee.limit else { return }
             source.pointee.created += 1
-            let p = newPart()
+            p = newPart()
             st.pointee.present += 1
-            startService(sv, part: p)
-        } else if st.pointee.hasOwnQueue {
+        } else if ownQueue {
             guard !st.pointee.queue.isEmpty else {
                 // A free server is room too (it matters when the queue holds nothing).
                 roomAt(.station(i))
                 return
             }
-            let p = st.pointee.queue.removeFirst()
+            p = st.pointee.queue.removeFirst()
             st.pointee.queueAvg.set(Double(st.pointee.queue.count), at: now)
-            startService(sv, part: p)
-            roomAt(.station(i))
         } else {
-            pull(sv, station: i)
+            feeder = feederToPull(station: i)
+            guard feeder >= 0 else { return }
+            p = takeHead(feeder)
+            st.pointee.present += 1
+        }
+        startService(sv, part: p)
+        if feeder >= 0 {
+            // More parts can follow only to another free server, or by another rule.
+            if st.pointee.servers > 1 || buffers[feeder].route.kind != .next { advanceBuffer(feeder) }
+            roomAtBuffer(feeder)
+        } else if ownQueue {
+            roomAt(.station(i))
         }
     }
 
-    /// A buffer-fed server takes the head part that has waited longest among the buffers that
-    /// would send it here.
+    /// The buffer a free server of buffer-fed station `i` takes its next part from, or -1.
     @inline(__always)
-    func pull(_ sv: Int, station i: Int) {
+    func feederToPull(station i: Int) -> Int {
+        let sole = stations.at(i).pointee.soleFeeder
+        guard sole >= 0 else { return longestWaitingFeeder(station: i) }
+        let b = buffers.at(sole)
+        guard let head = b.pointee.parts.first else {
+            // Nothing waiting: a hand-off buffer can now pass a part straight through.
+            roomAtBuffer(sole)
+            return -1
+        }
+        // A plain `next` into this station always takes it: this server is free.
+        return b.pointee.route.kind == .next || bufferDestination(sole, part: head) == .station(i) ? sole : -1
+    }
+
+    /// Among several feeders, the one whose head part has waited longest and would be sent here.
+    @inline(never)
+    func longestWaitingFeeder(station i: Int) -> Int {
         let st = stations.at(i)
         var best = -1
-        let sole = st.pointee.soleFeeder
-        if sole >= 0 {
-            let b = buffers.at(sole)
-            if let head = b.pointee.parts.first {
-                // A plain `next` into this station always takes it: this server is free.
-                if b.pointee.route.kind == .next || bufferDestination(sole, part: head) == .station(i) { best = sole }
-            }
-        } else {
-            var bestTime = Double.infinity
-            let start = st.pointee.feederStart
-            for f in start..<(start + st.pointee.feederCount) {
-                let j = feeders[f]
-                guard let head = buffers[j].parts.first, bestTime > parts[head].arrived else { continue }
-                if bufferDestination(j, part: head) == .station(i) {
-                    best = j
-                    bestTime = parts[head].arrived
-                }
+        var bestTime = Double.infinity
+        let start = st.pointee.feederStart
+        for f in start..<(start + st.pointee.feederCount) {
+            let j = feeders[f]
+            guard let head = buffers[j].parts.first, bestTime > parts[head].arrived else { continue }
+            if bufferDestination(j, part: head) == .station(i) {
+                best = j
+                bestTime = parts[head].arrived
             }
         }
-        guard best >= 0 else {
+        if best < 0 {
             // Nothing waiting: a hand-off buffer can now pass a part straight through.
-            if sole >= 0 {
-                if buffers[sole].parts.isEmpty { roomAtBuffer(sole) }
-            } else {
-                let start = st.pointee.feederStart
-                for f in start..<(start + st.pointee.feederCount) where buffers[feeders[f]].parts.isEmpty {
-                    roomAtBuffer(feeders[f])
-                }
+            for f in start..<(start + st.pointee.feederCount) where buffers[feeders[f]].parts.isEmpty {
+                roomAtBuffer(feeders[f])
             }
-            return
         }
-        let p = takeHead(best)
-        st.pointee.present += 1
-        startService(sv, part: p)
-        // More parts can follow only to another free server, or by another rule.
-        if st.pointee.servers > 1 || buffers[best].route.kind != .next { advanceBuffer(best) }
-        roomAtBuffer(best)
+        return best
     }
 }
