@@ -337,30 +337,33 @@ final class Replication {
                 for sv in first..<(first + stations[si].servers) { afterRelease(sv) }
             }
         }
-        var sameInstant = 0
-        var lastTime = -1.0
         var reachedEnd = false
-        // The window opens before the first event at or after the warm-up's end.
+        // The window opens before the first event at or after the warm-up's end; the run ends
+        // before the first event after `end`. One comparison per event watches for both.
         var windowOpensAt = warmup > 0 ? warmup : Double.infinity
+        var checkpoint = min(windowOpensAt, end.nextUp)
+        // Time must move: every 2^16 events it is compared with its value 2^16 events before,
+        // and 16 checks without a change (over a million events at one instant) end the run.
+        var timeAtLastCheck = -1.0
+        var checksAtOneInstant = 0
         while let e = calendar.pop() {
-            if e.time > end {
-                reachedEnd = true
-                break
-            }
-            if e.time >= windowOpensAt {
+            if e.time >= checkpoint {
+                if e.time > end {
+                    reachedEnd = true
+                    break
+                }
                 openWindow()
                 windowOpensAt = .infinity
+                checkpoint = end.nextUp
             }
             now = e.time
             events += 1
-            if now == lastTime {
-                sameInstant += 1
-                if sameInstant > 1_000_000 { throw SimulationError.runaway(time: now) }
-            } else {
-                sameInstant = 0
-                lastTime = now
+            if events & 0xFFFF == 0 {
+                if shouldStop() { throw SimulationError.cancelled }
+                checksAtOneInstant = now == timeAtLastCheck ? checksAtOneInstant + 1 : 0
+                if checksAtOneInstant >= 16 { throw SimulationError.runaway(time: now) }
+                timeAtLastCheck = now
             }
-            if events & 0xFFFF == 0 && shouldStop() { throw SimulationError.cancelled }
             let target = Int(e.target)
             // In a large plant the next event's records are in no cache: start loading them now.
             // (A hint only: a wrong guess, or a source's index, costs a useless load.)
