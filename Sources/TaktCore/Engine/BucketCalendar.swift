@@ -25,13 +25,17 @@ struct BucketCalendar {
     /// The first node of each bucket, or -1.
     private let heads: UnsafeMutablePointer<Int32>
     let bucketCount: Int
+    /// Outside this range of pending events the calendar is resized (or given back to the heap).
+    let shrinkBelow: Int, growAbove: Int
     private let perDay: Double
     private(set) var count = 0
     /// The day being scanned; no pending event is on an earlier day.
-    private var currentDay: UInt64 = 0
+    private var currentDay: Int64 = 0
 
     init(buckets n: Int, width: Double) {
         bucketCount = n
+        shrinkBelow = max(EventCalendar.heapBelow, n / 2)
+        growAbove = 2 * n
         perDay = 1 / width
         heads = .allocate(capacity: n)
         heads.initialize(repeating: -1, count: n)
@@ -45,9 +49,10 @@ struct BucketCalendar {
     }
 
     @inline(__always)
-    private func day(of time: Double) -> UInt64 {
+    private func day(of time: Double) -> Int64 {
+        // Times are never negative; the range test lets the conversion go unchecked.
         let d = time * perDay
-        return d < 9.0e18 ? UInt64(d) : UInt64(9.0e18)
+        return d >= 0 && d < 9.0e18 ? Int64(d) : d < 0 ? 0 : Int64(9.0e18)
     }
 
     @inline(__always)
@@ -70,7 +75,7 @@ struct BucketCalendar {
             node = Int32(used)
             used += 1
         }
-        let b = Int(d & UInt64(bucketCount - 1))
+        let b = Int(d & Int64(bucketCount - 1))
         var previous: Int32 = -1
         var current = heads[b]
         while current >= 0, BucketCalendar.less(pool[Int(current)].entry, e) {
@@ -95,19 +100,21 @@ struct BucketCalendar {
 
     /// The target of the first entry of the current day's bucket, which is usually the next.
     var headTarget: Int32? {
-        let h = heads[Int(currentDay & UInt64(bucketCount - 1))]
+        let h = heads[Int(currentDay & Int64(bucketCount - 1))]
         return h >= 0 ? pool[Int(h)].entry.target : nil
     }
 
     /// The earliest entry, or nil.
     mutating func removeFirst() -> Entry? {
         guard count > 0 else { return nil }
-        let mask = UInt64(bucketCount - 1)
+        let mask = Int64(bucketCount - 1)
         // One pass over the days ahead; events far in the future are found by a direct search.
+        // No pending event is on an earlier day, so a head is on the current day exactly when
+        // its scaled time (as `day(of:)` computes it) is below the next day's start.
         for _ in 0..<bucketCount {
             let b = Int(currentDay & mask)
             let h = heads[b]
-            if h >= 0, day(of: pool[Int(h)].entry.time) == currentDay { return takeHead(b) }
+            if h >= 0, pool[Int(h)].entry.time * perDay < Double(currentDay &+ 1) { return takeHead(b) }
             currentDay &+= 1
         }
         var best = -1

@@ -24,7 +24,10 @@ final class EventCalendar {
     /// Pending events above which the calendar queue takes over, and below which the heap returns.
     static let bucketsAbove = 128
     static let heapBelow = 32
-    private var bucketCalendar: BucketCalendar?
+    /// Used while `inBuckets`; otherwise an empty placeholder (optional access to a struct this
+    /// size costs a copy per event).
+    private var buckets = BucketCalendar(buckets: 1, width: 1)
+    private var inBuckets = false
 
     private var times: UnsafeMutablePointer<Double>
     private var orders: UnsafeMutablePointer<UInt64>
@@ -46,10 +49,10 @@ final class EventCalendar {
         times.deallocate()
         orders.deallocate()
         payloads.deallocate()
-        bucketCalendar?.free()
+        buckets.free()
     }
 
-    var isEmpty: Bool { count == (rootIsTaken ? 1 : 0) && (bucketCalendar?.count ?? 0) == 0 }
+    var isEmpty: Bool { count == (rootIsTaken ? 1 : 0) && (!inBuckets || buckets.count == 0) }
 
     @inline(__always)
     private func move(from a: Int, to b: Int) {
@@ -62,7 +65,7 @@ final class EventCalendar {
     func schedule(time: Double, kind: EventKind, target: Int, detail: Int = 0, token: UInt32 = 0) {
         let order = UInt64(kind.rawValue) << 56 | UInt64(detail & 0xFF) << 48 | nextSeq
         nextSeq &+= 1
-        if bucketCalendar != nil {
+        if inBuckets {
             scheduleInBuckets(BucketCalendar.Entry(time: time, order: order, target: Int32(target), token: token))
             return
         }
@@ -77,8 +80,8 @@ final class EventCalendar {
 
     @inline(never)
     private func scheduleInBuckets(_ entry: BucketCalendar.Entry) {
-        bucketCalendar?.insert(entry)
-        if let c = bucketCalendar, c.count > 2 * c.bucketCount { rebuildBuckets() }
+        buckets.insert(entry)
+        if buckets.count > buckets.growAbove { rebuildBuckets() }
     }
 
     @inline(__always)
@@ -102,20 +105,20 @@ final class EventCalendar {
     /// engine prefetches its records while it handles the current event.
     @inline(__always)
     var likelyNextTarget: Int32? {
-        if bucketCalendar != nil { return bucketCalendar?.headTarget }
+        if inBuckets { return buckets.headTarget }
         let next = rootIsTaken ? 1 : 0
         return count > next ? payloads[next].0 : nil
     }
 
     @inline(__always)
     func pop() -> Event? {
-        bucketCalendar != nil ? popBucket() : popHeap()
+        inBuckets ? popBucket() : popHeap()
     }
 
     @inline(__always)
     private func popBucket() -> Event? {
-        guard let e = bucketCalendar?.removeFirst() else { return nil }
-        if let c = bucketCalendar, c.count < EventCalendar.heapBelow || c.count * 2 < c.bucketCount { rebuildBuckets() }
+        guard let e = buckets.removeFirst() else { return nil }
+        if buckets.count < buckets.shrinkBelow { rebuildBuckets() }
         return Event(time: e.time, order: e.order, target: e.target, token: e.token)
     }
 
@@ -169,11 +172,10 @@ final class EventCalendar {
     @inline(never)
     private func rebuildBuckets() {
         var all: [Event] = []
-        all.reserveCapacity(count + (bucketCalendar?.count ?? 0))
-        if var old = bucketCalendar {
-            while let e = old.removeFirst() { all.append(Event(time: e.time, order: e.order, target: e.target, token: e.token)) }
-            old.free()
-            bucketCalendar = nil
+        all.reserveCapacity(count + (inBuckets ? buckets.count : 0))
+        if inBuckets {
+            while let e = buckets.removeFirst() { all.append(Event(time: e.time, order: e.order, target: e.target, token: e.token)) }
+            inBuckets = false
         }
         if rootIsTaken { removeRoot() }
         while let e = popHeap() {
@@ -190,11 +192,12 @@ final class EventCalendar {
         if !(gap > 0) || !gap.isFinite { gap = 1 }
         var n = 1
         while n < all.count { n <<= 1 }
-        var calendar = BucketCalendar(buckets: n, width: 3 * gap)
+        buckets.free()
+        buckets = BucketCalendar(buckets: n, width: 3 * gap)
         for e in all {
-            calendar.insert(BucketCalendar.Entry(time: e.time, order: e.order, target: e.target, token: e.token))
+            buckets.insert(BucketCalendar.Entry(time: e.time, order: e.order, target: e.target, token: e.token))
         }
-        bucketCalendar = calendar
+        inBuckets = true
     }
 
     @inline(never)

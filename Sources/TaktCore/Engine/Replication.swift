@@ -368,9 +368,7 @@ final class Replication {
             // In a large plant the next event's records are in no cache: start loading them now.
             // (A hint only: a wrong guess, or a source's index, costs a useless load.)
             if prefetching, let next = calendar.likelyNextTarget, next >= 0, Int(next) < servers.count {
-                let s = servers.at(Int(next))
-                takt_prefetch(s)
-                takt_prefetch(stations.at(s.pointee.station))
+                prefetchAround(server: Int(next))
             }
             switch e.kind {
             case .arrival:
@@ -395,6 +393,14 @@ final class Replication {
         if windowOpensAt.isFinite { openWindow() }
         now = end
         return collect()
+    }
+
+    /// Starts loading the records of an event at server `sv`: its own and its station's.
+    @inline(__always)
+    func prefetchAround(server sv: Int) {
+        let s = servers.at(sv)
+        takt_prefetch(s)
+        takt_prefetch(stations.at(s.pointee.station))
     }
 
     /// With nothing left to happen, servers still blocked can never move.
