@@ -150,18 +150,23 @@ extension Replication {
             // Straight through an empty buffer onto a free server of the one station it feeds.
             // Its level would rise and fall at this instant, adding nothing to its average, and
             // a buffer with room has no one blocked on it.
-            if b.pointee.parts.isEmpty, b.pointee.route.kind == .next, b.pointee.cap > 0,
-               case .station(let i) = b.pointee.route.next, let sv = idleServer(i) {
-                stations.at(i).pointee.present += 1
-                startService(sv, part: p)
-                return
+            // Before one station with no free server, nothing can move on: no need to try.
+            var mayMove = true
+            if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
+                let sv = idleServer(i)
+                if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0 {
+                    stations.at(i).pointee.present += 1
+                    startService(sv, part: p)
+                    return
+                }
+                mayMove = sv != nil
             }
             if b.pointee.route.drawsAtFinish {
                 parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
             }
             b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now)
             b.pointee.parts.append(p)
-            advanceBuffer(j)
+            if mayMove { advanceBuffer(j) }
         case .source:
             break
         }

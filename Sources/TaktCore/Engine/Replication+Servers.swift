@@ -57,9 +57,16 @@ extension Replication {
         // entry can be compared (and counted down, below) without looking its kind up.
         if st.pointee.hasBusyFailures {
             let base = s.pointee.failureBase
-            for m in 0..<st.pointee.modeCount where ttf[base + m] < due {
-                due = ttf[base + m]
-                mode = m
+            if st.pointee.modeCount == 1 {
+                if ttf[base] < due {
+                    due = ttf[base]
+                    mode = 0
+                }
+            } else {
+                for m in 0..<st.pointee.modeCount where ttf[base + m] < due {
+                    due = ttf[base + m]
+                    mode = m
+                }
             }
         }
         if mode >= 0 {
@@ -79,8 +86,12 @@ extension Replication {
         let st = stations.at(s.pointee.station)
         if st.pointee.hasBusyFailures {
             let base = s.pointee.failureBase
-            for m in 0..<st.pointee.modeCount {
-                ttf[base + m] = max(0, ttf[base + m] - elapsed)
+            if st.pointee.modeCount == 1 {
+                ttf[base] = max(0, ttf[base] - elapsed)
+            } else {
+                for m in 0..<st.pointee.modeCount {
+                    ttf[base + m] = max(0, ttf[base + m] - elapsed)
+                }
             }
         }
         s.pointee.processing = false
