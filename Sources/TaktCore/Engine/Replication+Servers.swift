@@ -78,11 +78,12 @@ extension Replication {
         enter(s, Replication.stateProcessing)
     }
 
+    /// Processing stops: at the part's completion (`finished`, nothing remains) or a failure.
     @inline(__always)
-    func endSegment(_ sv: Int) {
+    func endSegment(_ sv: Int, finished: Bool = false) {
         let s = servers.at(sv)
         let elapsed = now - s.pointee.segmentStart
-        s.pointee.remaining = max(0, s.pointee.remaining - elapsed)
+        s.pointee.remaining = finished ? 0 : max(0, s.pointee.remaining - elapsed)
         let st = stations.at(s.pointee.station)
         if st.pointee.hasBusyFailures {
             let base = s.pointee.failureBase
@@ -99,9 +100,8 @@ extension Replication {
     }
 
     func completion(_ sv: Int) {
-        endSegment(sv)
+        endSegment(sv, finished: true)
         let s = servers.at(sv)
-        s.pointee.remaining = 0
         let st = stations.at(s.pointee.station)
         st.pointee.processed += 1
         s.pointee.holding = true
@@ -138,18 +138,19 @@ extension Replication {
         s.pointee.blockSeq = 0
         st.pointee.present -= 1
         accept(dest, part: p)
-        afterRelease(sv)
-        updateState(sv)
+        // A server that starts a new part is processing already.
+        if !afterRelease(sv) { updateState(sv) }
         return true
     }
 
     /// A free server takes its next part: new from a saturated source, from its own queue, or
     /// from the buffers feeding it. One call to `startService` for all three keeps this small
     /// enough to be inlined into the handlers.
-    @inline(__always)
-    func afterRelease(_ sv: Int) {
+    /// Returns whether the server started a part.
+    @inline(__always) @discardableResult
+    func afterRelease(_ sv: Int) -> Bool {
         let s = servers.at(sv)
-        guard !s.pointee.down, s.pointee.part < 0 else { return }
+        guard !s.pointee.down, s.pointee.part < 0 else { return false }
         let i = s.pointee.station
         let st = stations.at(i)
         let p: Int32
@@ -157,7 +158,7 @@ extension Replication {
         let ownQueue = st.pointee.saturatedBy < 0 && st.pointee.hasOwnQueue
         if st.pointee.saturatedBy >= 0 {
             let source = sources.at(st.pointee.saturatedBy)
-            guard source.pointee.created < source.pointee.limit else { return }
+            guard source.pointee.created < source.pointee.limit else { return false }
             source.pointee.created += 1
             p = newPart()
             st.pointee.present += 1
@@ -165,13 +166,13 @@ extension Replication {
             guard !st.pointee.queue.isEmpty else {
                 // A free server is room too (it matters when the queue holds nothing).
                 roomAt(.station(i))
-                return
+                return false
             }
             p = st.pointee.queue.removeFirst()
             st.pointee.queueAvg.set(Double(st.pointee.queue.count), at: now)
         } else {
             feeder = feederToPull(station: i)
-            guard feeder >= 0 else { return }
+            guard feeder >= 0 else { return false }
             p = takeHead(feeder)
             st.pointee.present += 1
         }
@@ -183,6 +184,7 @@ extension Replication {
         } else if ownQueue {
             roomAt(.station(i))
         }
+        return true
     }
 
     /// The buffer a free server of buffer-fed station `i` takes its next part from, or -1.

@@ -346,6 +346,7 @@ final class Replication {
         // and 16 checks without a change (over a million events at one instant) end the run.
         var timeAtLastCheck = -1.0
         var checksAtOneInstant = 0
+        var events = 0
         while let e = calendar.pop() {
             if e.time >= checkpoint {
                 if e.time > end {
@@ -391,6 +392,7 @@ final class Replication {
         }
         // No event fell inside the window.
         if windowOpensAt.isFinite { openWindow() }
+        self.events = events
         now = end
         return collect()
     }
