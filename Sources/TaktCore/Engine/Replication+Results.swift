@@ -26,7 +26,7 @@ extension Replication {
         var r = ReplicationResult()
         let horizon = end - warmup
         wip.advance(to: end)
-        for sv in servers.indices { accrue(servers.at(sv), until: end) }
+        for sv in servers.indices { accrue(handle(sv), until: end) }
         for i in stations.indices {
             stations[i].queueAvg.advance(to: end)
             let st = stations[i]

@@ -1,28 +1,46 @@
 /// Servers: taking work, processing in segments between failures, finishing, and the time
 /// each spends in each state.
 extension Replication {
+    /// A server and its station, looked up once and handed down a step's helpers: every
+    /// look-up re-reads a table's address from the replication, since for all the compiler
+    /// knows a store through a record may have changed it.
+    struct ServerHandle {
+        let index: Int
+        let server: UnsafeMutablePointer<ServerRT>
+        let station: UnsafeMutablePointer<StationRT>
+    }
+
     @inline(__always)
-    func updateState(_ sv: Int) {
+    func handle(_ sv: Int) -> ServerHandle {
         let s = servers.at(sv)
+        return ServerHandle(index: sv, server: s, station: stations.at(s.pointee.station))
+    }
+
+    @inline(__always)
+    func updateState(_ sv: Int) { updateState(handle(sv)) }
+
+    @inline(__always)
+    func updateState(_ h: ServerHandle) {
+        let s = h.server
         let new = s.pointee.down ? Replication.stateDown : s.pointee.holding ? Replication.stateBlocked
             : s.pointee.part >= 0 ? Replication.stateProcessing : Replication.stateStarved
-        enter(s, new)
+        enter(h, new)
     }
 
     /// Moves the server to state `new`, accruing the time spent in the old one.
     @inline(__always)
-    func enter(_ s: UnsafeMutablePointer<ServerRT>, _ new: Int) {
-        if new == s.pointee.state { return }
-        accrue(s, until: now)
-        s.pointee.state = new
-        s.pointee.stateSince = now
+    func enter(_ h: ServerHandle, _ new: Int) {
+        if new == h.server.pointee.state { return }
+        accrue(h, until: now)
+        h.server.pointee.state = new
+        h.server.pointee.stateSince = now
     }
 
     /// Adds the server's time in its current state to its station.
     @inline(__always)
-    func accrue(_ s: UnsafeMutablePointer<ServerRT>, until t: Double) {
-        let d = t - s.pointee.stateSince, st = stations.at(s.pointee.station)
-        switch s.pointee.state {
+    func accrue(_ h: ServerHandle, until t: Double) {
+        let d = t - h.server.pointee.stateSince, st = h.station
+        switch h.server.pointee.state {
         case Replication.stateDown: st.pointee.timeDown += d
         case Replication.stateBlocked: st.pointee.timeBlocked += d
         case Replication.stateProcessing: st.pointee.timeProcessing += d
@@ -31,28 +49,31 @@ extension Replication {
     }
 
     @inline(__always)
-    func startService(_ sv: Int, part p: Int32) {
-        let s = servers.at(sv)
-        let i = s.pointee.station
-        let st = stations.at(i)
+    func startService(_ sv: Int, part p: Int32) { startService(handle(sv), part: p) }
+
+    @inline(__always)
+    func startService(_ h: ServerHandle, part p: Int32) {
+        let s = h.server, st = h.station
         st.pointee.waitSum += now - parts[p].arrived
         st.pointee.waitCount += 1
         s.pointee.part = p
         s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
-        beginSegment(sv)
+        beginSegment(h)
     }
+
+    @inline(__always)
+    func beginSegment(_ sv: Int) { beginSegment(handle(sv)) }
 
     /// Processing (re)starts: schedules whichever comes first, completion or a busy-time failure.
     @inline(__always)
-    func beginSegment(_ sv: Int) {
-        let s = servers.at(sv)
+    func beginSegment(_ h: ServerHandle) {
+        let s = h.server, st = h.station
         s.pointee.processing = true
         s.pointee.segmentStart = now
         s.pointee.token &+= 1
         let token = s.pointee.token
         var due = s.pointee.remaining
         var mode = -1
-        let st = stations.at(s.pointee.station)
         // Modes that do not count busy time keep an infinite time to failure, so every mode's
         // entry can be compared (and counted down, below) without looking its kind up.
         if st.pointee.hasBusyFailures {
@@ -70,21 +91,23 @@ extension Replication {
             }
         }
         if mode >= 0 {
-            calendar.schedule(time: now + due, kind: .failure, target: sv, detail: mode, token: token)
+            calendar.schedule(time: now + due, kind: .failure, target: h.index, detail: mode, token: token)
         } else {
-            calendar.schedule(time: now + due, kind: .completion, target: sv, token: token)
+            calendar.schedule(time: now + due, kind: .completion, target: h.index, token: token)
         }
         // Only a working server without a finished part begins a segment.
-        enter(s, Replication.stateProcessing)
+        enter(h, Replication.stateProcessing)
     }
+
+    @inline(__always)
+    func endSegment(_ sv: Int) { endSegment(handle(sv)) }
 
     /// Processing stops: at the part's completion (`finished`, nothing remains) or a failure.
     @inline(__always)
-    func endSegment(_ sv: Int, finished: Bool = false) {
-        let s = servers.at(sv)
+    func endSegment(_ h: ServerHandle, finished: Bool = false) {
+        let s = h.server, st = h.station
         let elapsed = now - s.pointee.segmentStart
         s.pointee.remaining = finished ? 0 : max(0, s.pointee.remaining - elapsed)
-        let st = stations.at(s.pointee.station)
         if st.pointee.hasBusyFailures {
             let base = s.pointee.failureBase
             if st.pointee.modeCount == 1 {
@@ -100,9 +123,9 @@ extension Replication {
     }
 
     func completion(_ sv: Int) {
-        endSegment(sv, finished: true)
-        let s = servers.at(sv)
-        let st = stations.at(s.pointee.station)
+        let h = handle(sv)
+        endSegment(h, finished: true)
+        let s = h.server, st = h.station
         st.pointee.processed += 1
         s.pointee.holding = true
         if st.pointee.route.drawsAtFinish {
@@ -120,17 +143,19 @@ extension Replication {
         }
         // States that last no time are never recorded: only a part that cannot move makes
         // the server blocked.
-        if !tryServerMove(sv) {
-            updateState(sv)
+        if !tryServerMove(h) {
+            updateState(h)
             block(entity: Int32(sv))
         }
     }
 
+    @inline(__always)
+    func tryServerMove(_ sv: Int) -> Bool { tryServerMove(handle(sv)) }
+
     /// Passes the finished part on if it can, then takes new work.
     @inline(__always)
-    func tryServerMove(_ sv: Int) -> Bool {
-        let s = servers.at(sv)
-        let st = stations.at(s.pointee.station)
+    func tryServerMove(_ h: ServerHandle) -> Bool {
+        let s = h.server, st = h.station
         guard let dest = destination(st.pointee.route, chosen: s.pointee.target) else { return false }
         let p = s.pointee.part
         s.pointee.part = -1
@@ -139,20 +164,22 @@ extension Replication {
         st.pointee.present -= 1
         accept(dest, part: p)
         // A server that starts a new part is processing already.
-        if !afterRelease(sv) { updateState(sv) }
+        if !afterRelease(h) { updateState(h) }
         return true
     }
+
+    @inline(__always) @discardableResult
+    func afterRelease(_ sv: Int) -> Bool { afterRelease(handle(sv)) }
 
     /// A free server takes its next part: new from a saturated source, from its own queue, or
     /// from the buffers feeding it. One call to `startService` for all three keeps this small
     /// enough to be inlined into the handlers.
     /// Returns whether the server started a part.
     @inline(__always) @discardableResult
-    func afterRelease(_ sv: Int) -> Bool {
-        let s = servers.at(sv)
+    func afterRelease(_ h: ServerHandle) -> Bool {
+        let s = h.server, st = h.station
         guard !s.pointee.down, s.pointee.part < 0 else { return false }
         let i = s.pointee.station
-        let st = stations.at(i)
         let p: Int32
         var feeder = -1
         let ownQueue = st.pointee.saturatedBy < 0 && st.pointee.hasOwnQueue
@@ -176,7 +203,7 @@ extension Replication {
             p = takeHead(feeder)
             st.pointee.present += 1
         }
-        startService(sv, part: p)
+        startService(h, part: p)
         if feeder >= 0 {
             // More parts can follow only to another free server, or by another rule.
             if st.pointee.servers > 1 || buffers[feeder].route.kind != .next { advanceBuffer(feeder) }
