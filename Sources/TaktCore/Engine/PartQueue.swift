@@ -29,6 +29,7 @@ struct Ring<Element> {
         return x
     }
 
+    @inline(never)
     private mutating func grow() {
         let capacity = 2 * (mask + 1)
         let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity)

@@ -53,6 +53,7 @@ final class PartTable {
         freeCount += 1
     }
 
+    @inline(never)
     private func grow() {
         let n = capacity * 2
         records = records.grown(keeping: capacity, capacity: n)
