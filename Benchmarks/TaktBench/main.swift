@@ -31,7 +31,7 @@ func line(_ n: Int) -> ModelSpec {
 
 var args = Array(CommandLine.arguments.dropFirst())
 guard let name = args.first else {
-    FileHandle.standardError.write("usage: takt-bench mm1|line3|line1000 [--horizon MIN] [--replications N] [--jobs N]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: takt-bench mm1|lineN (N machines, e.g. line3, line1000) [--horizon MIN] [--replications N] [--jobs N]\n".data(using: .utf8)!)
     exit(2)
 }
 func option(_ flag: String, _ fallback: Double) -> Double {
@@ -44,8 +44,8 @@ let jobs = Int(option("--jobs", 1))
 let spec: ModelSpec
 switch name {
 case "mm1": spec = mm1()
-case "line3": spec = line(3)
-case "line1000": spec = line(1000)
+case let model where model.hasPrefix("line") && Int(model.dropFirst(4)).map({ $0 >= 1 && $0 <= 100_000 }) == true:
+    spec = line(Int(model.dropFirst(4))!)
 default:
     FileHandle.standardError.write("unknown model \(name)\n".data(using: .utf8)!)
     exit(2)

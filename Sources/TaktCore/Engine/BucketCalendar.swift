@@ -60,6 +60,7 @@ struct BucketCalendar {
         a.time < b.time || (a.time == b.time && a.order < b.order)
     }
 
+    @inline(__always)
     mutating func insert(_ e: Entry) {
         let d = day(of: e.time)
         if d < currentDay { currentDay = d }
@@ -105,6 +106,7 @@ struct BucketCalendar {
     }
 
     /// The earliest entry, or nil.
+    @inline(__always)
     mutating func removeFirst() -> Entry? {
         guard count > 0 else { return nil }
         let mask = Int64(bucketCount - 1)

@@ -115,7 +115,7 @@ final class EventCalendar {
         inBuckets ? popBucket() : popHeap()
     }
 
-    @inline(__always)
+    @inline(never)
     private func popBucket() -> Event? {
         guard let e = buckets.removeFirst() else { return nil }
         if buckets.count < buckets.shrinkBelow { rebuildBuckets() }
