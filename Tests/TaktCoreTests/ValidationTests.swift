@@ -203,4 +203,52 @@ final class ValidationTests: XCTestCase {
         XCTAssertNil(Estimate.of(observed: [5])!.ci)
         XCTAssertNil(Estimate.of([nil, nil]))
     }
+
+    /// The observation window on a deterministic queue, against closed forms: part k (from 1)
+    /// arrives at 2k, starts at 2.5k - 0.5 and leaves at 2.5k + 2 (one server, 2.5 per part).
+    /// Statistics restart once at the end of the warm-up; events exactly at the window's start
+    /// or end count (4.5 and 14.5 are such times below).
+    func testWindowIsExactOnADeterministicQueue() throws {
+        var m = ModelSpec()
+        m.sources = [SourceSpec(name: "in", interarrival: .constant(2), routing: .next(.station(0)))]
+        m.stations = [StationSpec(name: "m", process: .constant(2.5), routing: .next(.sink(0)))]
+        m.sinks = [SinkSpec(name: "out")]
+        let parts = Array(1...20)
+        func arrival(_ k: Int) -> Double { 2 * Double(k) }
+        func start(_ k: Int) -> Double { 2.5 * Double(k) - 0.5 }
+        func leave(_ k: Int) -> Double { 2.5 * Double(k) + 2 }
+        func count(_ times: (Int) -> Double, upTo t: Double) -> Double {
+            Double(parts.filter { times($0) <= t }.count)
+        }
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+        for warmup in [3.3, 4.5, 8.3] {
+            let end = warmup + 10
+            let r = try run(m, horizon: 10, warmup: warmup, reps: 1)[0]
+            let starts = parts.filter { start($0) >= warmup && start($0) <= end }
+            let leaves = parts.filter { leave($0) >= warmup && leave($0) <= end }
+            // Piecewise-constant integrals over the window, between consecutive change points.
+            var changes: [Double] = [warmup, end]
+            for k in parts {
+                for t in [arrival(k), start(k), leave(k)] where t > warmup && t < end { changes.append(t) }
+            }
+            changes.sort()
+            var queueArea = 0.0, wipArea = 0.0
+            for (a, b) in zip(changes, changes.dropFirst()) {
+                let mid = (a + b) / 2
+                let waiting: Double = count(arrival, upTo: mid) - count(start, upTo: mid)
+                let inPlant: Double = count(arrival, upTo: mid) - count(leave, upTo: mid)
+                queueArea += waiting * (b - a)
+                wipArea += inPlant * (b - a)
+            }
+            let what = "warm-up \(warmup)"
+            let station = r.stations[0]
+            XCTAssertEqual(station.utilization, 1, accuracy: 1e-12, what)
+            XCTAssertEqual(station.processed, Double(leaves.count), what)
+            XCTAssertEqual(station.wait ?? -1, mean(starts.map { start($0) - arrival($0) }), accuracy: 1e-9, what)
+            XCTAssertEqual(station.queue, queueArea / 10, accuracy: 1e-9, what)
+            XCTAssertEqual(r.wip, wipArea / 10, accuracy: 1e-9, what)
+            XCTAssertEqual(r.sinks[0].count, Double(leaves.count), what)
+            XCTAssertEqual(r.cycleTime ?? -1, mean(leaves.map { leave($0) - arrival($0) }), accuracy: 1e-9, what)
+        }
+    }
 }
