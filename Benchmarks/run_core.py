@@ -64,7 +64,7 @@ def peak_kb(*args):
 
 def main():
     setup()
-    n = 5
+    n = 7
     print(f"Simulation core vs SimPy (single replication, one core; {n} runs of each, in turn)")
     print(f"{'model':<36} {'engine':<6} {'jobs/s':>12} {'events/s':>12}   takt/simpy jobs/s")
     def rates(run_once, *args):
@@ -102,6 +102,13 @@ def main():
     big, small, ratios = pairs(per_event("line1000", "10000"), per_event("line3", "1000000"), 7)
     print(f"cost per event: 3-station line {statistics.median(r[0] for r in small):.0f} ns, "
           f"1,000-station line {statistics.median(r[0] for r in big):.0f} ns, ratio {spread(ratios)}")
+    # How the cost grows with the plant (best of 3 each: the least disturbed run), and a line
+    # whose machines all take exactly a minute, so that a thousand events tie at each instant.
+    lengths = [3, 10, 30, 100, 300, 1000]
+    best = [min(per_event(f"line{n}", str(3_000_000 // n))()[0] for _ in range(3)) for n in lengths]
+    in_step = min(sec / e * 1e9 for _, e, sec in (takt_once("line1000", "--horizon", "10000", "--in-step") for _ in range(3)))
+    print("cost per event by line length: " + ", ".join(f"{n}: {ns:.0f} ns" for n, ns in zip(lengths, best))
+          + f"; 1,000 in step (constant times, no failures): {in_step:.0f} ns")
     takt_cli = os.path.join(ROOT, ".build", "release", "takt")
     subprocess.run(["swift", "build", "-c", "release", "--product", "takt"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     latencies = []

@@ -1,7 +1,7 @@
 import Foundation
 import TaktCore
 
-// takt-bench MODEL [--horizon MIN] [--replications N] [--jobs N]
+// takt-bench MODEL [--horizon MIN] [--replications N] [--jobs N] [--in-step]
 // Runs a benchmark model on the core and prints: model, replications, jobs, parts, events, seconds.
 
 let minute = 60.0
@@ -14,15 +14,18 @@ func mm1() -> ModelSpec {
     return m
 }
 
-/// A saturated line of `n` machines with failures and buffers of 5 between them.
-func line(_ n: Int) -> ModelSpec {
+/// A saturated line of `n` machines with failures and buffers of 5 between them; `inStep`:
+/// every machine takes exactly one minute and none fails, so the whole line moves in step
+/// (thousands of events at each instant).
+func line(_ n: Int, inStep: Bool = false) -> ModelSpec {
     var m = ModelSpec()
     m.sources = [SourceSpec(name: "raw", interarrival: nil, saturated: true, routing: .next(.station(0)))]
     for i in 0..<n {
         let failure = FailureSpec(name: "f", up: .exponential(mean: 100 * minute), down: .exponential(mean: 10 * minute), clock: .busy)
         let next: NodeRef = i == n - 1 ? .sink(0) : .buffer(i)
         let mean = (i % 3 == 1 ? 1.1 : 1.0) * minute
-        m.stations.append(StationSpec(name: "m\(i + 1)", process: .exponential(mean: mean), failures: [failure], routing: .next(next)))
+        let process: Distribution = inStep ? .constant(minute) : .exponential(mean: mean)
+        m.stations.append(StationSpec(name: "m\(i + 1)", process: process, failures: inStep ? [] : [failure], routing: .next(next)))
         if i < n - 1 { m.buffers.append(BufferSpec(name: "b\(i + 1)", capacity: 5, routing: .next(.station(i + 1)))) }
     }
     m.sinks = [SinkSpec(name: "done")]
@@ -31,7 +34,7 @@ func line(_ n: Int) -> ModelSpec {
 
 var args = Array(CommandLine.arguments.dropFirst())
 guard let name = args.first else {
-    FileHandle.standardError.write("usage: takt-bench mm1|lineN (N machines, e.g. line3, line1000) [--horizon MIN] [--replications N] [--jobs N]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: takt-bench mm1|lineN (N machines, e.g. line3, line1000) [--horizon MIN] [--replications N] [--jobs N] [--in-step]\n".data(using: .utf8)!)
     exit(2)
 }
 func option(_ flag: String, _ fallback: Double) -> Double {
@@ -45,7 +48,7 @@ let spec: ModelSpec
 switch name {
 case "mm1": spec = mm1()
 case let model where model.hasPrefix("line") && Int(model.dropFirst(4)).map({ $0 >= 1 && $0 <= 100_000 }) == true:
-    spec = line(Int(model.dropFirst(4))!)
+    spec = line(Int(model.dropFirst(4))!, inStep: args.contains("--in-step"))
 default:
     FileHandle.standardError.write("unknown model \(name)\n".data(using: .utf8)!)
     exit(2)

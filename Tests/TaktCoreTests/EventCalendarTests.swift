@@ -51,4 +51,35 @@ final class EventCalendarTests: XCTestCase {
         XCTAssertTrue(pending.isEmpty)
         XCTAssertGreaterThan(popped, 10_000)
     }
+
+    /// A plant in step (constant times) puts thousands of events at one instant: they must still
+    /// come out by priority, then in the order they were scheduled, also while more arrive.
+    func testManyTiedEventsKeepTheirOrder() {
+        var rng = RandomStream(seed: 9)
+        let calendar = EventCalendar()
+        var pending: [(time: Double, order: UInt64)] = []
+        var seq: UInt64 = 0
+        func add(_ t: Double) {
+            let kind = EventKind(rawValue: UInt8(rng.next() % 4))!
+            calendar.schedule(time: t, kind: kind, target: 0)
+            pending.append((t, UInt64(kind.rawValue) << 56 | seq))
+            seq += 1
+        }
+        for k in 0..<3_000 { add(Double(k % 3)) }
+        var popped = 0
+        while let e = calendar.pop() {
+            let k = pending.indices.min { a, b in
+                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
+            }!
+            XCTAssertEqual(e.time, pending[k].time)
+            XCTAssertEqual(e.order, pending[k].order)
+            if e.order != pending[k].order { break }
+            pending.remove(at: k)
+            popped += 1
+            // Each handled event schedules one more at the next whole time, as a plant in step does.
+            if popped < 6_000 { add(e.time + 1) }
+        }
+        XCTAssertTrue(pending.isEmpty)
+        XCTAssertEqual(popped, 8_999)
+    }
 }

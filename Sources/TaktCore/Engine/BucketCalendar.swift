@@ -22,8 +22,12 @@ struct BucketCalendar {
     /// Nodes handed out so far; freed ones are reused through `freeList`.
     private var used = 0
     private var freeList: Int32 = -1
-    /// The first node of each bucket, or -1.
+    /// The first and last node of each bucket, or -1. Events that tie in time (constant
+    /// process times keep a whole plant in step) queue at the end of their bucket in
+    /// sequence order, so a new event is first compared with the last one: without that, a
+    /// thousand tied events made every insertion walk a thousand nodes.
     private let heads: UnsafeMutablePointer<Int32>
+    private let tails: UnsafeMutablePointer<Int32>
     let bucketCount: Int
     /// Outside this range of pending events the calendar is resized (or given back to the heap).
     let shrinkBelow: Int, growAbove: Int
@@ -39,12 +43,15 @@ struct BucketCalendar {
         perDay = 1 / width
         heads = .allocate(capacity: n)
         heads.initialize(repeating: -1, count: n)
+        tails = .allocate(capacity: n)
+        tails.initialize(repeating: -1, count: n)
         poolCapacity = max(16, n)
         pool = .allocate(capacity: poolCapacity)
     }
 
     func free() {
         heads.deallocate()
+        tails.deallocate()
         pool.deallocate()
     }
 
@@ -77,15 +84,22 @@ struct BucketCalendar {
             used += 1
         }
         let b = Int(d & Int64(bucketCount - 1))
+        count += 1
+        let tail = tails[b]
+        if tail < 0 || !BucketCalendar.less(e, pool[Int(tail)].entry) {
+            pool[Int(node)] = Node(entry: e, next: -1)
+            if tail >= 0 { pool[Int(tail)].next = node } else { heads[b] = node }
+            tails[b] = node
+            return
+        }
         var previous: Int32 = -1
         var current = heads[b]
-        while current >= 0, BucketCalendar.less(pool[Int(current)].entry, e) {
+        while BucketCalendar.less(pool[Int(current)].entry, e) {
             previous = current
             current = pool[Int(current)].next
         }
         pool[Int(node)] = Node(entry: e, next: current)
         if previous >= 0 { pool[Int(previous)].next = node } else { heads[b] = node }
-        count += 1
     }
 
     /// Unlinks the first node of bucket `b` and returns its entry.
@@ -93,6 +107,7 @@ struct BucketCalendar {
     private mutating func takeHead(_ b: Int) -> Entry {
         let node = heads[b]
         heads[b] = pool[Int(node)].next
+        if heads[b] < 0 { tails[b] = -1 }
         pool[Int(node)].next = freeList
         freeList = node
         count -= 1
