@@ -109,6 +109,9 @@ def main():
     in_step = min(sec / e * 1e9 for _, e, sec in (takt_once("line1000", "--horizon", "10000", "--in-step") for _ in range(3)))
     print("cost per event by line length: " + ", ".join(f"{n}: {ns:.0f} ns" for n, ns in zip(lengths, best))
           + f"; 1,000 in step (constant times, no failures): {in_step:.0f} ns")
+    servers = [1, 10, 100, 1000]
+    best = [min(per_event(f"mmc{c}", str(1_000_000 // c))()[0] for _ in range(3)) for c in servers]
+    print("cost per event of an M/M/c station at utilization 0.9: " + ", ".join(f"c = {c}: {ns:.0f} ns" for c, ns in zip(servers, best)))
     takt_cli = os.path.join(ROOT, ".build", "release", "takt")
     subprocess.run(["swift", "build", "-c", "release", "--product", "takt"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     latencies = []

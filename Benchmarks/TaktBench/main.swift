@@ -6,10 +6,11 @@ import TaktCore
 
 let minute = 60.0
 
-func mm1() -> ModelSpec {
+/// M/M/c at utilization 0.9: `c` servers of mean 1 minute.
+func mmc(_ c: Int) -> ModelSpec {
     var m = ModelSpec()
-    m.sources = [SourceSpec(name: "arrivals", interarrival: .exponential(mean: minute / 0.9), routing: .next(.station(0)))]
-    m.stations = [StationSpec(name: "server", process: .exponential(mean: minute), routing: .next(.sink(0)))]
+    m.sources = [SourceSpec(name: "arrivals", interarrival: .exponential(mean: minute / (0.9 * Double(c))), routing: .next(.station(0)))]
+    m.stations = [StationSpec(name: "server", servers: c, process: .exponential(mean: minute), routing: .next(.sink(0)))]
     m.sinks = [SinkSpec(name: "done")]
     return m
 }
@@ -34,7 +35,7 @@ func line(_ n: Int, inStep: Bool = false) -> ModelSpec {
 
 var args = Array(CommandLine.arguments.dropFirst())
 guard let name = args.first else {
-    FileHandle.standardError.write("usage: takt-bench mm1|lineN (N machines, e.g. line3, line1000) [--horizon MIN] [--replications N] [--jobs N] [--in-step]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: takt-bench mm1|mmcN (N servers)|lineN (N machines, e.g. line3, line1000) [--horizon MIN] [--replications N] [--jobs N] [--in-step]\n".data(using: .utf8)!)
     exit(2)
 }
 func option(_ flag: String, _ fallback: Double) -> Double {
@@ -46,7 +47,9 @@ let reps = Int(option("--replications", 1))
 let jobs = Int(option("--jobs", 1))
 let spec: ModelSpec
 switch name {
-case "mm1": spec = mm1()
+case "mm1": spec = mmc(1)
+case let model where model.hasPrefix("mmc") && Int(model.dropFirst(3)).map({ $0 >= 1 && $0 <= 100_000 }) == true:
+    spec = mmc(Int(model.dropFirst(3))!)
 case let model where model.hasPrefix("line") && Int(model.dropFirst(4)).map({ $0 >= 1 && $0 <= 100_000 }) == true:
     spec = line(Int(model.dropFirst(4))!, inStep: args.contains("--in-step"))
 default:

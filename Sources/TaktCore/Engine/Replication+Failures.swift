@@ -4,6 +4,7 @@ extension Replication {
     func goDown(_ sv: Int, _ m: Int) {
         if servers[sv].processing { endSegment(sv) }
         servers[sv].down = true
+        markIdle(handle(sv))
         servers[sv].repairing = m
         let f = stations[servers[sv].station].modeBase + m
         let t = failureDown[f].sample(&downRng[servers[sv].failureBase + m], zig)
@@ -38,6 +39,7 @@ extension Replication {
     func repair(_ sv: Int, _ m: Int) {
         let f = stations[servers[sv].station].modeBase + m
         servers[sv].down = false
+        markIdle(handle(sv))
         servers[sv].repairing = -1
         let x = servers[sv].failureBase + m
         switch modes[f].clock {

@@ -81,16 +81,47 @@ extension Replication {
         }
     }
 
-    /// A free, working server of station `i`.
+    /// The first free, working server of station `i`.
     @inline(__always)
     func idleServer(_ i: Int) -> Int? {
         let st = stations.at(i)
         let first = st.pointee.firstServer
-        for sv in first..<(first + st.pointee.servers) {
-            let s = servers.at(sv)
-            if s.pointee.part < 0 && !s.pointee.down { return sv }
+        if st.pointee.servers == 1 {
+            let s = servers.at(first)
+            return s.pointee.part < 0 && !s.pointee.down ? first : nil
         }
-        return nil
+        return firstIdle(from: first, count: st.pointee.servers)
+    }
+
+    /// The first set bit of `idleBits` in `first..<first + count`.
+    @inline(never)
+    func firstIdle(from first: Int, count: Int) -> Int? {
+        let end = first + count
+        var sv = first
+        var found: Int? = nil
+        while sv < end {
+            let w = sv >> 6, wordEnd = (w + 1) << 6
+            var bits = idleBits[w] & (~UInt64(0) << UInt64(sv & 63))
+            if end < wordEnd { bits &= (UInt64(1) << UInt64(end & 63)) &- 1 }
+            if bits != 0 {
+                found = (w << 6) + bits.trailingZeroBitCount
+                break
+            }
+            sv = wordEnd
+        }
+        #if DEBUG || TAKT_BOUNDS_CHECKS
+        let scanned = (first..<end).first { servers[$0].part < 0 && !servers[$0].down }
+        precondition(found == scanned, "idle bits disagree with the servers")
+        #endif
+        return found
+    }
+
+    /// Records whether the server is free and working, for stations with several servers.
+    @inline(__always)
+    func markIdle(_ h: ServerHandle) {
+        guard h.station.pointee.servers > 1 else { return }
+        let bit = UInt64(1) << UInt64(h.index & 63), w = h.index >> 6
+        if h.server.pointee.part < 0 && !h.server.pointee.down { idleBits[w] |= bit } else { idleBits[w] &= ~bit }
     }
 
     @inline(__always)

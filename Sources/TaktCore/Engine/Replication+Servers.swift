@@ -57,6 +57,7 @@ extension Replication {
         st.pointee.waitSum += now - parts[p].arrived
         st.pointee.waitCount += 1
         s.pointee.part = p
+        markIdle(h)
         s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
         beginSegment(h)
     }
@@ -159,6 +160,7 @@ extension Replication {
         guard let dest = destination(st.pointee.route, chosen: s.pointee.target) else { return false }
         let p = s.pointee.part
         s.pointee.part = -1
+        markIdle(h)
         s.pointee.holding = false
         s.pointee.blockSeq = 0
         st.pointee.present -= 1

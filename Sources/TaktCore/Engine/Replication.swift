@@ -199,6 +199,9 @@ final class Replication {
     let pending: FixedArray<Int>
     /// Waiters per node: stations first, then buffers.
     let waiters: FixedArray<Ring<Waiter>>
+    /// A bit per server, set while it is free and working: stations with several servers find
+    /// their first such server by scanning words, not servers (kept for those stations only).
+    let idleBits: FixedArray<UInt64>
     /// How many entries each node's waiter queue holds: a compact array, so the common "no
     /// one is waiting" answer costs one cache line for many nodes.
     let waiting: FixedArray<Int32>
@@ -297,6 +300,7 @@ final class Replication {
         self.upRng = FixedArray(upRng)
         self.downRng = FixedArray(downRng)
         self.pending = FixedArray(Array(repeating: 0, count: ttf.count))
+        self.idleBits = FixedArray(Array(repeating: ~UInt64(0), count: (servers.count + 63) / 64))
         self.waiters = FixedArray((0..<(stations.count + buffers.count)).map { _ in Ring<Waiter>() })
         self.waiting = FixedArray(Array(repeating: 0, count: stations.count + buffers.count))
     }
@@ -312,7 +316,7 @@ final class Replication {
         interarrival.release(); stationRouteRng.release(); destinations.release(); weights.release(); feeders.release()
         modes.release(); failureUp.release(); failureDown.release()
         ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release(); pending.release()
-        waiters.release(); waiting.release()
+        waiters.release(); waiting.release(); idleBits.release()
     }
 
     // MARK: Running
