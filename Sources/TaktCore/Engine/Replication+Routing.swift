@@ -88,7 +88,7 @@ extension Replication {
         let first = st.pointee.firstServer
         if st.pointee.servers == 1 {
             let s = servers.at(first)
-            return s.pointee.part < 0 && !s.pointee.down ? first : nil
+            return s.pointee.isFree ? first : nil
         }
         return firstIdle(from: first, count: st.pointee.servers)
     }
@@ -110,7 +110,7 @@ extension Replication {
             sv = wordEnd
         }
         #if DEBUG || TAKT_BOUNDS_CHECKS
-        let scanned = (first..<end).first { servers[$0].part < 0 && !servers[$0].down }
+        let scanned = (first..<end).first { servers[$0].isFree }
         precondition(found == scanned, "idle bits disagree with the servers")
         #endif
         return found
@@ -121,7 +121,7 @@ extension Replication {
     func markIdle(_ h: ServerHandle) {
         guard h.station.pointee.servers > 1 else { return }
         let bit = UInt64(1) << UInt64(h.index & 63), w = h.index >> 6
-        if h.server.pointee.part < 0 && !h.server.pointee.down { idleBits[w] |= bit } else { idleBits[w] &= ~bit }
+        if h.server.pointee.isFree { idleBits[w] |= bit } else { idleBits[w] &= ~bit }
     }
 
     @inline(__always)

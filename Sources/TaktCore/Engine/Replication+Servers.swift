@@ -180,7 +180,7 @@ extension Replication {
     @inline(__always) @discardableResult
     func afterRelease(_ h: ServerHandle) -> Bool {
         let s = h.server, st = h.station
-        guard !s.pointee.down, s.pointee.part < 0 else { return false }
+        guard s.pointee.isFree else { return false }
         let i = s.pointee.station
         let p: Int32
         var feeder = -1

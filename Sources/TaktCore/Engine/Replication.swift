@@ -115,6 +115,9 @@ final class Replication {
             self.station = station
             self.failureBase = failureBase
         }
+
+        /// Free and working: it can take a part now (what the idle bits record).
+        var isFree: Bool { part < 0 && !down }
     }
 
     /// Two cache lines, aligned: what a part passing through touches, then the statistics and
