@@ -45,14 +45,19 @@ func option(_ flag: String, _ fallback: Double) -> Double {
 let horizon = option("--horizon", 1_000_000) * minute
 let reps = Int(option("--replications", 1))
 let jobs = Int(option("--jobs", 1))
+/// N in a model name such as line1000 or mmc10, when the name has that prefix and N is 1...100,000.
+func size(_ model: String, after prefix: String) -> Int? {
+    guard model.hasPrefix(prefix), let n = Int(model.dropFirst(prefix.count)), (1...100_000).contains(n) else { return nil }
+    return n
+}
 let spec: ModelSpec
-switch name {
-case "mm1": spec = mmc(1)
-case let model where model.hasPrefix("mmc") && Int(model.dropFirst(3)).map({ $0 >= 1 && $0 <= 100_000 }) == true:
-    spec = mmc(Int(model.dropFirst(3))!)
-case let model where model.hasPrefix("line") && Int(model.dropFirst(4)).map({ $0 >= 1 && $0 <= 100_000 }) == true:
-    spec = line(Int(model.dropFirst(4))!, inStep: args.contains("--in-step"))
-default:
+if name == "mm1" {
+    spec = mmc(1)
+} else if let c = size(name, after: "mmc") {
+    spec = mmc(c)
+} else if let n = size(name, after: "line") {
+    spec = line(n, inStep: args.contains("--in-step"))
+} else {
     FileHandle.standardError.write("unknown model \(name)\n".data(using: .utf8)!)
     exit(2)
 }
