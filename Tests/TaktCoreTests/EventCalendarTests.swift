@@ -11,9 +11,16 @@ final class EventCalendarTests: XCTestCase {
         var now = 0.0
         var seq: UInt64 = 0
         var popped = 0
-        for round in 0..<20_000 {
-            // Grow to a few thousand pending events, then drain to a handful, twice over.
-            let growing = (round / 5_000) % 2 == 0
+        // Grow past the calendar queue's threshold, then drain below the heap's, twice over.
+        var growing = true
+        var crossings = 0
+        var sawBuckets = false
+        while crossings < 4 {
+            if growing && pending.count > 2 * EventCalendar.bucketsAbove || !growing && pending.count < EventCalendar.heapBelow / 2 {
+                growing.toggle()
+                crossings += 1
+            }
+            sawBuckets = sawBuckets || calendar.inBuckets
             let schedules = growing ? Int(rng.next() % 3) : Int(rng.next() % 2)
             for _ in 0..<schedules {
                 // Ties on purpose: times on a coarse grid, several kinds.
@@ -49,6 +56,8 @@ final class EventCalendarTests: XCTestCase {
             popped += 1
         }
         XCTAssertTrue(pending.isEmpty)
+        XCTAssertTrue(sawBuckets)
+        XCTAssertFalse(calendar.inBuckets)
         XCTAssertGreaterThan(popped, 10_000)
     }
 
@@ -81,5 +90,17 @@ final class EventCalendarTests: XCTestCase {
         }
         XCTAssertTrue(pending.isEmpty)
         XCTAssertEqual(popped, 8_999)
+    }
+
+    /// The heap orders times by their bit patterns: that must agree with the numbers from
+    /// subnormals to infinity, and a time of -0 must count as 0.
+    func testTimesOrderAcrossMagnitudes() {
+        let times: [Double] = [.infinity, 1e300, 3.5, 1, 1e-300, 5e-324, 0, -0.0, 2, .greatestFiniteMagnitude]
+        let calendar = EventCalendar()
+        for (k, t) in times.enumerated() { calendar.schedule(time: t, kind: .completion, target: k) }
+        var popped: [Int32] = []
+        while let e = calendar.pop() { popped.append(e.target) }
+        // Ties (0 and -0) keep the order of scheduling.
+        XCTAssertEqual(popped, [6, 7, 5, 4, 3, 8, 2, 1, 9, 0])
     }
 }
