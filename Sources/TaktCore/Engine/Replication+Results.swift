@@ -13,10 +13,7 @@ extension Replication {
             st.pointee.processed = 0
             st.pointee.waitSum = 0
             st.pointee.waitCount = 0
-            st.pointee.timeProcessing = 0
-            st.pointee.timeStarved = 0
-            st.pointee.timeBlocked = 0
-            st.pointee.timeDown = 0
+            st.pointee.stateTime = (0, 0, 0, 0)
         }
         for j in buffers.indices { buffers[j].level.restart(at: warmup) }
         for k in sinks.indices { sinks[k] = SinkRT() }
@@ -32,10 +29,10 @@ extension Replication {
             let st = stations[i]
             let serverTime = Double(st.servers) * horizon
             var out = ReplicationResult.Station()
-            out.down = st.timeDown / serverTime
-            out.blocked = st.timeBlocked / serverTime
-            out.utilization = st.timeProcessing / serverTime
-            out.starved = st.timeStarved / serverTime
+            out.down = st.stateTime.0 / serverTime
+            out.blocked = st.stateTime.1 / serverTime
+            out.utilization = st.stateTime.2 / serverTime
+            out.starved = st.stateTime.3 / serverTime
             out.queue = st.queueAvg.area / horizon
             out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
             out.processed = Double(st.processed)

@@ -39,13 +39,7 @@ extension Replication {
     /// Adds the server's time in its current state to its station.
     @inline(__always)
     func accrue(_ h: ServerHandle, until t: Double) {
-        let d = t - h.server.pointee.stateSince, st = h.station
-        switch h.server.pointee.state {
-        case Replication.stateDown: st.pointee.timeDown += d
-        case Replication.stateBlocked: st.pointee.timeBlocked += d
-        case Replication.stateProcessing: st.pointee.timeProcessing += d
-        default: st.pointee.timeStarved += d
-        }
+        h.station.pointee.addTime(t - h.server.pointee.stateSince, state: h.server.pointee.state)
     }
 
     @inline(__always)

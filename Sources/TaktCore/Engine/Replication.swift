@@ -67,12 +67,19 @@ final class Replication {
         var process: Sampler
         var waitSum = 0.0
         var waitCount = 0
-        // Statistics: server time spent in each state within the window (fields, not an array,
-        // so adding to one is a plain store).
-        var timeProcessing = 0.0
-        var rng: RandomStream
-        var timeStarved = 0.0, timeBlocked = 0.0, timeDown = 0.0
         var queueCap: Int
+        var rng: RandomStream
+        /// Server time spent in each state within the window, indexed by state (down, blocked,
+        /// processing, starved): adding to the right one is an indexed store, not a branch on a
+        /// state that, in a large plant, the processor cannot guess.
+        var stateTime: (Double, Double, Double, Double) = (0, 0, 0, 0)
+
+        @inline(__always)
+        mutating func addTime(_ d: Double, state: Int) {
+            withUnsafeMutablePointer(to: &stateTime) {
+                UnsafeMutableRawPointer($0).assumingMemoryBound(to: Double.self)[state] += d
+            }
+        }
         var queue = PartQueue()
         var queueAvg = TimeAverage()
         /// The buffers feeding it, in `feeders`.
