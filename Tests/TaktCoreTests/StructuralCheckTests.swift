@@ -29,6 +29,11 @@ final class StructuralCheckTests: XCTestCase {
     func testAValidPlantRuns() {
         XCTAssertNil(plant { _ in }.structuralProblem())
         XCTAssertNil(refusal(plant { _ in }))
+        // Right at the limit of servers, counting each failure mode, the check lets it pass.
+        XCTAssertNil(plant {
+            $0.stations[0].servers = ModelSpec.maxServerSlots / 2
+            $0.stations[0].failures = (0..<2).map { FailureSpec(name: "f\($0)", up: .exponential(mean: 9), down: .constant(1), clock: .busy) }
+        }.structuralProblem())
     }
 
     func testEachStructuralFaultIsRefusedWithItsReason() {
@@ -54,6 +59,12 @@ final class StructuralCheckTests: XCTestCase {
                 $0.stations[0].failures = [FailureSpec(name: "f", up: .exponential(mean: 9), down: .normal(mean: 1, sd: -1), clock: .busy)]
             }),
             ("a saturated source feeds one station", { $0.sources[0].saturated = true }),
+            // A size that would ask for gigabytes: refused before anything is allocated.
+            ("too many servers", { $0.stations[0].servers = 1_000_000_000 }),
+            ("too many servers", {
+                $0.stations[0].servers = 4_000_000
+                $0.stations[0].failures = (0..<3).map { FailureSpec(name: "f\($0)", up: .exponential(mean: 9), down: .constant(1), clock: .busy) }
+            }),
         ]
         for (expected, change) in cases {
             let why = refusal(plant(change))

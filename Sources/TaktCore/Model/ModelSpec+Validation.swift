@@ -3,6 +3,16 @@
 /// itself: once a spec passes, every index the engine derives from it is in range, which is
 /// why the engine's tables read without a bounds check per access.
 extension ModelSpec {
+    /// The most servers a plant may have, each counted once per failure mode it has (one
+    /// at least): every such slot takes about a hundred bytes per replication, so a bound keeps
+    /// a mistyped size from asking for gigabytes.
+    public static let maxServerSlots = 10_000_000
+
+    /// A station's share of `maxServerSlots`.
+    public static func serverSlots(_ s: StationSpec) -> Int {
+        min(s.servers, maxServerSlots + 1) * max(1, s.failures.count)
+    }
+
     /// Why this spec cannot run, or nil when it can.
     public func structuralProblem() -> String? {
         func node(_ n: NodeRef) -> String? {
@@ -34,8 +44,12 @@ extension ModelSpec {
         // Indices are narrowed to 32 bits in the engine's records.
         let limit = Int(Int32.max) / 2
         guard stations.count < limit, buffers.count < limit, sources.count < limit else { return "too many elements" }
-        guard stations.reduce(0, { $0 + min($1.servers, limit) * max(1, $1.failures.count) }) < limit else {
-            return "too many servers"
+        var slots = 0
+        for s in stations {
+            slots += ModelSpec.serverSlots(s)
+            guard slots <= ModelSpec.maxServerSlots else {
+                return "too many servers: more than \(ModelSpec.maxServerSlots) in all, each failure mode counted once"
+            }
         }
         for s in sources {
             if s.saturated {
