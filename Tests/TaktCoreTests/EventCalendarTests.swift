@@ -103,4 +103,21 @@ final class EventCalendarTests: XCTestCase {
         // Ties (0 and -0) keep the order of scheduling.
         XCTAssertEqual(popped, [6, 7, 5, 4, 3, 8, 2, 1, 9, 0])
     }
+
+    /// Events tied in time move to the calendar queue early (a tie costs the heap a full
+    /// sift-down); events spread in time stay in the heap up to its larger threshold.
+    func testTiedEventsTakeTheCalendarQueueEarly() {
+        let tied = EventCalendar(), spread = EventCalendar()
+        var rng = RandomStream(seed: 3)
+        for k in 0..<300 {
+            tied.schedule(time: Double(k / 100), kind: .completion, target: k)
+            spread.schedule(time: rng.uniform() * 100, kind: .completion, target: k)
+        }
+        XCTAssertTrue(tied.inBuckets)
+        XCTAssertFalse(spread.inBuckets)
+        var popped: [Int32] = []
+        while let e = tied.pop() { popped.append(e.target) }
+        XCTAssertEqual(popped, (0..<300).map(Int32.init))
+        XCTAssertFalse(tied.inBuckets)
+    }
 }

@@ -36,9 +36,9 @@ struct BucketCalendar {
     /// The day being scanned; no pending event is on an earlier day.
     private var currentDay: Int64 = 0
 
-    init(buckets n: Int, width: Double) {
+    init(buckets n: Int, width: Double, heapBelow: Int = 0) {
         bucketCount = n
-        shrinkBelow = max(EventCalendar.heapBelow, n / 2)
+        shrinkBelow = max(heapBelow, n / 2)
         growAbove = 2 * n
         perDay = 1 / width
         heads = .allocate(capacity: n)

@@ -19,12 +19,19 @@ enum EventKind: UInt8 {
 /// The event calendar, ordered by (time, priority, sequence). Up to a couple of thousand
 /// pending events it is a 4-ary min-heap (128-bit keys and payloads in parallel arrays the
 /// calendar owns); past that the events move to a calendar queue whose cost per event does not
-/// grow with their number. Both give exactly the same order. (Measured on the benchmark lines
-/// the heap is still the faster at a thousand events; an M/M/1000 station favours the queue.)
+/// grow with their number. Both give exactly the same order. A plant in step (constant times:
+/// many events tied at each instant) takes the queue from a hundred events on, since ties
+/// cost the heap a full sift-down each and the queue nothing.
 final class EventCalendar {
-    /// Pending events above which the calendar queue takes over, and below which the heap returns.
-    static let bucketsAbove = 2048
-    static let heapBelow = 512
+    /// Pending events above which the calendar queue takes over, and below which the heap
+    /// returns: for events spread in time, and for events tied in time.
+    static let bucketsAbove = 2048, heapBelow = 512
+    static let bucketsAboveTied = 128, heapBelowTied = 32
+    /// Where the heap next considers handing over: first at `bucketsAboveTied` events, where it
+    /// looks for ties, then at `bucketsAbove` if there are few.
+    private var switchAbove = EventCalendar.bucketsAboveTied
+    /// The calendar queue was chosen for ties (so it returns to the heap later).
+    private var tied = false
     /// Used while `inBuckets`; otherwise an empty placeholder (optional access to a struct this
     /// size costs a copy per event).
     private var buckets = BucketCalendar(buckets: 1, width: 1)
@@ -101,7 +108,7 @@ final class EventCalendar {
             return
         }
         push(k, payload: (Int32(target), token))
-        if count > EventCalendar.bucketsAbove { rebuildBuckets() }
+        if count > switchAbove { heapOutgrown() }
     }
 
     @inline(never)
@@ -203,6 +210,23 @@ final class EventCalendar {
         payloads[i] = payload
     }
 
+    /// The heap passed `switchAbove` events: at the first threshold it hands over only if the
+    /// earliest events tie with the root (half of the sixteen below it share its time).
+    @inline(never)
+    private func heapOutgrown() {
+        if switchAbove < EventCalendar.bucketsAbove {
+            let rootTime = keys[0] >> 64
+            var same = 0
+            for k in 1...16 where keys[k] >> 64 == rootTime { same += 1 }
+            tied = same >= 8
+            if !tied {
+                switchAbove = EventCalendar.bucketsAbove
+                return
+            }
+        }
+        rebuildBuckets()
+    }
+
     /// Moves every pending event into a calendar queue sized for their number (or back into
     /// the heap when few remain). The day width is three times the mean gap between the
     /// earliest events, the classic choice.
@@ -220,8 +244,11 @@ final class EventCalendar {
             all.append(e)
         }
         // `all` is now in order.
-        if all.count < EventCalendar.heapBelow * 2 {
+        let heapBelow = tied ? EventCalendar.heapBelowTied : EventCalendar.heapBelow
+        if all.count < heapBelow * 2 {
             for e in all { push(EventCalendar.key(e.time, e.order), payload: (e.target, e.token)) }
+            switchAbove = EventCalendar.bucketsAboveTied
+            tied = false
             return
         }
         let sample = min(all.count, 64)
@@ -230,7 +257,7 @@ final class EventCalendar {
         var n = 1
         while n < all.count { n <<= 1 }
         buckets.free()
-        buckets = BucketCalendar(buckets: n, width: 3 * gap)
+        buckets = BucketCalendar(buckets: n, width: 3 * gap, heapBelow: heapBelow)
         for e in all {
             buckets.insert(BucketCalendar.Entry(time: e.time, order: e.order, target: e.target, token: e.token))
         }
