@@ -26,7 +26,10 @@ extension Replication {
             r = sources[k].route
             chosen = sources[k].target
         }
-        if r.drawsAtFinish {
+        if r.kind == .next {
+            // The one destination is in the route itself.
+            if let w = nodeIndex(r.next) { addWaiter(w, entity, seq: seq) }
+        } else if r.drawsAtFinish {
             if let w = nodeIndex(destinations[r.start + chosen]) { addWaiter(w, entity, seq: seq) }
         } else {
             for k in r.start..<(r.start + r.count) {
