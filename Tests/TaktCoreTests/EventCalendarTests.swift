@@ -102,6 +102,14 @@ final class EventCalendarTests: XCTestCase {
         while let e = calendar.pop() { popped.append(e.target) }
         // Ties (0 and -0) keep the order of scheduling.
         XCTAssertEqual(popped, [6, 7, 5, 4, 3, 8, 2, 1, 9, 0])
+        // The same through the calendar queue and back to the heap: thousands of events at -0
+        // and 0 all tie, so they come out in the order they were scheduled.
+        let big = EventCalendar()
+        for k in 0..<3_000 { big.schedule(time: k % 2 == 0 ? -0.0 : 0, kind: .completion, target: k) }
+        XCTAssertTrue(big.inBuckets)
+        var order: [Int32] = []
+        while let e = big.pop() { order.append(e.target) }
+        XCTAssertEqual(order, (0..<3_000).map(Int32.init))
     }
 
     /// Events tied in time move to the calendar queue early (a tie costs the heap a full

@@ -74,10 +74,11 @@ final class EventCalendar {
     }
 
     /// Time in the high half, order in the low: for times of at least +0, the bit patterns
-    /// order as the numbers do, so one unsigned comparison orders by (time, order).
+    /// order as the numbers do, so one unsigned comparison orders by (time, order). Adding +0
+    /// turns a time of -0 into +0, whose bit pattern orders first.
     @inline(__always)
     private static func key(_ time: Double, _ order: UInt64) -> UInt128 {
-        UInt128(time.bitPattern) << 64 | UInt128(order)
+        UInt128((time + 0).bitPattern) << 64 | UInt128(order)
     }
 
     @inline(__always)
@@ -100,8 +101,7 @@ final class EventCalendar {
             scheduleInBuckets(BucketCalendar.Entry(time: time, order: order, target: Int32(target), token: token))
             return
         }
-        // Adding +0 turns a time of -0 into +0, whose bit pattern orders first.
-        let k = EventCalendar.key(time + 0, order)
+        let k = EventCalendar.key(time, order)
         if rootIsTaken {
             rootIsTaken = false
             siftDown(k, payload: (Int32(target), token), count: count)
