@@ -138,7 +138,9 @@ final class EventCalendar {
     var likelyNextTarget: Int32? {
         if inBuckets { return buckets.headTarget }
         guard rootIsTaken else { return count > 0 ? payloads[0].0 : nil }
-        // The root's least child, unless the handler schedules an earlier event.
+        // The root's least child, unless the handler schedules an earlier event. (The same
+        // selects as in `siftDown`, written out: as a shared function returning index and key
+        // the compiler turned some into branches, 6 % slower on the 1,000-station line.)
         guard count > 4 else { return count > 1 ? payloads[1].0 : nil }
         let k0 = keys[1], k1 = keys[2], k2 = keys[3], k3 = keys[4]
         let a = k1 < k0, b = k3 < k2
