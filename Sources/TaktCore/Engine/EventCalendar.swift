@@ -60,8 +60,6 @@ final class EventCalendar {
         buckets.free()
     }
 
-    var isEmpty: Bool { count == (rootIsTaken ? 1 : 0) && (!inBuckets || buckets.count == 0) }
-
     /// Keys stored from 48 bytes into a cache line, so that the four children of any entry
     /// (4i + 1 ... 4i + 4) fill exactly one line.
     private static func allocateKeys(_ n: Int) -> UnsafeMutablePointer<UInt128> {
