@@ -46,8 +46,20 @@ struct Ring<Element> {
     }
 }
 
-/// The parts waiting in a queue or buffer, by part number.
-typealias PartQueue = Ring<Int32>
+/// A part waiting in a queue or buffer, and when it came: the time it waits is read where the
+/// queue is, not in the part's own record, which in a large plant is in no cache.
+struct QueuedPart {
+    var arrived: Double
+    var part: Int32
+
+    init(part: Int32, arrived: Double) {
+        self.part = part
+        self.arrived = arrived
+    }
+}
+
+/// The parts waiting in a queue or buffer, in order.
+typealias PartQueue = Ring<QueuedPart>
 
 /// A blocked entity waiting for room at a node, and the blocking sequence that was current
 /// when it registered (a stale entry no longer matches and is skipped).

@@ -1,11 +1,9 @@
-/// The parts in the plant, by part number: when each was created, when it arrived at its
-/// current station or buffer, and a destination drawn in advance. A part's three fields sit
-/// together, so touching a part costs one cache line. Numbers of absorbed parts are reused, and
+/// The parts in the plant, by part number: when each was created and a destination drawn in
+/// advance. (When it joined a queue is kept in the queue.) Numbers of absorbed parts are reused, and
 /// the table owns its memory, so the event loop reads and writes it without copy-on-write checks.
 final class PartTable {
     struct Record {
         var created: Double
-        var arrived: Double
         var target: Int32
     }
 
@@ -43,7 +41,7 @@ final class PartTable {
             p = Int32(count)
             count += 1
         }
-        records[Int(p)] = Record(created: now, arrived: now, target: -1)
+        records[Int(p)] = Record(created: now, target: -1)
         return p
     }
 

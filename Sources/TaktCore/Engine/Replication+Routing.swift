@@ -166,17 +166,15 @@ extension Replication {
             wip.set(wip.value - 1, at: now)
             parts.release(p)
         case .station(let i):
-            parts[p].arrived = now
             let st = stations.at(i)
             st.pointee.present += 1
             if st.pointee.queue.isEmpty, let sv = idleServer(i) {
-                startService(sv, part: p)
+                startService(sv, part: p, arrived: now)
             } else {
                 st.pointee.queueAvg.set(Double(st.pointee.queue.count + 1), at: now)
-                st.pointee.queue.append(p)
+                st.pointee.queue.append(QueuedPart(part: p, arrived: now))
             }
         case .buffer(let j):
-            parts[p].arrived = now
             let b = buffers.at(j)
             // Straight through an empty buffer onto a free server of the one station it feeds.
             // Its level would rise and fall at this instant, adding nothing to its average, and
@@ -187,7 +185,7 @@ extension Replication {
                 let sv = idleServer(i)
                 if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0 {
                     stations.at(i).pointee.present += 1
-                    startService(sv, part: p)
+                    startService(sv, part: p, arrived: now)
                     return
                 }
                 mayMove = sv != nil
@@ -196,7 +194,7 @@ extension Replication {
                 parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
             }
             b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now)
-            b.pointee.parts.append(p)
+            b.pointee.parts.append(QueuedPart(part: p, arrived: now))
             if mayMove { advanceBuffer(j) }
         case .source:
             break
@@ -217,27 +215,27 @@ extension Replication {
                 takeHead(j)
                 moved = true
                 stations.at(i).pointee.present += 1
-                startService(sv, part: head)
+                startService(sv, part: head.part, arrived: head.arrived)
                 continue
             }
-            guard let dest = bufferDestination(j, part: head) else {
+            guard let dest = bufferDestination(j, part: head.part) else {
                 waitDownstream(j)
                 break
             }
             takeHead(j)
             moved = true
-            deliverFromBuffer(dest, part: head)
+            deliverFromBuffer(dest, head)
         }
         if moved { roomAtBuffer(j) }
     }
 
     /// Removes the buffer's head part, keeping its level statistic.
     @inline(__always) @discardableResult
-    func takeHead(_ j: Int) -> Int32 {
+    func takeHead(_ j: Int) -> QueuedPart {
         let b = buffers.at(j)
-        let p = b.pointee.parts.removeFirst()
+        let q = b.pointee.parts.removeFirst()
         b.pointee.level.set(Double(b.pointee.parts.count), at: now)
-        return p
+        return q
     }
 
     /// A buffer whose head must go to another buffer waits for room there like a server.
@@ -264,12 +262,12 @@ extension Replication {
         }
     }
 
-    func deliverFromBuffer(_ n: NodeRef, part p: Int32) {
+    func deliverFromBuffer(_ n: NodeRef, _ q: QueuedPart) {
         if case .station(let i) = n, let sv = idleServer(i) {
             stations[i].present += 1
-            startService(sv, part: p)
+            startService(sv, part: q.part, arrived: q.arrived)
         } else {
-            accept(n, part: p)
+            accept(n, part: q.part)
         }
     }
 }

@@ -43,12 +43,14 @@ extension Replication {
     }
 
     @inline(__always)
-    func startService(_ sv: Int, part p: Int32) { startService(handle(sv), part: p) }
+    func startService(_ sv: Int, part p: Int32, arrived: Double) { startService(handle(sv), part: p, arrived: arrived) }
 
+    /// Server `h` starts part `p`, which arrived at the station (or the buffer it came from) at
+    /// `arrived`.
     @inline(__always)
-    func startService(_ h: ServerHandle, part p: Int32) {
+    func startService(_ h: ServerHandle, part p: Int32, arrived: Double) {
         let s = h.server, st = h.station
-        st.pointee.waitSum += now - parts[p].arrived
+        st.pointee.waitSum += now - arrived
         st.pointee.waitCount += 1
         s.pointee.part = p
         markIdle(h)
@@ -177,6 +179,7 @@ extension Replication {
         guard s.pointee.isFree else { return false }
         let i = s.pointee.station
         let p: Int32
+        var arrived = now
         var feeder = -1
         let ownQueue = st.pointee.saturatedBy < 0 && st.pointee.hasOwnQueue
         if st.pointee.saturatedBy >= 0 {
@@ -191,15 +194,19 @@ extension Replication {
                 roomAt(.station(i))
                 return false
             }
-            p = st.pointee.queue.removeFirst()
+            let q = st.pointee.queue.removeFirst()
+            p = q.part
+            arrived = q.arrived
             st.pointee.queueAvg.set(Double(st.pointee.queue.count), at: now)
         } else {
             feeder = feederToPull(station: i)
             guard feeder >= 0 else { return false }
-            p = takeHead(feeder)
+            let q = takeHead(feeder)
+            p = q.part
+            arrived = q.arrived
             st.pointee.present += 1
         }
-        startService(h, part: p)
+        startService(h, part: p, arrived: arrived)
         if feeder >= 0 {
             // More parts can follow only to another free server, or by another rule.
             if st.pointee.servers > 1 || buffers[feeder].route.kind != .next { advanceBuffer(feeder) }
@@ -222,7 +229,7 @@ extension Replication {
             return -1
         }
         // A plain `next` into this station always takes it: this server is free.
-        return b.pointee.route.kind == .next || bufferDestination(sole, part: head) == .station(i) ? sole : -1
+        return b.pointee.route.kind == .next || bufferDestination(sole, part: head.part) == .station(i) ? sole : -1
     }
 
     /// Among several feeders, the one whose head part has waited longest and would be sent here.
@@ -234,10 +241,10 @@ extension Replication {
         let start = st.pointee.feederStart
         for f in start..<(start + st.pointee.feederCount) {
             let j = feeders[f]
-            guard let head = buffers[j].parts.first, bestTime > parts[head].arrived else { continue }
-            if bufferDestination(j, part: head) == .station(i) {
+            guard let head = buffers[j].parts.first, bestTime > head.arrived else { continue }
+            if bufferDestination(j, part: head.part) == .station(i) {
                 best = j
-                bestTime = parts[head].arrived
+                bestTime = head.arrived
             }
         }
         if best < 0 {
