@@ -86,11 +86,28 @@ extension Replication {
     func idleServer(_ i: Int) -> Int? {
         let st = stations.at(i)
         let first = st.pointee.firstServer
-        if st.pointee.servers == 1 {
-            let s = servers.at(first)
-            return s.pointee.isFree ? first : nil
-        }
+        if st.pointee.servers == 1 { return isIdle(first) ? first : nil }
         return firstIdle(from: first, count: st.pointee.servers)
+    }
+
+    /// The free, working server of the station after buffer `j`, for a buffer whose plain
+    /// `next` leads to a one-server station `i`: told by a bit, without reading that station's
+    /// records, which in a long line are in no cache and usually not needed (it is busy).
+    @inline(__always)
+    func idleServer(after j: Int, station i: Int) -> Int? {
+        let sv = buffers.at(j).pointee.soleServer
+        guard sv >= 0 else { return idleServer(i) }
+        return isIdle(sv) ? sv : nil
+    }
+
+    /// Whether server `sv` is free and working, from its bit.
+    @inline(__always)
+    func isIdle(_ sv: Int) -> Bool {
+        let free = idleBits[sv >> 6] & (UInt64(1) << UInt64(sv & 63)) != 0
+        #if DEBUG || TAKT_BOUNDS_CHECKS
+        precondition(free == servers[sv].isFree, "idle bit disagrees with the server")
+        #endif
+        return free
     }
 
     /// The first set bit of `idleBits` in `first..<first + count`.
@@ -116,10 +133,9 @@ extension Replication {
         return found
     }
 
-    /// Records whether the server is free and working, for stations with several servers.
+    /// Records whether the server is free and working.
     @inline(__always)
     func markIdle(_ h: ServerHandle) {
-        guard h.station.pointee.servers > 1 else { return }
         let bit = UInt64(1) << UInt64(h.index & 63), w = h.index >> 6
         if h.server.pointee.isFree { idleBits[w] |= bit } else { idleBits[w] &= ~bit }
     }
@@ -182,7 +198,7 @@ extension Replication {
             // Before one station with no free server, nothing can move on: no need to try.
             var mayMove = true
             if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
-                let sv = idleServer(i)
+                let sv = idleServer(after: j, station: i)
                 if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0 {
                     stations.at(i).pointee.present += 1
                     startService(sv, part: p, arrived: now)
@@ -211,7 +227,7 @@ extension Replication {
         while let head = b.pointee.parts.first {
             // The common case, a buffer before one station: straight onto a free server.
             if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
-                guard let sv = idleServer(i) else { break }
+                guard let sv = idleServer(after: j, station: i) else { break }
                 takeHead(j)
                 moved = true
                 stations.at(i).pointee.present += 1

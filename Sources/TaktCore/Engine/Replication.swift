@@ -139,8 +139,10 @@ final class Replication {
         var rr = 0
         var level = TimeAverage()
         var rng: RandomStream
+        /// The only server of the station a plain `next` leads to, or -1.
+        @Narrow<Int32> var soleServer: Int = -1
         /// Rounds the record up to two cache lines.
-        private let padding = 0
+        private let padding: Int32 = 0
 
         init(route: Route, cap: Int, rng: RandomStream) {
             self.route = route
@@ -210,7 +212,8 @@ final class Replication {
     /// Waiters per node: stations first, then buffers.
     let waiters: FixedArray<Ring<Waiter>>
     /// A bit per server, set while it is free and working: stations with several servers find
-    /// their first such server by scanning words, not servers (kept for those stations only).
+    /// their first such server by scanning words, not servers, and a one-server station's is
+    /// told without reading its record.
     let idleBits: FixedArray<UInt64>
     /// How many entries each node's waiter queue holds: a compact array, so the common "no
     /// one is waiting" answer costs one cache line for many nodes.
@@ -274,6 +277,11 @@ final class Replication {
         for b in spec.buffers {
             buffers.append(BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights),
                                     cap: b.capacity ?? Int.max, rng: stream(b.name, "route")))
+        }
+        for j in buffers.indices {
+            if buffers[j].route.kind == .next, case .station(let i) = buffers[j].route.next, stations[i].servers == 1 {
+                buffers[j].soleServer = stations[i].firstServer
+            }
         }
         // Who feeds whom: buffer-fed stations pull; saturated sources feed their station directly.
         var feedersOf = Array(repeating: [Int](), count: stations.count)
