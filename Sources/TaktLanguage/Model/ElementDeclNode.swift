@@ -176,9 +176,12 @@ final class ElementDeclNode: StmtNode {
     }
 
     static func count(_ v: Value, _ key: String, atLeast minimum: Int, at span: Span) throws -> Int {
-        guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= minimum, n <= 1_000_000_000 else {
-            throw Diagnostic("\(key) must be a whole number >= \(minimum)", at: span,
-                             label: "this is \(ValueFormatter().format(v))")
+        let label = "this is \(ValueFormatter().format(v))"
+        guard case .number(let x) = v, x.rounded() == x, x >= Double(minimum) else {
+            throw Diagnostic("\(key) must be a whole number >= \(minimum)", at: span, label: label)
+        }
+        guard x <= 1_000_000_000, let n = Operators.wholeNumber(x) else {
+            throw Diagnostic("\(key) must be at most 1000000000", at: span, label: label)
         }
         return n
     }
