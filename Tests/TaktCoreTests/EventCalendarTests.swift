@@ -61,6 +61,39 @@ final class EventCalendarTests: XCTestCase {
         XCTAssertGreaterThan(popped, 10_000)
     }
 
+    /// The heap compares times alone and turns to the order only where two times are equal:
+    /// a heap of up to a hundred events (below any hand-over) on a grid of four instants, so
+    /// that most comparisons tie, full groups of children and the last partial one alike.
+    func testTiesInsideTheHeapComeOutByOrder() {
+        var rng = RandomStream(seed: 9)
+        let calendar = EventCalendar()
+        var pending: [(time: Double, order: UInt64)] = []
+        var seq: UInt64 = 0
+        var now = 0.0
+        var ties = 0
+        for step in 0..<20_000 {
+            let size = 1 + step / 200 % 100
+            while pending.count < size {
+                let t = now + Double(rng.next() % 4)
+                let kind = EventKind(rawValue: UInt8(rng.next() % 4))!
+                calendar.schedule(time: t, kind: kind, target: 0)
+                pending.append((t, UInt64(kind.rawValue) << 56 | seq))
+                seq += 1
+            }
+            XCTAssertFalse(calendar.inBuckets)
+            let e = calendar.pop()!
+            let k = pending.indices.min { a, b in
+                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
+            }!
+            if pending.contains(where: { $0.time == e.time && $0.order != e.order }) { ties += 1 }
+            XCTAssertEqual(e.time, pending[k].time)
+            XCTAssertEqual(e.order, pending[k].order)
+            now = e.time
+            pending.remove(at: k)
+        }
+        XCTAssertGreaterThan(ties, 10_000)
+    }
+
     /// A plant in step (constant times) puts thousands of events at one instant: they must still
     /// come out by priority, then in the order they were scheduled, also while more arrive.
     func testManyTiedEventsKeepTheirOrder() {

@@ -17,8 +17,8 @@ enum EventKind: UInt8 {
 }
 
 /// The event calendar, ordered by (time, priority, sequence). Up to a couple of thousand
-/// pending events it is a 4-ary min-heap (128-bit keys and payloads in parallel arrays the
-/// calendar owns); past that the events move to a calendar queue whose cost per event does not
+/// pending events it is a 4-ary min-heap (time keys, and the rest of each event, in parallel
+/// arrays the calendar owns); past that the events move to a calendar queue whose cost per event does not
 /// grow with their number. Both give exactly the same order. A plant in step (constant times:
 /// many events tied at each instant) takes the queue from a hundred events on, since ties
 /// cost the heap a full sift-down each and the queue nothing.
@@ -37,11 +37,14 @@ final class EventCalendar {
     private var buckets = BucketCalendar(buckets: 1, width: 1)
     private(set) var inBuckets = false
 
-    /// Each event's time and tie-break order as one 128-bit key (see `key`), which compares
-    /// without a branch: choosing among four children then compiles to selects, where two
-    /// comparisons per key mispredicted about half the time.
-    private var keys: UnsafeMutablePointer<UInt128>
-    private var payloads: UnsafeMutablePointer<(Int32, UInt32)>
+    /// Each event's time as a 64-bit key (see `key`): the four children of an entry are
+    /// compared on these alone, with selects rather than branches, and sit in half a cache
+    /// line. The order that breaks ties is read from `slots` only when two times are equal.
+    /// (Keys of time and order as one 128-bit number, the previous layout, made each level of
+    /// a sift-down twice the bytes and a longer chain of dependent instructions: a heap of a
+    /// thousand events cost 30 ns per hold instead of 22.)
+    private var keys: UnsafeMutablePointer<UInt64>
+    private var slots: UnsafeMutablePointer<Slot>
     private var capacity = 1024
     private(set) var count = 0
     private var nextSeq: UInt64 = 0
@@ -49,47 +52,39 @@ final class EventCalendar {
     /// one event, which then replaces the root with one sift-down instead of a pop and a push.
     private var rootIsTaken = false
 
+    /// An event apart from its time.
+    struct Slot {
+        var order: UInt64
+        var target: Int32
+        var token: UInt32
+    }
+
     init() {
         keys = EventCalendar.allocateKeys(capacity)
-        payloads = .allocate(capacity: capacity)
+        slots = .allocate(capacity: capacity)
     }
 
     deinit {
         EventCalendar.deallocateKeys(keys)
-        payloads.deallocate()
+        slots.deallocate()
         buckets.free()
     }
 
-    /// Keys stored from 48 bytes into a cache line, so that the four children of any entry
-    /// (4i + 1 ... 4i + 4) fill exactly one line.
-    private static func allocateKeys(_ n: Int) -> UnsafeMutablePointer<UInt128> {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: 16 * (n + 3), alignment: 64)
-        return (raw + 48).bindMemory(to: UInt128.self, capacity: n)
+    /// Keys stored from 24 bytes into a cache line, so that the four children of any entry
+    /// (4i + 1 ... 4i + 4) fill exactly one half of a line.
+    private static func allocateKeys(_ n: Int) -> UnsafeMutablePointer<UInt64> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 8 * (n + 3), alignment: 64)
+        return (raw + 24).bindMemory(to: UInt64.self, capacity: n)
     }
 
-    private static func deallocateKeys(_ keys: UnsafeMutablePointer<UInt128>) {
-        (UnsafeMutableRawPointer(keys) - 48).deallocate()
+    private static func deallocateKeys(_ keys: UnsafeMutablePointer<UInt64>) {
+        (UnsafeMutableRawPointer(keys) - 24).deallocate()
     }
 
-    /// Time in the high half, order in the low: for times of at least +0, the bit patterns
-    /// order as the numbers do, so one unsigned comparison orders by (time, order). Adding +0
-    /// turns a time of -0 into +0, whose bit pattern orders first.
+    /// For times of at least +0 the bit patterns order as the numbers do. Adding +0 turns a
+    /// time of -0 into +0, whose bit pattern orders first.
     @inline(__always)
-    private static func key(_ time: Double, _ order: UInt64) -> UInt128 {
-        UInt128((time + 0).bitPattern) << 64 | UInt128(order)
-    }
-
-    @inline(__always)
-    private static func event(_ key: UInt128, _ payload: (Int32, UInt32)) -> Event {
-        Event(time: Double(bitPattern: UInt64(truncatingIfNeeded: key >> 64)), order: UInt64(truncatingIfNeeded: key),
-              target: payload.0, token: payload.1)
-    }
-
-    @inline(__always)
-    private func move(from a: Int, to b: Int) {
-        keys[b] = keys[a]
-        payloads[b] = payloads[a]
-    }
+    private static func key(_ time: Double) -> UInt64 { (time + 0).bitPattern }
 
     @inline(__always)
     func schedule(time: Double, kind: EventKind, target: Int, detail: Int = 0, token: UInt32 = 0) {
@@ -99,13 +94,13 @@ final class EventCalendar {
             scheduleInBuckets(BucketCalendar.Entry(time: time, order: order, target: Int32(target), token: token))
             return
         }
-        let k = EventCalendar.key(time, order)
+        let slot = Slot(order: order, target: Int32(target), token: token)
         if rootIsTaken {
             rootIsTaken = false
-            siftDown(k, payload: (Int32(target), token), count: count)
+            siftDown(EventCalendar.key(time), slot, count: count)
             return
         }
-        push(k, payload: (Int32(target), token))
+        push(EventCalendar.key(time), slot)
         if count > switchAbove { heapOutgrown() }
     }
 
@@ -115,35 +110,37 @@ final class EventCalendar {
         if buckets.count > buckets.growAbove { rebuildBuckets() }
     }
 
+    /// Whether entry `a` comes before an event of key `k` and order `o`.
     @inline(__always)
-    private func push(_ key: UInt128, payload: (Int32, UInt32)) {
+    private func before(_ a: Int, _ k: UInt64, _ o: UInt64) -> Bool {
+        keys[a] < k || (keys[a] == k && slots[a].order < o)
+    }
+
+    @inline(never)
+    private func push(_ key: UInt64, _ slot: Slot) {
         if count == capacity { grow() }
         var i = count
         count += 1
         while i > 0 {
             let parent = (i - 1) >> 2
-            if key >= keys[parent] { break }
-            move(from: parent, to: i)
+            if before(parent, key, slot.order) { break }
+            keys[i] = keys[parent]
+            slots[i] = slots[parent]
             i = parent
         }
         keys[i] = key
-        payloads[i] = payload
+        slots[i] = slot
     }
 
-    /// The target of the event that will most likely come next, if that is cheap to tell: the
-    /// engine prefetches its records while it handles the current event.
     @inline(__always)
     var likelyNextTarget: Int32? {
         if inBuckets { return buckets.headTarget }
-        guard rootIsTaken else { return count > 0 ? payloads[0].0 : nil }
-        // The root's least child, unless the handler schedules an earlier event. (The same
-        // selects as in `siftDown`, written out: as a shared function returning index and key
-        // the compiler turned some into branches, 6 % slower on the 1,000-station line.)
-        guard count > 4 else { return count > 1 ? payloads[1].0 : nil }
+        guard rootIsTaken else { return count > 0 ? slots[0].target : nil }
+        guard count > 4 else { return count > 1 ? slots[1].target : nil }
         let k0 = keys[1], k1 = keys[2], k2 = keys[3], k3 = keys[4]
         let a = k1 < k0, b = k3 < k2
         let d = (b ? k3 : k2) < (a ? k1 : k0)
-        return payloads[d ? (b ? 4 : 3) : (a ? 2 : 1)].0
+        return slots[d ? (b ? 4 : 3) : (a ? 2 : 1)].target
     }
 
     @inline(__always)
@@ -163,51 +160,73 @@ final class EventCalendar {
         if rootIsTaken { removeRoot() }
         guard count > 0 else { return nil }
         rootIsTaken = true
-        return EventCalendar.event(keys[0], payloads[0])
+        let s = slots[0]
+        return Event(time: Double(bitPattern: keys[0]), order: s.order, target: s.target, token: s.token)
     }
 
-    @inline(__always)
+    @inline(never)
     private func removeRoot() {
         rootIsTaken = false
         count -= 1
-        if count > 0 { siftDown(keys[count], payload: payloads[count], count: count) }
+        if count > 0 { siftDown(keys[count], slots[count], count: count) }
     }
 
-    /// Puts an event at the root of a heap of `count` entries and moves it down to its place.
+    /// The least of entries `first..<first + m` by (key, order): the slow path, for ties.
+    @inline(never)
+    private func leastExact(_ first: Int, _ m: Int) -> Int {
+        var c = first
+        for k in (first + 1)..<(first + m) where before(k, keys[c], slots[c].order) { c = k }
+        return c
+    }
+
     @inline(__always)
-    private func siftDown(_ key: UInt128, payload: (Int32, UInt32), count n: Int) {
+    private func siftDown(_ key: UInt64, _ slot: Slot, count n: Int) {
+        let keys = self.keys, slots = self.slots
         var i = 0
         while true {
-            let first = 4 * i + 1
+            let first = 4 &* i &+ 1
             var c: Int
-            var kc: UInt128
-            if first + 3 < n {
-                // The least of four as a tree of selects: two pairs, then their winners.
-                let k0 = keys[first], k1 = keys[first + 1], k2 = keys[first + 2], k3 = keys[first + 3]
+            var kc: UInt64
+            if first &+ 3 < n {
+                let k0 = keys[first], k1 = keys[first &+ 1], k2 = keys[first &+ 2], k3 = keys[first &+ 3]
                 let a = k1 < k0, b = k3 < k2
                 let ka = a ? k1 : k0, kb = b ? k3 : k2
-                let ia = a ? first + 1 : first, ib = b ? first + 3 : first + 2
+                let ia = a ? first &+ 1 : first, ib = b ? first &+ 3 : first &+ 2
                 let d = kb < ka
                 c = d ? ib : ia
                 kc = d ? kb : ka
+                // A comparison between equal times went by position, not order: redo it.
+                if _slowPath(k0 == k1 || k2 == k3 || ka == kb) {
+                    c = leastExact(first, 4)
+                    kc = keys[c]
+                }
             } else {
                 if first >= n { break }
                 c = first
                 kc = keys[first]
-                var k = first + 1
+                var tie = false
+                var k = first &+ 1
                 while k < n {
-                    let better = keys[k] < kc
+                    let kk = keys[k]
+                    tie = tie || kk == kc
+                    let better = kk < kc
                     c = better ? k : c
-                    kc = better ? keys[k] : kc
-                    k += 1
+                    kc = better ? kk : kc
+                    k &+= 1
+                }
+                if _slowPath(tie) {
+                    c = leastExact(first, n &- first)
+                    kc = keys[c]
                 }
             }
-            if kc >= key { break }
-            move(from: c, to: i)
+            if kc > key { break }
+            if _slowPath(kc == key) && slots[c].order > slot.order { break }
+            keys[i] = kc
+            slots[i] = slots[c]
             i = c
         }
         keys[i] = key
-        payloads[i] = payload
+        slots[i] = slot
     }
 
     /// The heap passed `switchAbove` events: at the first threshold it hands over only if the
@@ -215,9 +234,9 @@ final class EventCalendar {
     @inline(never)
     private func heapOutgrown() {
         if switchAbove < EventCalendar.bucketsAbove {
-            let rootTime = keys[0] >> 64
+            let rootTime = keys[0]
             var same = 0
-            for k in 1...16 where keys[k] >> 64 == rootTime { same += 1 }
+            for k in 1...16 where keys[k] == rootTime { same += 1 }
             tied = same >= 8
             if !tied {
                 switchAbove = EventCalendar.bucketsAbove
@@ -246,7 +265,7 @@ final class EventCalendar {
         // `all` is now in order.
         let heapBelow = tied ? EventCalendar.heapBelowTied : EventCalendar.heapBelow
         if all.count < heapBelow * 2 {
-            for e in all { push(EventCalendar.key(e.time, e.order), payload: (e.target, e.token)) }
+            for e in all { push(EventCalendar.key(e.time), Slot(order: e.order, target: e.target, token: e.token)) }
             switchAbove = EventCalendar.bucketsAboveTied
             tied = false
             return
@@ -271,7 +290,7 @@ final class EventCalendar {
         bigger.moveInitialize(from: keys, count: count)
         EventCalendar.deallocateKeys(keys)
         keys = bigger
-        payloads = payloads.grown(keeping: count, capacity: n)
+        slots = slots.grown(keeping: count, capacity: n)
         capacity = n
     }
 }
