@@ -116,6 +116,8 @@ final class EventCalendar {
         keys[a] < k || (keys[a] == k && slots[a].order < o)
     }
 
+    /// Adds an event below the root (the root being in use). Out of line: inlined, it made
+    /// `schedule` too large for the compiler to inline into the handlers.
     @inline(never)
     private func push(_ key: UInt64, _ slot: Slot) {
         if count == capacity { grow() }
@@ -132,10 +134,15 @@ final class EventCalendar {
         slots[i] = slot
     }
 
+    /// The target of the event that will most likely come next, if that is cheap to tell: the
+    /// engine prefetches its records while it handles the current event.
     @inline(__always)
     var likelyNextTarget: Int32? {
         if inBuckets { return buckets.headTarget }
         guard rootIsTaken else { return count > 0 ? slots[0].target : nil }
+        // The root's least child (by time alone: a hint), unless the handler schedules an
+        // earlier event. The same selects as in `siftDown`, written out: as a shared function
+        // returning index and key the compiler turned some into branches.
         guard count > 4 else { return count > 1 ? slots[1].target : nil }
         let k0 = keys[1], k1 = keys[2], k2 = keys[3], k3 = keys[4]
         let a = k1 < k0, b = k3 < k2
@@ -164,6 +171,8 @@ final class EventCalendar {
         return Event(time: Double(bitPattern: keys[0]), order: s.order, target: s.target, token: s.token)
     }
 
+    /// Takes out the root that `pop` handed out. Out of line, so that `pop` stays small enough
+    /// to be inlined into the event loop.
     @inline(never)
     private func removeRoot() {
         rootIsTaken = false
@@ -179,6 +188,9 @@ final class EventCalendar {
         return c
     }
 
+    /// Puts an event at the root of a heap of `count` entries and moves it down to its place.
+    /// The tables are read into locals, as a store through one would otherwise make the
+    /// compiler read both addresses again.
     @inline(__always)
     private func siftDown(_ key: UInt64, _ slot: Slot, count n: Int) {
         let keys = self.keys, slots = self.slots
