@@ -199,6 +199,8 @@ final class EventCalendar {
             let first = 4 &* i &+ 1
             var c: Int
             var kc: UInt64
+            var tie: Bool
+            var m = 4
             if first &+ 3 < n {
                 let k0 = keys[first], k1 = keys[first &+ 1], k2 = keys[first &+ 2], k3 = keys[first &+ 3]
                 let a = k1 < k0, b = k3 < k2
@@ -207,16 +209,14 @@ final class EventCalendar {
                 let d = kb < ka
                 c = d ? ib : ia
                 kc = d ? kb : ka
-                // A comparison between equal times went by position, not order: redo it.
-                if _slowPath(k0 == k1 || k2 == k3 || ka == kb) {
-                    c = leastExact(first, 4)
-                    kc = keys[c]
-                }
+                // A comparison between equal times went by position, not by order.
+                tie = k0 == k1 || k2 == k3 || ka == kb
             } else {
                 if first >= n { break }
+                m = n &- first
                 c = first
                 kc = keys[first]
-                var tie = false
+                tie = false
                 var k = first &+ 1
                 while k < n {
                     let kk = keys[k]
@@ -226,19 +226,28 @@ final class EventCalendar {
                     kc = better ? kk : kc
                     k &+= 1
                 }
-                if _slowPath(tie) {
-                    c = leastExact(first, n &- first)
-                    kc = keys[c]
-                }
             }
-            if kc > key { break }
-            if _slowPath(kc == key) && slots[c].order > slot.order { break }
+            if _slowPath(tie || kc == key) {
+                c = exactStep(first, m, key, slot.order)
+                if c < 0 { break }
+                kc = keys[c]
+            } else if kc > key {
+                break
+            }
             keys[i] = kc
             slots[i] = slots[c]
             i = c
         }
         keys[i] = key
         slots[i] = slot
+    }
+
+    /// A step of `siftDown` where times tie: the least of the children `first..<first + m` by
+    /// (time, order), if it comes before the event being placed, or -1.
+    @inline(never)
+    private func exactStep(_ first: Int, _ m: Int, _ key: UInt64, _ order: UInt64) -> Int {
+        let c = leastExact(first, m)
+        return before(c, key, order) ? c : -1
     }
 
     /// The heap passed `switchAbove` events: at the first threshold it hands over only if the
