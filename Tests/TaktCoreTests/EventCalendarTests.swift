@@ -62,7 +62,7 @@ final class EventCalendarTests: XCTestCase {
     }
 
     /// The heap compares times alone and turns to the order only where two times are equal:
-    /// a heap of up to a hundred events (below any hand-over) on a grid of four instants, so
+    /// a heap of up to sixteen events (below any hand-over) on a grid of four instants, so
     /// that most comparisons tie, full groups of children and the last partial one alike.
     func testTiesInsideTheHeapComeOutByOrder() {
         var rng = RandomStream(seed: 9)
@@ -72,7 +72,7 @@ final class EventCalendarTests: XCTestCase {
         var now = 0.0
         var ties = 0
         for step in 0..<20_000 {
-            let size = 1 + step / 200 % 100
+            let size = 1 + step / 200 % EventCalendar.bucketsAboveTied
             while pending.count < size {
                 let t = now + Double(rng.next() % 4)
                 let kind = EventKind(rawValue: UInt8(rng.next() % 4))!

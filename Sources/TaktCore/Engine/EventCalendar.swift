@@ -18,15 +18,15 @@ enum EventKind: UInt8 {
 
 /// The event calendar, ordered by (time, priority, sequence). Up to a couple of thousand
 /// pending events it is a 4-ary min-heap (time keys, and the rest of each event, in parallel
-/// arrays the calendar owns); past that the events move to a calendar queue whose cost per event does not
-/// grow with their number. Both give exactly the same order. A plant in step (constant times:
-/// many events tied at each instant) takes the queue from a hundred events on, since ties
-/// cost the heap a full sift-down each and the queue nothing.
+/// arrays the calendar owns); past that the events move to a calendar queue whose cost per
+/// event does not grow with their number. Both give exactly the same order. A plant in step
+/// (constant times: many events tied at each instant) takes the queue from sixteen events on,
+/// since each tie sends the heap to its slow exact comparison and costs the queue nothing.
 final class EventCalendar {
     /// Pending events above which the calendar queue takes over, and below which the heap
     /// returns: for events spread in time, and for events tied in time.
     static let bucketsAbove = 2048, heapBelow = 512
-    static let bucketsAboveTied = 128, heapBelowTied = 32
+    static let bucketsAboveTied = 16, heapBelowTied = 4
     /// Where the heap next considers handing over: first at `bucketsAboveTied` events, where it
     /// looks for ties, then at `bucketsAbove` if there are few.
     private var switchAbove = EventCalendar.bucketsAboveTied
@@ -180,14 +180,6 @@ final class EventCalendar {
         if count > 0 { siftDown(keys[count], slots[count], count: count) }
     }
 
-    /// The least of entries `first..<first + m` by (key, order): the slow path, for ties.
-    @inline(never)
-    private func leastExact(_ first: Int, _ m: Int) -> Int {
-        var c = first
-        for k in (first + 1)..<(first + m) where before(k, keys[c], slots[c].order) { c = k }
-        return c
-    }
-
     /// Puts an event at the root of a heap of `count` entries and moves it down to its place.
     /// The tables are read into locals, as a store through one would otherwise make the
     /// compiler read both addresses again.
@@ -243,11 +235,36 @@ final class EventCalendar {
     }
 
     /// A step of `siftDown` where times tie: the least of the children `first..<first + m` by
-    /// (time, order), if it comes before the event being placed, or -1.
+    /// (time, order), if it comes before the event being placed, or -1. Time and order are
+    /// compared as one 128-bit number, with selects: in a plant in step (constant times)
+    /// nearly every step ties, and branches on the order would be mispredicted.
     @inline(never)
     private func exactStep(_ first: Int, _ m: Int, _ key: UInt64, _ order: UInt64) -> Int {
-        let c = leastExact(first, m)
-        return before(c, key, order) ? c : -1
+        let keys = self.keys, slots = self.slots
+        @inline(__always) func full(_ k: Int) -> UInt128 { UInt128(keys[k]) << 64 | UInt128(slots[k].order) }
+        var c: Int
+        var kc: UInt128
+        if m == 4 {
+            let k0 = full(first), k1 = full(first &+ 1), k2 = full(first &+ 2), k3 = full(first &+ 3)
+            let a = k1 < k0, b = k3 < k2
+            let ka = a ? k1 : k0, kb = b ? k3 : k2
+            let ia = a ? first &+ 1 : first, ib = b ? first &+ 3 : first &+ 2
+            let d = kb < ka
+            c = d ? ib : ia
+            kc = d ? kb : ka
+        } else {
+            c = first
+            kc = full(first)
+            var k = first &+ 1
+            while k < first &+ m {
+                let kk = full(k)
+                let better = kk < kc
+                c = better ? k : c
+                kc = better ? kk : kc
+                k &+= 1
+            }
+        }
+        return kc < UInt128(key) << 64 | UInt128(order) ? c : -1
     }
 
     /// The heap passed `switchAbove` events: at the first threshold it hands over only if the
