@@ -1,6 +1,12 @@
 import XCTest
 @testable import TaktCore
 
+/// The index of the earliest of the pending events by (time, order): what the calendar must
+/// hand out next.
+private func earliest(_ pending: [(Double, UInt64)]) -> Int {
+    pending.indices.min { pending[$0] < pending[$1] }!
+}
+
 final class EventCalendarTests: XCTestCase {
     /// Random schedules and pops, crossing between the heap and the calendar queue both ways,
     /// must come out in exactly (time, priority, sequence) order.
@@ -36,9 +42,7 @@ final class EventCalendarTests: XCTestCase {
                 XCTAssertTrue(pending.isEmpty)
                 continue
             }
-            let k = pending.indices.min { a, b in
-                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
-            }!
+            let k = earliest(pending.map { ($0.time, $0.order) })
             XCTAssertEqual(e.time, pending[k].time)
             XCTAssertEqual(e.order, pending[k].order)
             XCTAssertEqual(e.target, pending[k].target)
@@ -48,9 +52,7 @@ final class EventCalendarTests: XCTestCase {
             popped += 1
         }
         while let e = calendar.pop() {
-            let k = pending.indices.min { a, b in
-                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
-            }!
+            let k = earliest(pending.map { ($0.time, $0.order) })
             XCTAssertEqual(e.order, pending[k].order)
             pending.remove(at: k)
             popped += 1
@@ -82,9 +84,7 @@ final class EventCalendarTests: XCTestCase {
             }
             XCTAssertFalse(calendar.inBuckets)
             let e = calendar.pop()!
-            let k = pending.indices.min { a, b in
-                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
-            }!
+            let k = earliest(pending.map { ($0.time, $0.order) })
             if pending.contains(where: { $0.time == e.time && $0.order != e.order }) { ties += 1 }
             XCTAssertEqual(e.time, pending[k].time)
             XCTAssertEqual(e.order, pending[k].order)
@@ -110,9 +110,7 @@ final class EventCalendarTests: XCTestCase {
         for k in 0..<3_000 { add(Double(k % 3)) }
         var popped = 0
         while let e = calendar.pop() {
-            let k = pending.indices.min { a, b in
-                pending[a].time < pending[b].time || (pending[a].time == pending[b].time && pending[a].order < pending[b].order)
-            }!
+            let k = earliest(pending.map { ($0.time, $0.order) })
             XCTAssertEqual(e.time, pending[k].time)
             XCTAssertEqual(e.order, pending[k].order)
             if e.order != pending[k].order { break }
@@ -128,7 +126,7 @@ final class EventCalendarTests: XCTestCase {
     /// The heap orders times by their bit patterns: that must agree with the numbers from
     /// subnormals to infinity, and a time of -0 must count as 0.
     func testTimesOrderAcrossMagnitudes() {
-        let times: [Double] = [.infinity, 1e300, 3.5, 1, 1e-300, 5e-324, 0, -0.0, 2, .greatestFiniteMagnitude]
+        let times: [Double] = [.infinity, 1e300, 3.5, 1, 1e-300, .leastNonzeroMagnitude, 0, -0.0, 2, .greatestFiniteMagnitude]
         let calendar = EventCalendar()
         for (k, t) in times.enumerated() { calendar.schedule(time: t, kind: .completion, target: k) }
         var popped: [Int32] = []

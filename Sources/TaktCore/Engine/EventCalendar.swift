@@ -242,6 +242,8 @@ final class EventCalendar {
     private func exactStep(_ first: Int, _ m: Int, _ key: UInt64, _ order: UInt64) -> Int {
         let keys = self.keys, slots = self.slots
         @inline(__always) func full(_ k: Int) -> UInt128 { UInt128(keys[k]) << 64 | UInt128(slots[k].order) }
+        // The same selects as in `siftDown`, on 128-bit keys: one generic helper for both
+        // added 24 instructions per event to the sift-down of the 1,000-station line.
         var c: Int
         var kc: UInt128
         if m == 4 {
