@@ -76,7 +76,9 @@ final class ModelTests: XCTestCase {
     func testAssigningAPropertyChangesTheModel() {
         assertPrints(mm1 + "\ndrill.servers = 3\nprint(drill.servers)\nprint(simulate(horizon: 10min).drill.processed.n)", "3\n4\n")
         assertError(mm1 + "\ndrill.servers = 0", "servers must be a whole number >= 1", line: 6)
-        assertError(mm1 + "\ndrill.servers = 99999999999999999999", "servers must be at most 1000000000", line: 6)
+        assertError(mm1 + "\ndrill.servers = 99999999999999999999", "servers must be at most 100000", line: 6)
+        assertError(mm1 + "\ndrill.servers = 100001", "servers must be at most 100000", line: 6)
+        assertError(mm1 + "\njobs.limit = 1e10", "limit must be at most 1000000000", line: 6)
         assertError(mm1 + "\ndrill.servers = 1.5", "servers must be a whole number >= 1", line: 6)
         assertError(mm1 + "\ndrill.sevrers = 2", "a station has no property 'sevrers'", line: 6)
     }

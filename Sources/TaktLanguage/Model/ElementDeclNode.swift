@@ -123,10 +123,7 @@ final class ElementDeclNode: StmtNode {
         case "limit": state.limit = try count(v, "limit", atLeast: 0, at: span)
         case "servers":
             // Each server is simulated on its own; beyond this a station is better modelled otherwise.
-            state.servers = try count(v, "servers", atLeast: 1, at: span)
-            if state.servers > 100_000 {
-                throw Diagnostic("servers must be at most 100000", at: span, label: "this is \(state.servers)")
-            }
+            state.servers = try count(v, "servers", atLeast: 1, atMost: 100_000, at: span)
         case "process": state.process = try distribution(v, at: span, interp)
         case "queue_capacity": state.queueCapacity = try count(v, "queue_capacity", atLeast: 0, at: span)
         case "capacity": state.capacity = try count(v, "capacity", atLeast: 0, at: span)
@@ -175,13 +172,15 @@ final class ElementDeclNode: StmtNode {
         }
     }
 
-    static func count(_ v: Value, _ key: String, atLeast minimum: Int, at span: Span) throws -> Int {
+    /// A whole-number property from `minimum` to `maximum`; past the maximum, the error names it.
+    static func count(_ v: Value, _ key: String, atLeast minimum: Int, atMost maximum: Int = 1_000_000_000,
+                      at span: Span) throws -> Int {
         let label = "this is \(ValueFormatter().format(v))"
         guard case .number(let x) = v, x.rounded() == x, x >= Double(minimum) else {
             throw Diagnostic("\(key) must be a whole number >= \(minimum)", at: span, label: label)
         }
-        guard x <= 1_000_000_000, let n = Operators.wholeNumber(x) else {
-            throw Diagnostic("\(key) must be at most 1000000000", at: span, label: label)
+        guard x <= Double(maximum), let n = Operators.wholeNumber(x) else {
+            throw Diagnostic("\(key) must be at most \(maximum)", at: span, label: label)
         }
         return n
     }
