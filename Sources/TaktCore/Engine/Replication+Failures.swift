@@ -2,9 +2,13 @@
 /// repaired by its own repairer, and resumes the interrupted part (preempt-resume).
 extension Replication {
     func goDown(_ sv: Int, _ m: Int) {
-        if servers[sv].processing { endSegment(sv) }
+        if servers[sv].processing {
+            // Interrupted (a clock failure): its completion or failure event is still pending.
+            endSegment(sv)
+            servers[sv].token &+= 1
+        }
         servers[sv].down = true
-        markIdle(handle(sv))
+        markBusy(handle(sv))
         servers[sv].repairing = m
         let f = stations[servers[sv].station].modeBase + m
         let t = failureDown[f].sample(&downRng[servers[sv].failureBase + m], zig)

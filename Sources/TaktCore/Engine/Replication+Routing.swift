@@ -140,6 +140,12 @@ extension Replication {
         if h.server.pointee.isFree { idleBits[w] |= bit } else { idleBits[w] &= ~bit }
     }
 
+    /// Records that the server has just taken a part or gone down: it is not free.
+    @inline(__always)
+    func markBusy(_ h: ServerHandle) {
+        idleBits[h.index >> 6] &= ~(UInt64(1) << UInt64(h.index & 63))
+    }
+
     @inline(__always)
     func canAccept(_ n: NodeRef) -> Bool {
         switch n {

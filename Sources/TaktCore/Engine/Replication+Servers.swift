@@ -53,7 +53,7 @@ extension Replication {
         st.pointee.waitSum += now - arrived
         st.pointee.waitCount += 1
         s.pointee.part = p
-        markIdle(h)
+        markBusy(h)
         s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
         beginSegment(h)
     }
@@ -100,6 +100,7 @@ extension Replication {
     func endSegment(_ sv: Int) { endSegment(handle(sv)) }
 
     /// Processing stops: at the part's completion (`finished`, nothing remains) or a failure.
+    /// The token stays: the segment's one event has just fired, unless `goDown` interrupts it.
     @inline(__always)
     func endSegment(_ h: ServerHandle, finished: Bool = false) {
         let s = h.server, st = h.station
@@ -116,7 +117,6 @@ extension Replication {
             }
         }
         s.pointee.processing = false
-        s.pointee.token &+= 1
     }
 
     func completion(_ sv: Int) {
@@ -170,10 +170,12 @@ extension Replication {
     func afterRelease(_ sv: Int) -> Bool { afterRelease(handle(sv)) }
 
     /// A free server takes its next part: new from a saturated source, from its own queue, or
-    /// from the buffers feeding it. One call to `startService` for all three keeps this small
-    /// enough to be inlined into the handlers.
+    /// from the buffers feeding it. One call to `startService` for all three keeps it small.
     /// Returns whether the server started a part.
-    @inline(__always) @discardableResult
+    /// `@inline(always)`, which the compiler must honour: its cost model turned `__always` down
+    /// here, and the call cost the 3-station line 20 of its 500 instructions per event. (Forced
+    /// into `completion` as well, `startService` or `beginSegment` cost more than they save.)
+    @inline(always) @discardableResult
     func afterRelease(_ h: ServerHandle) -> Bool {
         let s = h.server, st = h.station
         guard s.pointee.isFree else { return false }
