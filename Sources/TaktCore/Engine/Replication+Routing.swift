@@ -151,17 +151,25 @@ extension Replication {
         switch n {
         case .sink: return true
         case .source: return false
-        case .station(let i):
-            let st = stations.at(i)
-            guard st.pointee.hasOwnQueue, st.pointee.saturatedBy < 0 else { return false }
-            if st.pointee.queue.isEmpty, idleServer(i) != nil { return true }
-            return st.pointee.queue.count < st.pointee.queueCap
-        case .buffer(let j):
-            let b = buffers.at(j)
-            if b.pointee.parts.count < b.pointee.cap { return true }
-            // A zero-capacity buffer is a hand-off: it takes a part only if it can pass it on now.
-            return b.pointee.parts.isEmpty && canForward(j)
+        case .station(let i): return canAccept(station: i)
+        case .buffer(let j): return canAccept(buffer: j)
         }
+    }
+
+    @inline(__always)
+    func canAccept(station i: Int) -> Bool {
+        let st = stations.at(i)
+        guard st.pointee.hasOwnQueue, st.pointee.saturatedBy < 0 else { return false }
+        if st.pointee.queue.isEmpty, idleServer(i) != nil { return true }
+        return st.pointee.queue.count < st.pointee.queueCap
+    }
+
+    @inline(__always)
+    func canAccept(buffer j: Int) -> Bool {
+        let b = buffers.at(j)
+        if b.pointee.parts.count < b.pointee.cap { return true }
+        // A zero-capacity buffer is a hand-off: it takes a part only if it can pass it on now.
+        return b.pointee.parts.isEmpty && canForward(j)
     }
 
     func canForward(_ j: Int) -> Bool {
@@ -179,48 +187,59 @@ extension Replication {
     @inline(__always)
     func accept(_ n: NodeRef, part p: Int32) {
         switch n {
-        case .sink(let k):
-            let cycle = now - parts[p].created
-            sinks[k].count += 1
-            sinks[k].cycleSum += cycle
-            absorbed += 1
-            cycleSum += cycle
-            wip.set(wip.value - 1, at: now)
-            parts.release(p)
-        case .station(let i):
-            let st = stations.at(i)
-            st.pointee.present += 1
-            if st.pointee.queue.isEmpty, let sv = idleServer(i) {
-                startService(sv, part: p, arrived: now)
-            } else {
-                st.pointee.queueAvg.set(Double(st.pointee.queue.count + 1), at: now)
-                st.pointee.queue.append(QueuedPart(part: p, arrived: now))
-            }
-        case .buffer(let j):
-            let b = buffers.at(j)
-            // Straight through an empty buffer onto a free server of the one station it feeds.
-            // Its level would rise and fall at this instant, adding nothing to its average, and
-            // a buffer with room has no one blocked on it.
-            // Before one station with no free server, nothing can move on: no need to try.
-            var mayMove = true
-            if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
-                let sv = idleServer(after: j, station: i)
-                if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0 {
-                    stations.at(i).pointee.present += 1
-                    startService(sv, part: p, arrived: now)
-                    return
-                }
-                mayMove = sv != nil
-            }
-            if b.pointee.route.drawsAtFinish {
-                parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
-            }
-            b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now)
-            b.pointee.parts.append(QueuedPart(part: p, arrived: now))
-            if mayMove { advanceBuffer(j) }
-        case .source:
-            break
+        case .sink(let k): accept(sink: k, part: p)
+        case .station(let i): accept(station: i, part: p)
+        case .buffer(let j): accept(buffer: j, part: p)
+        case .source: break
         }
+    }
+
+    @inline(__always)
+    func accept(sink k: Int, part p: Int32) {
+        let cycle = now - parts[p].created
+        sinks[k].count += 1
+        sinks[k].cycleSum += cycle
+        absorbed += 1
+        cycleSum += cycle
+        wip.set(wip.value - 1, at: now)
+        parts.release(p)
+    }
+
+    @inline(__always)
+    func accept(station i: Int, part p: Int32) {
+        let st = stations.at(i)
+        st.pointee.present += 1
+        if st.pointee.queue.isEmpty, let sv = idleServer(i) {
+            startService(sv, part: p, arrived: now)
+        } else {
+            st.pointee.queueAvg.set(Double(st.pointee.queue.count + 1), at: now)
+            st.pointee.queue.append(QueuedPart(part: p, arrived: now))
+        }
+    }
+
+    @inline(__always)
+    func accept(buffer j: Int, part p: Int32) {
+        let b = buffers.at(j)
+        // Straight through an empty buffer onto a free server of the one station it feeds.
+        // Its level would rise and fall at this instant, adding nothing to its average, and
+        // a buffer with room has no one blocked on it.
+        // Before one station with no free server, nothing can move on: no need to try.
+        var mayMove = true
+        if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
+            let sv = idleServer(after: j, station: i)
+            if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0 {
+                stations.at(i).pointee.present += 1
+                startService(sv, part: p, arrived: now)
+                return
+            }
+            mayMove = sv != nil
+        }
+        if b.pointee.route.drawsAtFinish {
+            parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
+        }
+        b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now)
+        b.pointee.parts.append(QueuedPart(part: p, arrived: now))
+        if mayMove { advanceBuffer(j) }
     }
 
     /// Buffers wait for room downstream as entities below this number.

@@ -152,18 +152,41 @@ extension Replication {
     /// Passes the finished part on if it can, then takes new work.
     @inline(__always)
     func tryServerMove(_ h: ServerHandle) -> Bool {
-        let s = h.server, st = h.station
-        guard let dest = destination(st.pointee.route, chosen: s.pointee.target) else { return false }
+        let r = h.station.pointee.route
+        if r.kind == .next {
+            // The destination's kind looked at once, for the test and the hand-over.
+            switch r.next {
+            case .sink(let k):
+                accept(sink: k, part: releasePart(h))
+            case .buffer(let j):
+                guard canAccept(buffer: j) else { return false }
+                accept(buffer: j, part: releasePart(h))
+            case .station(let i):
+                guard canAccept(station: i) else { return false }
+                accept(station: i, part: releasePart(h))
+            case .source:
+                return false
+            }
+        } else {
+            guard let dest = route(r, chosen: h.server.pointee.target, takes: { canAccept($0) }) else { return false }
+            accept(dest, part: releasePart(h))
+        }
+        // A server that starts a new part is processing already.
+        if !afterRelease(h) { updateState(h) }
+        return true
+    }
+
+    /// The server lets go of its finished part, which is moving on now.
+    @inline(__always)
+    func releasePart(_ h: ServerHandle) -> Int32 {
+        let s = h.server
         let p = s.pointee.part
         s.pointee.part = -1
         markIdle(h)
         s.pointee.holding = false
         s.pointee.blockSeq = 0
-        st.pointee.present -= 1
-        accept(dest, part: p)
-        // A server that starts a new part is processing already.
-        if !afterRelease(h) { updateState(h) }
-        return true
+        h.station.pointee.present -= 1
+        return p
     }
 
     @inline(__always) @discardableResult
