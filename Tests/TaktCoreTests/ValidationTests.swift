@@ -213,6 +213,10 @@ final class ValidationTests: XCTestCase {
         m.sources = [SourceSpec(name: "in", interarrival: .constant(2), routing: .next(.station(0)))]
         m.stations = [StationSpec(name: "m", process: .constant(2.5), routing: .next(.sink(0)))]
         m.sinks = [SinkSpec(name: "out")]
+        // The same queue held in a buffer before the station instead.
+        var buffered = m
+        buffered.sources[0].routing = .next(.buffer(0))
+        buffered.buffers = [BufferSpec(name: "b", capacity: nil, routing: .next(.station(0)))]
         let parts = Array(1...20)
         func arrival(_ k: Int) -> Double { 2 * Double(k) }
         func start(_ k: Int) -> Double { 2.5 * Double(k) - 0.5 }
@@ -249,6 +253,10 @@ final class ValidationTests: XCTestCase {
             XCTAssertEqual(r.wip, wipArea / 10, accuracy: 1e-9, what)
             XCTAssertEqual(r.sinks[0].count, Double(leaves.count), what)
             XCTAssertEqual(r.cycleTime ?? -1, mean(leaves.map { leave($0) - arrival($0) }), accuracy: 1e-9, what)
+            let b = try run(buffered, horizon: 10, warmup: warmup, reps: 1)[0]
+            XCTAssertEqual(b.buffers[0].level, queueArea / 10, accuracy: 1e-9, what)
+            XCTAssertEqual(b.stations[0].wait ?? -1, station.wait ?? -2, accuracy: 1e-9, what)
+            XCTAssertEqual(b.wip, r.wip, accuracy: 1e-9, what)
         }
     }
 }

@@ -40,6 +40,11 @@ struct Ring<Element> {
         mask = capacity - 1
     }
 
+    /// Calls `body` with each element, first to last.
+    func forEach(_ body: (Element) -> Void) {
+        for i in 0..<count { body(items[(head + i) & mask]) }
+    }
+
     func free() {
         for i in 0..<count { (items + ((head + i) & mask)).deinitialize(count: 1) }
         items.deallocate()

@@ -4,18 +4,16 @@ extension Replication {
     /// averages and server states from `warmup`. Done once, rather than a check per update.
     func openWindow() {
         wip.restart(at: warmup)
-        absorbed = 0
-        cycleSum = 0
         for sv in servers.indices { servers[sv].stateSince = warmup }
         for i in stations.indices {
             let st = stations.at(i)
-            st.pointee.queueAvg.restart(at: warmup)
+            st.pointee.queueArea = -Replication.waitedBefore(warmup, st.pointee.queue)
             st.pointee.processed = 0
             st.pointee.waitSum = 0
             st.pointee.waitCount = 0
             st.pointee.stateTime = (0, 0, 0, 0)
         }
-        for j in buffers.indices { buffers[j].level.restart(at: warmup) }
+        for j in buffers.indices { buffers[j].levelArea = -Replication.waitedBefore(warmup, buffers[j].parts) }
         for k in sinks.indices { sinks[k] = SinkRT() }
     }
 
@@ -25,7 +23,7 @@ extension Replication {
         wip.advance(to: end)
         for sv in servers.indices { accrue(handle(sv), until: end) }
         for i in stations.indices {
-            stations[i].queueAvg.advance(to: end)
+            stations[i].queueArea += Replication.waitedBefore(end, stations[i].queue)
             let st = stations[i]
             let serverTime = Double(st.servers) * horizon
             var out = ReplicationResult.Station()
@@ -33,23 +31,37 @@ extension Replication {
             out.blocked = st.stateTime.1 / serverTime
             out.utilization = st.stateTime.2 / serverTime
             out.starved = st.stateTime.3 / serverTime
-            out.queue = st.queueAvg.area / horizon
+            out.queue = st.queueArea / horizon
             out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
             out.processed = Double(st.processed)
             r.stations.append(out)
         }
         for j in buffers.indices {
-            buffers[j].level.advance(to: end)
-            r.buffers.append(ReplicationResult.Buffer(level: buffers[j].level.area / horizon))
+            buffers[j].levelArea += Replication.waitedBefore(end, buffers[j].parts)
+            r.buffers.append(ReplicationResult.Buffer(level: buffers[j].levelArea / horizon))
         }
+        var absorbed = 0, cycleSum = 0.0
         for s in sinks {
             r.sinks.append(ReplicationResult.Sink(count: Double(s.count), throughput: Double(s.count) / horizon,
                                                   cycleTime: s.count > 0 ? s.cycleSum / Double(s.count) : nil))
+            absorbed += s.count
+            cycleSum += s.cycleSum
         }
         r.throughput = Double(absorbed) / horizon
         r.wip = wip.area / horizon
         r.cycleTime = absorbed > 0 ? cycleSum / Double(absorbed) : nil
         r.events = events
         return r
+    }
+
+    /// The time the parts in `queue` have waited there by `time`. A queue's area is the sum of
+    /// its parts' waits (each added as the part leaves), so the window opens by taking off what
+    /// the parts present had waited before it and closes by adding what those still there have
+    /// waited: one subtraction per part instead of a time-average update at every arrival and
+    /// departure.
+    static func waitedBefore(_ time: Double, _ queue: PartQueue) -> Double {
+        var sum = 0.0
+        queue.forEach { sum += time - $0.arrived }
+        return sum
     }
 }

@@ -199,8 +199,6 @@ extension Replication {
         let cycle = now - parts[p].created
         sinks[k].count += 1
         sinks[k].cycleSum += cycle
-        absorbed += 1
-        cycleSum += cycle
         wip.set(wip.value - 1, at: now)
         parts.release(p)
     }
@@ -212,7 +210,6 @@ extension Replication {
         if st.pointee.queue.isEmpty, let sv = idleServer(i) {
             startService(sv, part: p, arrived: now)
         } else {
-            st.pointee.queueAvg.set(Double(st.pointee.queue.count + 1), at: now)
             st.pointee.queue.append(QueuedPart(part: p, arrived: now))
         }
     }
@@ -237,7 +234,6 @@ extension Replication {
         if b.pointee.route.drawsAtFinish {
             parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
         }
-        b.pointee.level.set(Double(b.pointee.parts.count + 1), at: now)
         b.pointee.parts.append(QueuedPart(part: p, arrived: now))
         if mayMove { advanceBuffer(j) }
     }
@@ -275,7 +271,7 @@ extension Replication {
     func takeHead(_ j: Int) -> QueuedPart {
         let b = buffers.at(j)
         let q = b.pointee.parts.removeFirst()
-        b.pointee.level.set(Double(b.pointee.parts.count), at: now)
+        b.pointee.levelArea += now - q.arrived
         return q
     }
 

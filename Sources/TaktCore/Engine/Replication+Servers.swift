@@ -222,7 +222,7 @@ extension Replication {
             let q = st.pointee.queue.removeFirst()
             p = q.part
             arrived = q.arrived
-            st.pointee.queueAvg.set(Double(st.pointee.queue.count), at: now)
+            st.pointee.queueArea += now - arrived
         } else {
             feeder = feederToPull(station: i)
             guard feeder >= 0 else { return false }

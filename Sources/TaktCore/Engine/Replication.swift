@@ -81,11 +81,15 @@ final class Replication {
             }
         }
         var queue = PartQueue()
-        var queueAvg = TimeAverage()
+        /// The area under the queue's length within the window: the time each part waits
+        /// there, added as it leaves (see `QueueArea`).
+        var queueArea = 0.0
         /// The buffers feeding it, in `feeders`.
         @Narrow<Int32> var feederStart: Int = 0
         @Narrow<Int32> var feederCount: Int = 0
         var rr = 0
+        /// Rounds the record up to four cache lines.
+        private let padding = (0, 0)
 
         init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
@@ -137,12 +141,13 @@ final class Replication {
         /// The blocking sequence while the buffer waits for room downstream, or 0.
         var waitingSeq = 0
         var rr = 0
-        var level = TimeAverage()
+        /// The area under the buffer's level within the window, as `StationRT.queueArea`.
+        var levelArea = 0.0
+        /// Rounds the record up to two cache lines.
+        private let padding = (0, 0)
         var rng: RandomStream
         /// The only server of the station a plain `next` leads to, or -1.
         @Narrow<Int32> var soleServer: Int = -1
-        /// Rounds the record up to two cache lines.
-        private let padding: Int32 = 0
 
         init(route: Route, cap: Int, rng: RandomStream) {
             self.route = route
@@ -221,8 +226,6 @@ final class Replication {
     var nextBlockSeq = 1
     let parts = PartTable()
     var wip = TimeAverage()
-    var absorbed = 0
-    var cycleSum = 0.0
     var events = 0
     let deciders: [RoutingDecider]
     /// Whether the records outgrow the first-level cache, so that prefetching pays.
