@@ -51,6 +51,13 @@ final class PartTable {
         freeCount += 1
     }
 
+    /// Calls `body` with the record of every part in the plant (made and not yet released).
+    func forEachLive(_ body: (Record) -> Void) {
+        var released = [Bool](repeating: false, count: count)
+        for k in 0..<freeCount { released[Int(free[k])] = true }
+        for p in 0..<count where !released[p] { body(records[p]) }
+    }
+
     @inline(never)
     private func grow() {
         let n = capacity * 2

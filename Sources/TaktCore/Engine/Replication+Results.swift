@@ -3,7 +3,9 @@ extension Replication {
     /// Everything observed so far was warm-up: counts and sums start again from zero, and time
     /// averages and server states from `warmup`. Done once, rather than a check per update.
     func openWindow() {
-        wip.restart(at: warmup)
+        var before = 0.0
+        parts.forEachLive { before += warmup - $0.created }
+        wipArea = -before
         for sv in servers.indices { servers[sv].stateSince = warmup }
         for i in stations.indices {
             let st = stations.at(i)
@@ -20,7 +22,7 @@ extension Replication {
     func collect() -> ReplicationResult {
         var r = ReplicationResult()
         let horizon = end - warmup
-        wip.advance(to: end)
+        parts.forEachLive { wipArea += end - $0.created }
         for sv in servers.indices { accrue(handle(sv), until: end) }
         for i in stations.indices {
             stations[i].queueArea += Replication.waitedBefore(end, stations[i].queue)
@@ -48,7 +50,7 @@ extension Replication {
             cycleSum += s.cycleSum
         }
         r.throughput = Double(absorbed) / horizon
-        r.wip = wip.area / horizon
+        r.wip = wipArea / horizon
         r.cycleTime = absorbed > 0 ? cycleSum / Double(absorbed) : nil
         r.events = events
         return r

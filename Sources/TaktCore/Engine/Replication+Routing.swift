@@ -199,7 +199,7 @@ extension Replication {
         let cycle = now - parts[p].created
         sinks[k].count += 1
         sinks[k].cycleSum += cycle
-        wip.set(wip.value - 1, at: now)
+        wipArea += cycle
         parts.release(p)
     }
 

@@ -225,7 +225,9 @@ final class Replication {
     let waiting: FixedArray<Int32>
     var nextBlockSeq = 1
     let parts = PartTable()
-    var wip = TimeAverage()
+    /// The area under the work in process within the window: each part's time in the plant,
+    /// added as it leaves (as `StationRT.queueArea`).
+    var wipArea = 0.0
     var events = 0
     let deciders: [RoutingDecider]
     /// Whether the records outgrow the first-level cache, so that prefetching pays.
@@ -447,8 +449,7 @@ final class Replication {
 
     @inline(__always)
     func newPart() -> Int32 {
-        wip.set(wip.value + 1, at: now)
-        return parts.create(at: now)
+        parts.create(at: now)
     }
 
     func scheduleArrival(_ k: Int) {
