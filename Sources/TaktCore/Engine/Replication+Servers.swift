@@ -65,6 +65,10 @@ extension Replication {
     @inline(__always)
     func beginSegment(_ h: ServerHandle) {
         let s = h.server, st = h.station
+        // Only a working server without a finished part begins a segment. (The state first and
+        // the calendar last, so that nothing of this step is held in registers across the
+        // sift-down, which needs them all.)
+        enter(h, Replication.stateProcessing)
         s.pointee.processing = true
         s.pointee.segmentStart = now
         s.pointee.token &+= 1
@@ -92,8 +96,6 @@ extension Replication {
         } else {
             calendar.schedule(time: now + due, kind: .completion, target: h.index, token: token)
         }
-        // Only a working server without a finished part begins a segment.
-        enter(h, Replication.stateProcessing)
     }
 
     @inline(__always)
