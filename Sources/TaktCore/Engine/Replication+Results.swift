@@ -12,7 +12,7 @@ extension Replication {
             st.pointee.queueArea = -Replication.waitedBefore(warmup, st.pointee.queue)
             st.pointee.processed = 0
             st.pointee.waitSum = 0
-            st.pointee.waitCount = 0
+            st.pointee.waitCount = -inService(station: i)
             st.pointee.stateTime = (0, 0, 0, 0)
         }
         for j in buffers.indices { buffers[j].levelArea = -Replication.waitedBefore(warmup, buffers[j].parts) }
@@ -26,6 +26,7 @@ extension Replication {
         for sv in servers.indices { accrue(handle(sv), until: end) }
         for i in stations.indices {
             stations[i].queueArea += Replication.waitedBefore(end, stations[i].queue)
+            stations[i].waitCount += stations[i].processed + inService(station: i)
             let st = stations[i]
             let serverTime = Double(st.servers) * horizon
             var out = ReplicationResult.Station()
@@ -65,5 +66,11 @@ extension Replication {
         var sum = 0.0
         queue.forEach { sum += time - $0.arrived }
         return sum
+    }
+
+    /// Station `i`'s parts started and not yet completed (processing or down with a part).
+    func inService(station i: Int) -> Int {
+        let first = stations[i].firstServer
+        return (first..<(first + stations[i].servers)).filter { servers[$0].part >= 0 && !servers[$0].holding }.count
     }
 }

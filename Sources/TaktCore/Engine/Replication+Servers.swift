@@ -51,7 +51,6 @@ extension Replication {
     func startService(_ h: ServerHandle, part p: Int32, arrived: Double) {
         let s = h.server, st = h.station
         st.pointee.waitSum += now - arrived
-        st.pointee.waitCount += 1
         s.pointee.part = p
         markBusy(h)
         s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)

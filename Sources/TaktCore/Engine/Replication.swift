@@ -66,6 +66,10 @@ final class Replication {
         var processed = 0
         var process: Sampler
         var waitSum = 0.0
+        /// Parts started within the window, found when it closes rather than counted per start:
+        /// a part started is completed (`processed`) or still in service, so the starts are the
+        /// completions plus the parts in service at the end, less those in service at the start
+        /// (which is what this holds, negated, until the window closes).
         var waitCount = 0
         var queueCap: Int
         var rng: RandomStream
