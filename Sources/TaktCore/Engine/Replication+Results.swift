@@ -1,7 +1,8 @@
 /// The statistics of section 4: opened at the end of the warm-up, closed at the end of the window.
 extension Replication {
-    /// Everything observed so far was warm-up: counts and sums start again from zero, and time
-    /// averages and server states from `warmup`. Done once, rather than a check per update.
+    /// Everything observed so far was warm-up: counts and sums start again from zero, areas
+    /// from what the parts present have already spent, and server states from `warmup`. Done
+    /// once, rather than a check per update.
     func openWindow() {
         var before = 0.0
         parts.forEachLive { before += warmup - $0.created }

@@ -169,7 +169,7 @@ extension Replication {
                 return false
             }
         } else {
-            guard let dest = route(r, chosen: h.server.pointee.target, takes: { canAccept($0) }) else { return false }
+            guard let dest = destination(r, chosen: h.server.pointee.target) else { return false }
             accept(dest, part: releasePart(h))
         }
         // A server that starts a new part is processing already.

@@ -86,7 +86,7 @@ final class Replication {
         }
         var queue = PartQueue()
         /// The area under the queue's length within the window: the time each part waits
-        /// there, added as it leaves (see `QueueArea`).
+        /// there, added as it leaves (see `waitedBefore`).
         var queueArea = 0.0
         /// The buffers feeding it, in `feeders`.
         @Narrow<Int32> var feederStart: Int = 0
