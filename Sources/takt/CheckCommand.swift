@@ -8,16 +8,15 @@ struct CheckCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        switch ScriptRunner.load(path: file) {
-        case .failure(let d):
-            Terminal.report([d])
+        let f = try Terminal.loadScript(file)
+        let result = LargeStackCheck.check(f)
+        if interruptRequested.load(ordering: .relaxed) {
+            Terminal.standardError("interrupted\n")
+            throw Exit(status: 130)
+        }
+        if let diagnostics = result {
+            Terminal.report(diagnostics)
             throw Exit(status: 1)
-        case .success(let f):
-            let result = LargeStackCheck.check(f)
-            if let diagnostics = result {
-                Terminal.report(diagnostics)
-                throw Exit(status: 1)
-            }
         }
     }
 }

@@ -14,7 +14,6 @@ struct ReplCommand: ParsableCommand {
     var file: String?
 
     func run() throws {
-        Terminal.installInterruptHandler()
         let repl = Repl(interactive: isatty(0) != 0)
         if repl.interactive { Repl.write("Takt — type :help for help, :quit to leave.\n") }
         if let file = file { repl.load(file) }

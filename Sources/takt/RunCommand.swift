@@ -48,22 +48,18 @@ struct RunCommand: ParsableCommand {
     var noCRN = false
 
     func validate() throws {
-        if let r = replications, r < 1 { throw ValidationError("--replications must be at least 1") }
-        if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let r = replications, r < 1 || r > RunSettings.maxReplications {
+            throw ValidationError("--replications must be a whole number from 1 to \(RunSettings.maxReplications)")
+        }
+        if let j = jobs, j < 1 || j > RunSettings.maxJobs {
+            throw ValidationError("--jobs must be a whole number from 1 to \(RunSettings.maxJobs)")
+        }
         if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be a duration > 0") }
         if let w = warmup, w.seconds < 0 { throw ValidationError("--warmup must be a duration >= 0") }
     }
 
     func run() throws {
-        let file: SourceFile
-        switch ScriptRunner.load(path: self.file) {
-        case .failure(let d):
-            Terminal.report([d])
-            throw Exit(status: 1)
-        case .success(let f):
-            file = f
-        }
-        Terminal.installInterruptHandler()
+        let file = try Terminal.loadScript(self.file)
         let seed = self.seed, replications = self.replications, horizon = self.horizon, warmup = self.warmup, jobs = self.jobs
         let json = self.json, noCRN = self.noCRN
         let outcome = ScriptRunner.run(file, output: Terminal.standardOutput) { s in

@@ -11,6 +11,7 @@ struct Takt: ParsableCommand {
 
     /// Parses the command line; usage errors exit with status 2 (ArgumentParser's default is 64).
     static func main(arguments: [String]) -> Never {
+        Terminal.installInterruptHandler()
         do {
             var command = try parseAsRoot(arguments)
             try command.run()

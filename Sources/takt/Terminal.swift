@@ -22,10 +22,33 @@ enum Terminal {
         standardError(diagnostics.map { $0.render(color: color) }.joined(separator: "\n"))
     }
 
-    /// Ctrl-C sets a flag that loops and calls poll, so a run stops cleanly.
+    /// Ctrl-C sets a flag that every phase polls (reading, checking, running, printing), so
+    /// work stops cleanly. Storing to an atomic is all the handler does: async-signal-safe.
+    /// No SA_RESTART, so a read from a slow pipe returns and sees the flag.
     static func installInterruptHandler() {
-        signal(SIGINT) { _ in
-            interruptRequested.store(true, ordering: .relaxed)
+        var action = sigaction()
+        #if os(Linux)
+        action.__sigaction_handler.sa_handler = { _ in interruptRequested.store(true, ordering: .relaxed) }
+        #else
+        action.__sigaction_u.__sa_handler = { _ in interruptRequested.store(true, ordering: .relaxed) }
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+    }
+
+    /// Reads a script for a command, or reports why not and ends with status 1 (130 on Ctrl-C).
+    static func loadScript(_ path: String) throws -> SourceFile {
+        switch ScriptRunner.load(path: path) {
+        case .success(let f):
+            return f
+        case .failure(let d):
+            if interruptRequested.load(ordering: .relaxed) {
+                standardError("interrupted\n")
+                throw Exit(status: 130)
+            }
+            report([d])
+            throw Exit(status: 1)
         }
     }
 }

@@ -26,16 +26,17 @@ struct TestCommand: ParsableCommand {
                 throw Exit(status: 1)
             }
             if isDir.boolValue {
+                // Folders whose names end in .takt are searched, not run.
                 let found = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
                     .filter { $0.hasSuffix(".takt") }
                     .sorted()
                     .map { root.hasSuffix("/") ? root + $0 : root + "/" + $0 }
+                    .filter { var d: ObjCBool = false; return !(FileManager.default.fileExists(atPath: $0, isDirectory: &d) && d.boolValue) }
                 scripts += found
             } else {
                 scripts.append(root)
             }
         }
-        Terminal.installInterruptHandler()
         var passed = 0, failed = 0
         for path in scripts {
             if interruptRequested.load(ordering: .relaxed) { throw Exit(status: 130) }
@@ -59,12 +60,17 @@ struct TestCommand: ParsableCommand {
 
     /// Runs one script in-process; nil when it meets its expectations.
     static func failure(of path: String) -> String? {
+        let bytes: [UInt8]
+        switch FileReader.read(path: path) {
+        case .failure(.interrupted): return interruptedReason
+        case .failure(let f): return "cannot read it: \(f.reason)"
+        case .success(let b): bytes = b
+        }
         let file: SourceFile
-        switch ScriptRunner.load(path: path) {
+        switch SourceFile.decode(name: path, bytes: bytes) {
         case .failure(let d):
             // A file that cannot be decoded may still expect exactly that error.
-            guard let data = FileManager.default.contents(atPath: path) else { return d.message }
-            let expectations = Expectations(text: String(decoding: data, as: UTF8.self))
+            let expectations = Expectations(text: String(decoding: bytes, as: UTF8.self))
             return expectations.mismatch(output: "", outcome: .failure([d]))
         case .success(let f):
             file = f

@@ -11,9 +11,17 @@ final class PartTable {
     private var free: UnsafeMutablePointer<Int32>
     private var freeCount = 0
     private var count = 0
-    private var capacity = 256
+    private var capacity: Int
+    /// Parts present at once before `overLimit` is raised. The table only grows when every
+    /// number is in use, so a growth is the moment the count of parts present reaches it.
+    private let limit: Int
+    /// Set when more than `limit` parts were present; the run loop checks it with its other
+    /// periodic checks, so the hot path pays nothing for the guard.
+    private(set) var overLimit = false
 
-    init() {
+    init(limit: Int = Int(Int32.max)) {
+        self.limit = max(1, min(limit, Int(Int32.max) / 2))
+        capacity = min(256, self.limit)
         records = .allocate(capacity: capacity)
         free = .allocate(capacity: capacity)
     }
@@ -60,7 +68,9 @@ final class PartTable {
 
     @inline(never)
     private func grow() {
-        let n = capacity * 2
+        // Past the limit, room for the events until the run loop's next check, then more if need be.
+        if count >= limit { overLimit = true }
+        let n = overLimit ? capacity + (1 << 18) : min(capacity * 2, limit)
         records = records.grown(keeping: capacity, capacity: n)
         free = free.grown(keeping: capacity, capacity: n)
         capacity = n

@@ -11,6 +11,7 @@ extension Replication {
         for i in stations.indices {
             let st = stations.at(i)
             st.pointee.queueArea = -Replication.waitedBefore(warmup, st.pointee.queue)
+            processedBeforeWindow[i] = st.pointee.processed
             st.pointee.processed = 0
             st.pointee.waitSum = 0
             st.pointee.waitCount = -inService(station: i)

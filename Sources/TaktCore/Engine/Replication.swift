@@ -5,8 +5,14 @@ import Foundation
 public enum SimulationError: Error, Equatable {
     /// Servers blocked in a cycle with no way to move; the stations involved.
     case deadlock(stations: [Int])
-    /// More than a million events at one instant.
-    case runaway(time: Double)
+    /// Simulated time stopped advancing: more than a million events within the stall tolerance
+    /// of `time`; `element` is the node of the event at hand when it was noticed.
+    case runaway(time: Double, element: NodeRef)
+    /// More parts present than `RunSettingsCore.maxParts`; `element` is the station or buffer
+    /// holding the most waiting parts (`held`), which `entered` since time 0.
+    case tooManyParts(time: Double, element: NodeRef, held: Int, entered: Int)
+    /// The replications would not fit in memory: bytes one needs, and bytes there are.
+    case insufficientMemory(needed: Int, available: Int)
     case cancelled
     /// The spec fails the core's structural checks (`ModelSpec.structuralProblem`).
     case invalidModel(String)
@@ -17,11 +23,19 @@ public struct RunSettingsCore: Sendable {
     public var warmup: Double
     public var horizon: Double
     public var seed: UInt64
+    /// Parts present in the plant at once, past which a replication stops (`tooManyParts`).
+    public var maxParts: Int
+    /// Events closer in time than this count as one instant for the runaway check (seconds).
+    public var stallTolerance: Double
 
-    public init(warmup: Double, horizon: Double, seed: UInt64) {
+    public static let defaultMaxParts = 10_000_000
+
+    public init(warmup: Double, horizon: Double, seed: UInt64, maxParts: Int = defaultMaxParts, stallTolerance: Double = 0) {
         self.warmup = warmup
         self.horizon = horizon
         self.seed = seed
+        self.maxParts = max(1, maxParts)
+        self.stallTolerance = max(0, stallTolerance)
     }
 }
 
@@ -228,7 +242,11 @@ final class Replication {
     /// one is waiting" answer costs one cache line for many nodes.
     let waiting: FixedArray<Int32>
     var nextBlockSeq = 1
-    let parts = PartTable()
+    let parts: PartTable
+    let stallTolerance: Double
+    /// Each station's completions before the window opened, so that the parts-limit report
+    /// can say how many parts a station has taken since time 0.
+    var processedBeforeWindow: [Int]
     /// The area under the work in process within the window: each part's time in the plant,
     /// added as it leaves (as `StationRT.queueArea`).
     var wipArea = 0.0
@@ -242,6 +260,9 @@ final class Replication {
         prefetching = spec.stations.count + spec.buffers.count > 64
         warmup = settings.warmup
         end = settings.warmup + settings.horizon
+        parts = PartTable(limit: settings.maxParts)
+        stallTolerance = settings.stallTolerance
+        processedBeforeWindow = Array(repeating: 0, count: spec.stations.count)
         let seed = settings.seed
         func stream(_ name: String, _ purpose: String) -> RandomStream {
             RandomStream(seed: seed, name: name, purpose: purpose, replication: replication)
@@ -373,9 +394,10 @@ final class Replication {
         // before the first event after `end`. One comparison per event watches for both.
         var windowOpensAt = warmup > 0 ? warmup : Double.infinity
         var checkpoint = min(windowOpensAt, end.nextUp)
-        // Time must move: every 2^16 events it is compared with its value 2^16 events before,
-        // and 16 checks without a change (over a million events at one instant) end the run.
-        var timeAtLastCheck = -1.0
+        // Time must move: every 2^16 events it is compared with the time at the last check that
+        // saw it move on, and 16 checks within the tolerance (over a million events at one
+        // instant) end the run. The same check watches the number of parts present.
+        var timeAtLastCheck = -Double.infinity
         var checksAtOneInstant = 0
         var events = 0
         while let e = calendar.pop() {
@@ -392,9 +414,14 @@ final class Replication {
             events += 1
             if events & 0xFFFF == 0 {
                 if shouldStop() { throw SimulationError.cancelled }
-                checksAtOneInstant = now == timeAtLastCheck ? checksAtOneInstant + 1 : 0
-                if checksAtOneInstant >= 16 { throw SimulationError.runaway(time: now) }
-                timeAtLastCheck = now
+                if now - timeAtLastCheck <= stallTolerance {
+                    checksAtOneInstant += 1
+                    if checksAtOneInstant >= 16 { throw SimulationError.runaway(time: now, element: node(of: e)) }
+                } else {
+                    checksAtOneInstant = 0
+                    timeAtLastCheck = now
+                }
+                if parts.overLimit { throw partsLimitError() }
             }
             let target = Int(e.target)
             // In a large plant the next event's records are in no cache: start loading them now.
@@ -418,6 +445,7 @@ final class Replication {
                 repair(target, Int(e.detail))
             }
         }
+        if parts.overLimit { throw partsLimitError() }
         if !reachedEnd, let stuck = deadlockedStations() {
             throw SimulationError.deadlock(stations: stuck)
         }
@@ -434,6 +462,27 @@ final class Replication {
         let s = servers.at(sv)
         takt_prefetch(s)
         takt_prefetch(stations.at(s.pointee.station))
+    }
+
+    /// The node an event belongs to: a source for arrivals, else the server's station.
+    func node(of e: Event) -> NodeRef {
+        e.kind == .arrival ? .source(Int(e.target)) : .station(servers[Int(e.target)].station)
+    }
+
+    /// The station queue or buffer holding the most waiting parts, for the parts-limit error.
+    func partsLimitError() -> SimulationError {
+        var best = (element: NodeRef.source(0), held: -1, entered: 0)
+        func starts(_ i: Int) -> Int { stations[i].processed + processedBeforeWindow[i] + inService(station: i) }
+        for i in stations.indices where stations[i].queue.count > best.held {
+            best = (.station(i), stations[i].queue.count, stations[i].queue.count + starts(i))
+        }
+        for j in buffers.indices where buffers[j].parts.count > best.held {
+            var passed = 0
+            let r = buffers[j].route
+            for d in r.start..<(r.start + r.count) { if case .station(let i) = destinations[d] { passed += starts(i) } }
+            best = (.buffer(j), buffers[j].parts.count, buffers[j].parts.count + passed)
+        }
+        return .tooManyParts(time: now, element: best.element, held: max(0, best.held), entered: best.entered)
     }
 
     /// With nothing left to happen, servers still blocked can never move.

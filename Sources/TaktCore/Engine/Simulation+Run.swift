@@ -13,7 +13,15 @@ public enum Simulation {
                            firstReplication: Int = 0, deciders: [RoutingDecider] = [],
                            shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
         if let problem = spec.structuralProblem() { throw SimulationError.invalidModel(problem) }
-        let workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, replications))
+        var workers = max(1, min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, replications))
+        // Fewer workers when the replications would not fit side by side; none fitting is an error.
+        let perReplication = MemoryBudget.bytesPerReplication(spec)
+        if perReplication > 64 << 20 {
+            let room = MemoryBudget.available(reservingStacks: workers * WorkerThread.stackSize)
+            let fitting = room / perReplication
+            if fitting < 1 { throw SimulationError.insufficientMemory(needed: perReplication, available: room) }
+            workers = min(workers, fitting)
+        }
         let results = ResultSlots(count: replications)
         let next = Counter()
         let work: @Sendable () -> Void = {

@@ -638,10 +638,10 @@ public final class Compiler {
                     continue
                 }
                 settings.append(.timeUnit(unit))
-            case "horizon", "warmup", "replications", "seed", "crn":
+            case "horizon", "warmup", "replications", "seed", "crn", "max_parts":
                 settings.append(.value(p.key, compileExpr(e).node))
             default:
-                let keys = ["horizon", "warmup", "replications", "seed", "time_unit", "crn"]
+                let keys = ["horizon", "warmup", "replications", "seed", "time_unit", "crn", "max_parts"]
                 let suggestion = Suggest.closest(to: p.key, among: keys)
                 error("unknown config setting '\(p.key)'", at: p.keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown",
                       help: "settings are \(keys.joined(separator: ", "))")

@@ -69,7 +69,7 @@ enum ModelBuilder {
             serverSlots += ModelSpec.serverSlots(station)
             if serverSlots > ModelSpec.maxServerSlots {
                 let s = try state(e)
-                let most = grouped(ModelSpec.maxServerSlots)
+                let most = RunDiagnostics.grouped(ModelSpec.maxServerSlots)
                 throw Diagnostic("the plant is too large to simulate", at: s.spans["servers"] ?? e.declSpan,
                                  label: "'\(e.name)' brings it past \(most) servers",
                                  help: "a plant may have at most \(most) servers in all, a server with several failure modes counting once per mode")
@@ -96,16 +96,5 @@ enum ModelBuilder {
             }
         }
         return spec
-    }
-
-    /// 10000000 as "10,000,000".
-    private static func grouped(_ n: Int) -> String {
-        var digits = String(n)
-        var out = ""
-        while digits.count > 3 {
-            out = "," + digits.suffix(3) + out
-            digits.removeLast(3)
-        }
-        return digits + out
     }
 }

@@ -268,8 +268,8 @@ enum Builtins {
                     }
                     s.warmup = x
                 case "replications"?:
-                    guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= 1, n <= 1_000_000 else {
-                        throw Diagnostic("replications must be a whole number from 1 to 1000000", at: c.span(i))
+                    guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= 1, n <= RunSettings.maxReplications else {
+                        throw Diagnostic("replications must be a whole number from 1 to \(RunSettings.maxReplications)", at: c.span(i))
                     }
                     s.replications = n
                 case "seed"?:

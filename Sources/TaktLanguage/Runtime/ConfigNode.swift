@@ -29,8 +29,8 @@ final class ConfigNode: StmtNode {
                     guard case .duration(let x) = v, x >= 0 else { throw bad(node, v, "warmup must be a duration >= 0", unit: s.timeUnit) }
                     s.warmup = x
                 case "replications":
-                    guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= 1, n <= 1_000_000 else {
-                        throw bad(node, v, "replications must be a whole number from 1 to 1000000", unit: s.timeUnit)
+                    guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= 1, n <= RunSettings.maxReplications else {
+                        throw bad(node, v, "replications must be a whole number from 1 to \(RunSettings.maxReplications)", unit: s.timeUnit)
                     }
                     s.replications = n
                 case "seed":
@@ -38,6 +38,11 @@ final class ConfigNode: StmtNode {
                         throw bad(node, v, "seed must be a whole number >= 0", unit: s.timeUnit)
                     }
                     s.seed = UInt64(n)
+                case "max_parts":
+                    guard case .number(let x) = v, let n = Operators.wholeNumber(x), n >= 1, n <= RunSettings.maxPartsLimit else {
+                        throw bad(node, v, "max_parts must be a whole number from 1 to \(RunSettings.maxPartsLimit)", unit: s.timeUnit)
+                    }
+                    s.maxParts = n
                 default: // crn
                     guard case .bool(let b) = v else { throw bad(node, v, "crn must be true or false", unit: s.timeUnit) }
                     s.crn = b

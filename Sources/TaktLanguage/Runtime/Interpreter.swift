@@ -12,6 +12,13 @@ public struct RunSettings: Equatable {
     public var jobs: Int? = nil
     /// Print results as JSON.
     public var json = false
+    /// Parts present in the plant at once before a run stops (`config { max_parts: N }`).
+    public var maxParts = RunSettingsCore.defaultMaxParts
+
+    /// Bounds shared by `config`, `simulate(...)` and the command-line flags.
+    public static let maxReplications = 1_000_000
+    public static let maxJobs = 1024
+    public static let maxPartsLimit = 1_000_000_000
 
     public init() {}
 }
@@ -81,7 +88,8 @@ public final class Interpreter {
         }
         if let first = model.deferredErrors.first { throw first }
         let spec = try ModelBuilder.build(model, states: states, routes: routes, interp: self, at: span)
-        let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed)
+        let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed, maxParts: s.maxParts,
+                                   stallTolerance: 1e-9 * s.timeUnit.seconds)
         do {
             let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs,
                                              firstReplication: firstReplication,
@@ -92,10 +100,13 @@ public final class Interpreter {
             case .cancelled:
                 interruptRequested.store(false, ordering: .relaxed)
                 throw Interrupted()
-            case .runaway(let t):
-                throw Diagnostic("more than 1,000,000 events at one instant (time \(formatter.format(.duration(t))))",
-                                 at: model.firstFlowSpan ?? span, label: "parts circulate without taking time",
-                                 help: "give some station in this loop a process time above zero")
+            case .runaway(let t, let element):
+                throw RunDiagnostics.runaway(time: t, element: element, spec: spec, model: model, at: span, formatter: formatter)
+            case .tooManyParts(let t, let element, let held, let entered):
+                throw RunDiagnostics.tooManyParts(time: t, element: element, held: held, entered: entered, settings: s,
+                                                  spec: spec, model: model, at: span, formatter: formatter)
+            case .insufficientMemory(let needed, let available):
+                throw RunDiagnostics.insufficientMemory(needed: needed, available: available, spec: spec, model: model, at: span)
             case .deadlock(let stations):
                 let names = stations.map { spec.stations[$0].name }
                 let flowSpan = names.compactMap { model.routeSpans[$0] }.first ?? model.firstFlowSpan ?? span

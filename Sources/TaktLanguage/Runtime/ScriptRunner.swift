@@ -12,15 +12,12 @@ public enum RunOutcome {
 public enum ScriptRunner {
     /// Reads and decodes a file; an unreadable file is a diagnostic without a location.
     public static func load(path: String, displayName: String? = nil) -> Result<SourceFile, Diagnostic> {
-        // Pipes and devices (`/dev/stdin`) are read as streams.
-        guard let data = FileManager.default.contents(atPath: path)
-                ?? FileHandle(forReadingAtPath: path).map({ $0.readDataToEndOfFile() }) else {
-            var isDir: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-            let reason = !exists ? "no such file" : isDir.boolValue ? "it is a directory" : "permission denied"
-            return .failure(Diagnostic("cannot read '\(path)': \(reason)", at: nil))
+        switch FileReader.read(path: path) {
+        case .failure(let failure):
+            return .failure(Diagnostic("cannot read '\(path)': \(failure.reason)", at: nil))
+        case .success(let bytes):
+            return SourceFile.decode(name: displayName ?? path, bytes: bytes)
         }
-        return SourceFile.decode(name: displayName ?? path, bytes: [UInt8](data))
     }
 
     /// Parses and checks, without running anything.
