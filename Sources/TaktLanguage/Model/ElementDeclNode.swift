@@ -175,7 +175,7 @@ final class ElementDeclNode: StmtNode {
     /// A whole-number property from `minimum` to `maximum`; past the maximum, the error names it.
     static func count(_ v: Value, _ key: String, atLeast minimum: Int, atMost maximum: Int = 1_000_000_000,
                       at span: Span) throws -> Int {
-        let label = "this is \(ValueFormatter().format(v))"
+        let label = "this is \(ValueFormatter().short(v))"
         guard case .number(let x) = v, x.rounded() == x, x >= Double(minimum) else {
             throw Diagnostic("\(key) must be a whole number >= \(minimum)", at: span, label: label)
         }

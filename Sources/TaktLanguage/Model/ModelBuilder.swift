@@ -29,7 +29,7 @@ enum ModelBuilder {
                     let v = try node.eval(Frame(interp: interp, locals: interp.stack, closure: nil))
                     guard case .number(let w) = v, w >= 0 else {
                         throw Diagnostic("a split weight must be a number >= 0 such as 90%", at: node.span,
-                                         label: "this is \(interp.formatter.format(v))")
+                                         label: "this is \(interp.formatter.short(v))")
                     }
                     weights.append(w)
                 }

@@ -165,7 +165,8 @@ enum Builtins {
             var line = ""
             for (i, v) in c.args.enumerated() {
                 if i > 0 { line += " " }
-                line += fmt.format(v)
+                line += try fmt.checkedFormat(v, at: c.span(i))
+                try ValueBudget.string(bytes: line.utf8.count, at: c.span(i))
             }
             c.interp.output(line + "\n")
             return .nil

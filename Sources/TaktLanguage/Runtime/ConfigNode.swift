@@ -57,6 +57,6 @@ final class ConfigNode: StmtNode {
     func bad(_ node: Node, _ v: Value, _ message: String, unit: TimeUnit) -> Diagnostic {
         var help: String? = nil
         if case .number = v, message.contains("duration") { help = Operators.unitHelp(v, unit: unit) }
-        return Diagnostic(message, at: node.span, label: "this is \(ValueFormatter(timeUnit: unit).format(v))", help: help)
+        return Diagnostic(message, at: node.span, label: "this is \(ValueFormatter(timeUnit: unit).short(v))", help: help)
     }
 }

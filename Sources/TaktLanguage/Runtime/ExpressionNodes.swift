@@ -235,7 +235,9 @@ final class InterpolationNode: Node {
         for part in parts {
             switch part {
             case .text(let s): out += s
-            case .expr(let e): out += formatter.format(try e.eval(f))
+            case .expr(let e):
+                out += try formatter.checkedFormat(try e.eval(f), at: e.span)
+                try ValueBudget.string(bytes: out.utf8.count, at: span)
             }
         }
         return .string(out)

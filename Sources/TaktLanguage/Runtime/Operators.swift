@@ -106,8 +106,12 @@ enum Operators {
         switch op {
         case .add:
             switch (a, b) {
-            case (.string(let x), .string(let y)): return .string(x + y)
-            case (.list(let x), .list(let y)): return .list(ListValue(x.items + y.items))
+            case (.string(let x), .string(let y)):
+                try ValueBudget.string(bytes: x.utf8.count + y.utf8.count, at: span)
+                return .string(x + y)
+            case (.list(let x), .list(let y)):
+                try ValueBudget.list(items: x.items.count + y.items.count, at: span)
+                return .list(ListValue(x.items + y.items))
             default:
                 return try finite(magnitude(a) + magnitude(b), dimension(a)!, at: span, "this addition")
             }

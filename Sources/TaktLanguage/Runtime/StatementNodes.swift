@@ -89,7 +89,7 @@ final class PrintValueNode: StmtNode {
     override func exec(_ f: Frame) throws -> Completion {
         let v = try expr.eval(f)
         if case .nil = v { return .normal }
-        f.interp.output(f.interp.formatter.format(v) + "\n")
+        f.interp.output(try f.interp.formatter.checkedFormat(v, at: span) + "\n")
         return .normal
     }
 }
@@ -273,6 +273,12 @@ final class AssignNode: StmtNode {
     /// The final step: `=` replaces; `+=` on a list or string appends in place.
     func applyLeaf(_ v: inout Value, rhs: Value, unit: TimeUnit) throws {
         if op == .add {
+            if case .list(let r) = rhs, case .list(let old) = v {
+                try ValueBudget.list(growingFrom: old.items.count, to: old.items.count + r.items.count, at: span)
+            }
+            if case .string(let r) = rhs, case .string(let old) = v {
+                try ValueBudget.string(growingFrom: old.utf8.count, to: old.utf8.count + r.utf8.count, at: span)
+            }
             if case .list(let r) = rhs, var l = takeList(&v) {
                 l.items.append(contentsOf: r.items)
                 l.depth = max(l.depth, r.depth)
@@ -484,7 +490,7 @@ final class AssertNode: StmtNode {
         let c = try condition.eval(f)
         guard case .bool(let b) = c else { throw conditionError(c, condition.span) }
         if b { return .normal }
-        let text = try message.map { f.interp.formatter.format(try $0.eval(f)) }
+        let text = try message.map { try f.interp.formatter.checkedFormat(try $0.eval(f), at: $0.span) }
         throw Diagnostic(text.map { "assertion failed: \($0)" } ?? "assertion failed", at: span, label: "this assertion is false")
     }
 }

@@ -18,6 +18,8 @@ public struct ValueFormatter {
         if x == 0 { return "0" }
         if x.isNaN { return "nan" }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
+        // Whole numbers below 2^53 print as integers: the common case, without the digit work.
+        if abs(x) < 9007199254740992, x == x.rounded(.towardZero) { return String(Int(x)) }
         // Swift's description is the shortest round-trip form; take its digits and exponent.
         let desc = abs(x).description
         var digits = "", exponent = 0, pointSeen = false, intDigits = 0
@@ -57,11 +59,56 @@ public struct ValueFormatter {
 
     public func format(_ v: Value) -> String {
         var out = ""
-        write(v, into: &out, quoted: false)
+        var limit = Limit(bytes: Int.max, polls: false)
+        write(v, into: &out, quoted: false, limit: &limit)
         return out
     }
 
-    func write(_ v: Value, into out: inout String, quoted: Bool) {
+    /// At most about `bytes` of text, cut with "…": for values shown in a diagnostic's label.
+    public func short(_ v: Value, bytes: Int = 120) -> String {
+        var out = ""
+        var limit = Limit(bytes: bytes, polls: false)
+        write(v, into: &out, quoted: false, limit: &limit)
+        return limit.stopped ? String(out.prefix(bytes)) + "…" : out
+    }
+
+    /// Text for `print` and interpolation: bounded like a string, and Ctrl-C stops it (nested
+    /// lists that share their parts can describe more text than memory holds).
+    func checkedFormat(_ v: Value, at span: Span) throws -> String {
+        var out = ""
+        var limit = Limit(bytes: ValueBudget.maxPrintedBytes, polls: true)
+        write(v, into: &out, quoted: false, limit: &limit)
+        if limit.stopped {
+            if interruptRequested.load(ordering: .relaxed) {
+                interruptRequested.store(false, ordering: .relaxed)
+                throw Interrupted()
+            }
+            throw Diagnostic("this value is too large to print: its text passes \(RunDiagnostics.bytes(ValueBudget.maxPrintedBytes))",
+                             at: span, label: "too large", help: "print a part of it, or its len()")
+        }
+        return out
+    }
+
+    /// Where formatting stops: past `bytes` of text, or (when polling) on Ctrl-C.
+    struct Limit {
+        let bytes: Int
+        let polls: Bool
+        var steps = 0
+        var stopped = false
+
+        /// Whether to stop before writing the next item.
+        mutating func exceeded(_ out: String) -> Bool {
+            if stopped { return true }
+            steps &+= 1
+            if out.utf8.count > bytes || (polls && steps & 0xFFF == 0 && interruptRequested.load(ordering: .relaxed)) {
+                stopped = true
+            }
+            return stopped
+        }
+    }
+
+    func write(_ v: Value, into out: inout String, quoted: Bool, limit: inout Limit) {
+        if limit.exceeded(out) { return }
         switch v {
         case .nil: out += "nil"
         case .bool(let b): out += b ? "true" : "false"
@@ -73,16 +120,18 @@ public struct ValueFormatter {
         case .list(let l):
             out += "["
             for (i, item) in l.items.enumerated() {
+                if limit.exceeded(out) { return }
                 if i > 0 { out += ", " }
-                write(item, into: &out, quoted: true)
+                write(item, into: &out, quoted: true, limit: &limit)
             }
             out += "]"
         case .record(let r):
             out += "{"
             for i in r.names.indices {
+                if limit.exceeded(out) { return }
                 if i > 0 { out += ", " }
                 out += r.names[i] + ": "
-                write(r.values[i], into: &out, quoted: true)
+                write(r.values[i], into: &out, quoted: true, limit: &limit)
             }
             out += "}"
         case .range(let r):
@@ -99,7 +148,7 @@ public struct ValueFormatter {
         case .estimate(let e):
             out += ResultFormatter(unit: timeUnit).estimate(e.estimate, dimension: e.dimension)
         case .captured(let c):
-            write(c.value, into: &out, quoted: quoted)
+            write(c.value, into: &out, quoted: quoted, limit: &limit)
         }
     }
 
