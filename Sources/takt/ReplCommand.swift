@@ -126,7 +126,7 @@ final class Repl {
         case ":reload":
             if let path = session.loadedPath { load(path) } else { Terminal.standardError("error: no file has been loaded\n") }
         default:
-            let suggestion = Repl.commands.min { a, b in distance(a, parts[0]) < distance(b, parts[0]) }
+            let suggestion = Suggest.closest(to: parts[0], among: Repl.commands)
             Terminal.standardError("error: unknown command '\(parts[0])'\(suggestion.map { "; did you mean '\($0)'?" } ?? ""), see :help\n")
         }
         return true
@@ -151,18 +151,5 @@ final class Repl {
             return session.properties(of: base).filter { $0.hasPrefix(partial) }.map { base + "." + $0 }
         }
         return session.names.filter { $0.hasPrefix(word) }
-    }
-
-    func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        var prev = Array(0...y.count)
-        for i in 1...max(1, x.count) where !x.isEmpty {
-            var cur = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...max(1, y.count) where !y.isEmpty {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[y.count]
     }
 }

@@ -105,6 +105,10 @@ public final class Compiler {
         }
         var body: [StmtNode] = []
         for s in script.statements {
+            if interruptRequested.load(ordering: .relaxed) {
+                error("interrupted", at: s.span)
+                break
+            }
             if let node = compileStatement(s) { body.append(node) }
         }
         let start = SourceLocation(offset: 0, line: 1, column: 1)

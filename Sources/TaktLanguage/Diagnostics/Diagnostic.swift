@@ -82,30 +82,45 @@ public struct Diagnostics: Error {
 
 /// Edit-distance suggestions for "did you mean".
 public enum Suggest {
+    /// The candidate nearest to `name` by edit distance, if within a third of its length (1 to 3).
+    /// Candidates whose length differs by more than that are skipped, and the distance is
+    /// computed in a band of that width, so a long name costs linear time, not quadratic.
     public static func closest(to name: String, among candidates: [String]) -> String? {
         let target = Array(name.unicodeScalars)
+        let limit = max(1, min(3, target.count / 3))
         var best: (String, Int)? = nil
         for c in candidates where c != name {
-            let d = distance(target, Array(c.unicodeScalars))
-            let limit = max(1, min(3, target.count / 3))
-            if d <= limit, best == nil || d < best!.1 { best = (c, d) }
+            let other = Array(c.unicodeScalars)
+            guard abs(other.count - target.count) <= limit, let d = distance(target, other, atMost: limit) else { continue }
+            if best == nil || d < best!.1 { best = (c, d) }
         }
         return best?.0
     }
 
-    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
+    /// The edit distance of `a` and `b` if it is at most `bound`, else nil: only cells within
+    /// `bound` of the diagonal can stay within it.
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], atMost bound: Int) -> Int? {
+        if abs(a.count - b.count) > bound { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        let outside = bound + 1
+        var prev = [Int](repeating: outside, count: b.count + 1)
+        var cur = prev
+        for j in 0...min(b.count, bound) { prev[j] = j }
         for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            let lo = max(1, i - bound), hi = min(b.count, i + bound)
+            cur[lo - 1] = lo - 1 == 0 ? i : outside
+            var rowBest = cur[lo - 1]
+            if lo <= hi {
+                for j in lo...hi {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost, outside)
+                    rowBest = min(rowBest, cur[j])
+                }
             }
+            if hi < b.count { cur[hi + 1] = outside }
+            if rowBest > bound { return nil }
             swap(&prev, &cur)
         }
-        return prev[b.count]
+        return prev[b.count] <= bound ? prev[b.count] : nil
     }
 }

@@ -156,6 +156,11 @@ public struct Parser {
         while true {
             skipSeparators()
             if current.isEOF { break }
+            // Ctrl-C stops a long parse; the host sees the flag and exits with 130.
+            if interruptRequested.load(ordering: .relaxed) {
+                report("interrupted", at: span(current))
+                break
+            }
             if check(.rbrace) {
                 report("unexpected '}'", at: span(current), label: "no block is open here")
                 advance()
@@ -409,10 +414,11 @@ public struct Parser {
     mutating func parseFunctionRest(name: NameRef?, start: Token) throws -> FunctionDecl {
         _ = try expect(.lparen, "to open the parameter list")
         var params: [Parameter] = []
+        var seen: Set<String> = []
         if !check(.rparen) {
             repeat {
                 let p = try expectName("a parameter name")
-                if params.contains(where: { $0.name == p.name }) {
+                if !seen.insert(p.name).inserted {
                     report("duplicate parameter '\(p.name)'", at: p.span)
                 }
                 params.append(Parameter(name: p.name, span: p.span))
@@ -770,11 +776,12 @@ public struct Parser {
         try enter()
         defer { leave() }
         var fields: [RecordField] = []
+        var seen: Set<String> = []
         while true {
             while current.isNewline || check(.comma) { advance() }
             if check(.rbrace) || current.isEOF { break }
             let name = try expectLooseName("a field name")
-            if fields.contains(where: { $0.name == name.name }) {
+            if !seen.insert(name.name).inserted {
                 report("duplicate field '\(name.name)'", at: name.span)
             }
             _ = try expect(.colon, "after the field name '\(name.name)'")

@@ -33,7 +33,9 @@ public enum ScriptRunner {
                            overrides: @escaping (inout RunSettings) -> Void = { _ in }) -> RunOutcome {
         LargeStack.run {
             let program: Program
-            switch check(file) {
+            let checked = check(file)
+            if interruptRequested.load(ordering: .relaxed) { return .interrupted }
+            switch checked {
             case .failure(let d): return .failure(d.items)
             case .success(let p): program = p
             }

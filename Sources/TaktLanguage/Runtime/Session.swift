@@ -54,11 +54,16 @@ public final class Session {
         interruptRequested.store(false, ordering: .relaxed)
         return LargeStack.run {
             let program: Program
-            switch Parser.parse(file) {
+            let parsed = Parser.parse(file)
+            if interruptRequested.load(ordering: .relaxed) { return .interrupted }
+            switch parsed {
             case .failure(let d): return .failure(d.items)
             case .success(let script):
                 switch self.compiler.compile(script) {
-                case .failure(let d): return .failure(d.items)
+                case .failure(let d):
+                    // A failed compile restored the session; a successful one runs and is
+                    // interrupted at the interpreter's first check, keeping the bindings consistent.
+                    return interruptRequested.load(ordering: .relaxed) ? .interrupted : .failure(d.items)
                 case .success(let p): program = p
                 }
             }
