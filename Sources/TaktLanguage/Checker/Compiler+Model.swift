@@ -13,7 +13,9 @@ extension Compiler {
             let index = perKind[e.kind, default: 0]
             perKind[e.kind] = index + 1
             model.byName[e.name] = model.elements.count
-            model.elements.append(StaticModel.Element(name: e.name, kind: e.kind, index: index, nameSpan: e.nameSpan, declSpan: s.span))
+            var element = StaticModel.Element(name: e.name, kind: e.kind, index: index, nameSpan: e.nameSpan, declSpan: s.span)
+            element.failureNames = e.failures.enumerated().map { k, f in f.name ?? "failure\(k + 1)" }
+            model.elements.append(element)
         }
         var hasFlows = false
         for s in statements {

@@ -127,10 +127,13 @@ public final class Compiler {
     }
 
     func error(_ message: String, at span: Span, label: String = "", help: String? = nil, notes: [String] = []) {
-        if diagnostics.contains(where: { $0.message == message && $0.span?.start == span.start }) { return }
-        if diagnostics.count < 20 {
-            diagnostics.append(Diagnostic(message, at: span, label: label, help: help, notes: notes))
-        }
+        error(Diagnostic(message, at: span, label: label, help: help, notes: notes))
+    }
+
+    /// At most 20, and one per message and place.
+    func error(_ d: Diagnostic) {
+        if diagnostics.contains(where: { $0.message == d.message && $0.span?.start == d.span?.start }) { return }
+        if diagnostics.count < 20 { diagnostics.append(d) }
     }
 
     func location(_ span: Span) -> String { "\(span.file.name):\(span.start.line):\(span.start.column)" }
@@ -465,6 +468,10 @@ public final class Compiler {
                 let suggestion = Suggest.closest(to: key, among: ElementProperties.failureChanges)
                 error("a failure has no property '\(key)' to change", at: keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
                       help: "a failure's up, down and every can be changed")
+                return nil
+            }
+            if let names = staticModel?.element(name)?.failureNames, !names.contains(fields[0].0) {
+                error(ElementDeclNode.unknownFailure(fields[0].0, of: name, among: names, at: fields[0].1))
                 return nil
             }
             return .property(element: name, failure: (fields[0].0, fields[0].1), key: key, value: value)

@@ -10,6 +10,8 @@ final class StaticModel {
         let index: Int
         let nameSpan: Span
         let declSpan: Span
+        /// A station's failures by name, in order (an unnamed one is failureN, by position).
+        var failureNames: [String] = []
     }
 
     enum Route {

@@ -132,6 +132,14 @@ final class ElementDeclNode: StmtNode {
         }
     }
 
+    /// Checked before anything runs where the declaration is known, and again when applied.
+    static func unknownFailure(_ name: String, of station: String, among names: [String], at span: Span) -> Diagnostic {
+        Diagnostic("the station '\(station)' has no failure '\(name)'", at: span,
+                   label: Suggest.closest(to: name, among: names).map { "did you mean '\($0)'?" } ?? "unknown failure",
+                   help: names.isEmpty ? "it declares no failures"
+                       : "its failures are \(names.joined(separator: ", ")) (an unnamed one is failureN, by position)")
+    }
+
     /// A copy of `old` with one property changed (of the element, or of its failure named
     /// `failure`) and the whole element checked again.
     static func changed(_ old: ElementState, failure: (name: String, span: Span)? = nil, _ key: String, to v: Value,
@@ -139,12 +147,7 @@ final class ElementDeclNode: StmtNode {
         let state = old.copy()
         if let (name, nameSpan) = failure {
             guard let k = state.failures.firstIndex(where: { $0.name == name }) else {
-                let names = state.failures.map(\.name)
-                let suggestion = Suggest.closest(to: name, among: names)
-                throw Diagnostic("the station '\(state.name)' has no failure '\(name)'", at: nameSpan,
-                                 label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown failure",
-                                 help: names.isEmpty ? "it declares no failures"
-                                     : "its failures are \(names.joined(separator: ", ")) (an unnamed one is failureN, by position)")
+                throw unknownFailure(name, of: state.name, among: state.failures.map(\.name), at: nameSpan)
             }
             try applyToFailure(key, value: v, to: &state.failures[k], at: span, interp)
         } else {

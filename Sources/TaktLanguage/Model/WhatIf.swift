@@ -86,10 +86,12 @@ struct Comparison {
     }
 
     static func run(_ interp: Interpreter, scenarios: [(String, [ModelChange])], at span: Span) throws -> Comparison {
-        var results: [ResultValue] = []
+        // Every variant is built, and so checked, before anything is simulated: a bad change
+        // is reported at once, not after the baseline's run.
+        var variants: [(states: [String: ElementState], routes: [String: (StaticModel.Route, Span)])?] = []
         for (k, (_, changes)) in scenarios.enumerated() {
             if changes.isEmpty && k == 0 {
-                results.append(try interp.baseline(at: span))
+                variants.append(nil)
                 continue
             }
             var states = interp.modelStates
@@ -106,9 +108,20 @@ struct Comparison {
                     routes[element] = (route, span)
                 }
             }
+            if let model = interp.staticModel {
+                _ = try ModelBuilder.build(model, states: states, routes: routes, interp: interp, at: span)
+            }
+            variants.append((states, routes))
+        }
+        var results: [ResultValue] = []
+        for (k, variant) in variants.enumerated() {
+            guard let (states, routes) = variant else {
+                results.append(try interp.baseline(at: span))
+                continue
+            }
             // Common random numbers: every variant replays the baseline's replications; without
             // them each variant gets replications of its own.
-            let first = interp.settings.crn || changes.isEmpty ? 0 : (k + 1) * 1_000_000
+            let first = interp.settings.crn || scenarios[k].1.isEmpty ? 0 : (k + 1) * 1_000_000
             results.append(try interp.simulate(settings: interp.settings, states: states, routes: routes,
                                                firstReplication: first, at: span))
         }
