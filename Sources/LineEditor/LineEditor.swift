@@ -38,13 +38,24 @@ public final class LineEditor {
         return String(cString: raw)
     }
 
+    /// When the history file was last written, and whether entries have come since.
+    private var lastSave = 0.0
+    private var unsaved = false
+
+    /// Adds an entry; the file is rewritten at most once a second (a paste of thousands of
+    /// lines would otherwise rewrite it per line), and by `flush` when the session ends.
     public func addHistory(_ line: String) {
         takt_line_edit_add_history(line)
-        save()
+        unsaved = true
+        let now = Date().timeIntervalSinceReferenceDate
+        if now - lastSave >= 1 { flush() }
     }
 
-    /// Saved after every entry, so a killed session keeps its history.
-    public func save() {
+    /// Writes the history file if entries are unsaved.
+    public func flush() {
+        guard unsaved else { return }
         if let path = historyPath { _ = takt_line_edit_save_history(path, 1000) }
+        unsaved = false
+        lastSave = Date().timeIntervalSinceReferenceDate
     }
 }

@@ -73,30 +73,34 @@ final class Repl {
                 }
                 break
             }
-            var cancelled = false
+            var ended = false
             while Session.needsMoreInput(input) {
                 guard let more = readLine(continuation: true) else {
-                    cancelled = true
+                    ended = true
                     break
                 }
                 input += "\n" + more
             }
-            if cancelled {
+            if ended {
                 if interruptRequested.exchange(false, ordering: .relaxed) {
                     Repl.write("\n")
                     continue
                 }
+                // The input ended inside a bracket: say where it opened, then leave.
+                editor?.addHistory(input)
+                report(session.evaluate(input))
                 break
             }
             let trimmed = input.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             editor?.addHistory(input)
             if trimmed.hasPrefix(":") {
-                if !command(trimmed) { return }
+                if !command(trimmed) { break }
                 continue
             }
             report(session.evaluate(input))
         }
+        editor?.flush()
         if interactive { Repl.write("\n") }
         fflush(stdout)
     }

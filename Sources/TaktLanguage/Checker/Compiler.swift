@@ -743,9 +743,12 @@ public final class Compiler {
             let argNodes = args.map { compileExpr($0.value).node }
             if case .identifier(let name) = calleeExpr.kind, case .builtin(let b)? = resolve(name) {
                 if let d = b.arityError(args.count, at: e.span) { error(d.message, at: e.span, label: d.label) }
+                var seen: Set<String> = []
                 for a in args {
                     if let label = a.label, !b.labels.contains(label) {
                         error("'\(name)' has no argument named '\(label)'", at: a.labelSpan ?? e.span, label: "unknown argument name")
+                    } else if let label = a.label, !seen.insert(label).inserted {
+                        error(Builtin.repeatedArgument(label, at: a.labelSpan ?? e.span))
                     }
                 }
             } else if let t = callee.type, t != .function {

@@ -68,11 +68,18 @@ final class Builtin: Callable {
                           at: span, label: "wrong number of arguments")
     }
 
+    static func repeatedArgument(_ label: String, at span: Span) -> Diagnostic {
+        Diagnostic("the argument '\(label)' is given twice", at: span, label: "given again here")
+    }
+
     override func invoke(_ f: Frame, _ call: CallNode) throws -> Value {
         if let e = arityError(call.args.count, at: call.span) { throw e }
+        var seen: Set<String> = []
         for (i, label) in call.labels.enumerated() {
             if let label = label, !labels.contains(label) {
                 throw Diagnostic("'\(builtinName)' has no argument named '\(label)'", at: call.labelSpans[i] ?? call.span)
+            } else if let label = label, !seen.insert(label).inserted {
+                throw Builtin.repeatedArgument(label, at: call.labelSpans[i] ?? call.span)
             }
         }
         var values: [Value] = []

@@ -281,16 +281,16 @@ final class MemberNode: Node {
 
 /// Reading and writing inside lists and records, shared by expressions and assignments.
 enum Access {
-    static func listIndex(_ i: Value, count: Int, at span: Span) throws -> Int {
+    static func listIndex(_ i: Value, count: Int, at span: Span, of what: String = "list") throws -> Int {
         guard case .number(let x) = i else {
-            throw Diagnostic("a list index must be a number, not a \(i.typeName)", at: span, label: "not a number")
+            throw Diagnostic("a \(what) index must be a number, not a \(i.typeName)", at: span, label: "not a number")
         }
         guard let n = Operators.wholeNumber(x) else {
-            throw Diagnostic("a list index must be a whole number", at: span, label: "\(ValueFormatter.number(x)) is not whole")
+            throw Diagnostic("a \(what) index must be a whole number", at: span, label: "\(ValueFormatter.number(x)) is not whole")
         }
         guard n >= 0 && n < count else {
-            throw Diagnostic("index \(n) is out of range for a list of length \(count)", at: span,
-                             label: "out of range", help: count == 0 ? "the list is empty" : "valid indices are 0 to \(count - 1)")
+            throw Diagnostic("index \(n) is out of range for a \(what) of length \(count)", at: span,
+                             label: "out of range", help: count == 0 ? "the \(what) is empty" : "valid indices are 0 to \(count - 1)")
         }
         return n
     }
@@ -306,7 +306,7 @@ enum Access {
             return try member(t, name, nameSpan: indexSpan)
         case .string(let s):
             let scalars = Array(s.unicodeScalars)
-            let n = try listIndex(i, count: scalars.count, at: indexSpan)
+            let n = try listIndex(i, count: scalars.count, at: indexSpan, of: "string")
             return .string(String(scalars[n]))
         default:
             throw Diagnostic("cannot index a \(t.typeName)", at: span, label: "not a list, record or string")
@@ -370,7 +370,13 @@ enum Access {
                              help: r.names.isEmpty ? nil : "its fields are \(r.names.joined(separator: ", "))")
         case .range(let r) where name == "lower": return .number(Double(r.lower))
         case .range(let r) where name == "upper": return .number(Double(r.upper))
-        case .distribution(let d) where name == "mean": return .duration(d.distribution.mean)
+        case .distribution(let d) where name == "mean":
+            let mean = d.distribution.mean
+            guard mean.isFinite else {
+                throw Diagnostic("the mean of \(ValueFormatter().describe(d.distribution)) is too large to represent", at: nameSpan,
+                                 label: "not finite", help: "a weibull with a very small shape has an enormous mean")
+            }
+            return .duration(mean)
         default:
             throw Diagnostic("a \(t.typeName) has no property '\(name)'", at: nameSpan, label: "unknown property")
         }
