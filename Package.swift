@@ -32,6 +32,9 @@ let package = Package(
         ]),
         // Times the core on the benchmark models (Benchmarks/run_core.py compares it with SimPy).
         .executableTarget(name: "takt-bench", dependencies: ["TaktCore"], path: "Benchmarks/TaktBench"),
+        // Fuzz targets for the front end's layers: libFuzzer's entry with -DTAKT_FUZZ and
+        // -sanitize=fuzzer (Fuzz/run), else a replayer of inputs on an ordinary build.
+        .executableTarget(name: "takt-fuzz", dependencies: ["TaktLanguage"], path: "Fuzz/TaktFuzz"),
         .testTarget(name: "TaktCoreTests", dependencies: ["TaktCore"]),
         .testTarget(name: "TaktLanguageTests", dependencies: ["TaktLanguage", "TaktCore"]),
         .testTarget(name: "TaktCLITests", dependencies: ["TaktLanguage"]),

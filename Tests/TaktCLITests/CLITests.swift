@@ -20,9 +20,9 @@ final class CLITests: XCTestCase {
         try CLITests.run(args, in: dir)
     }
 
-    static func run(_ args: [String], in dir: URL? = nil) throws -> Result {
+    static func run(_ args: [String], in dir: URL? = nil, executable: URL? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = executable ?? binary
         p.arguments = args
         p.currentDirectoryURL = dir ?? CLITests.root
         let out = Pipe(), err = Pipe()

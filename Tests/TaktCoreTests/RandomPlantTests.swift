@@ -100,6 +100,18 @@ final class RandomPlantTests: XCTestCase {
                 // Parts leave only through sinks, counted once each.
                 XCTAssertEqual(rep.sinks.reduce(0) { $0 + $1.count }, rep.throughput * settings.horizon, accuracy: 1e-6, "plant \(seed)")
                 XCTAssertTrue(rep.wip >= 0 && rep.wip.isFinite, "plant \(seed)")
+                // Conservation: every part present at the start or made since is absorbed or still there.
+                let absorbed = rep.sinks.reduce(0) { $0 + Int($1.count) }
+                XCTAssertEqual(rep.partsAtStart + rep.partsCreated, absorbed + rep.partsAtEnd, "plant \(seed)")
+                // Little's law, as bounds that hold in every replication: the area under the
+                // WIP is the absorbed parts' time in the plant, less what those present at the
+                // start had spent before it (at most the warm-up each), plus what those present
+                // at the end spent in it (at most the horizon each).
+                let area = rep.wip * settings.horizon
+                let cycles = (rep.cycleTime ?? 0) * Double(absorbed)
+                let slack = 1e-9 * max(area, cycles, 1)
+                XCTAssertLessThanOrEqual(area, cycles + Double(rep.partsAtEnd) * settings.horizon + slack, "plant \(seed)")
+                XCTAssertGreaterThanOrEqual(area, cycles - Double(rep.partsAtStart) * settings.warmup - slack, "plant \(seed)")
             }
         }
         XCTAssertGreaterThan(ran, 80)

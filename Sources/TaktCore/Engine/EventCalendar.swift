@@ -13,6 +13,8 @@ struct Event {
 }
 
 enum EventKind: UInt8 {
+    /// Ends the run at once (first at its instant): scheduled when a guard trips mid-event.
+    case halt
     case repair, failure, completion, arrival
 }
 

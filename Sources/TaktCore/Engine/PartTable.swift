@@ -15,9 +15,13 @@ final class PartTable {
     /// Parts present at once before `overLimit` is raised. The table only grows when every
     /// number is in use, so a growth is the moment the count of parts present reaches it.
     private let limit: Int
-    /// Set when more than `limit` parts were present; the run loop checks it with its other
-    /// periodic checks, so the hot path pays nothing for the guard.
+    /// Set when more than `limit` parts were present; the replication then halts its run.
     private(set) var overLimit = false
+    /// Parts ever created, for the accounting a replication reports.
+    private(set) var made = 0
+
+    /// Parts in the plant now.
+    var live: Int { count - freeCount }
 
     init(limit: Int = Int(Int32.max)) {
         self.limit = max(1, min(limit, Int(Int32.max) / 2))
@@ -40,6 +44,7 @@ final class PartTable {
     /// A part number for a part created now.
     @inline(__always)
     func create(at now: Double) -> Int32 {
+        made &+= 1
         let p: Int32
         if freeCount > 0 {
             freeCount -= 1
@@ -68,9 +73,9 @@ final class PartTable {
 
     @inline(never)
     private func grow() {
-        // Past the limit, room for the events until the run loop's next check, then more if need be.
+        // Past the limit, room for what the current event still creates before the halt.
         if count >= limit { overLimit = true }
-        let n = overLimit ? capacity + (1 << 18) : min(capacity * 2, limit)
+        let n = overLimit ? capacity + 1024 : min(capacity * 2, limit)
         records = records.grown(keeping: capacity, capacity: n)
         free = free.grown(keeping: capacity, capacity: n)
         capacity = n

@@ -5,6 +5,7 @@ extension Replication {
     /// once, rather than a check per update.
     func openWindow() {
         var before = 0.0
+        partsAtWindow = (parts.live, parts.made)
         parts.forEachLive { before += warmup - $0.created }
         wipArea = -before
         for sv in servers.indices { servers[sv].stateSince = warmup }
@@ -56,6 +57,9 @@ extension Replication {
         r.wip = wipArea / horizon
         r.cycleTime = absorbed > 0 ? cycleSum / Double(absorbed) : nil
         r.events = events
+        r.partsAtStart = partsAtWindow.live
+        r.partsCreated = parts.made - partsAtWindow.made
+        r.partsAtEnd = parts.live
         return r
     }
 

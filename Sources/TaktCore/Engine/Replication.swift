@@ -247,6 +247,9 @@ final class Replication {
     /// Each station's completions before the window opened, so that the parts-limit report
     /// can say how many parts a station has taken since time 0.
     var processedBeforeWindow: [Int]
+    var haltScheduled = false
+    /// The parts present, and ever made, when the window opened.
+    var partsAtWindow = (live: 0, made: 0)
     /// The area under the work in process within the window: each part's time in the plant,
     /// added as it leaves (as `StationRT.queueArea`).
     var wipArea = 0.0
@@ -396,7 +399,7 @@ final class Replication {
         var checkpoint = min(windowOpensAt, end.nextUp)
         // Time must move: every 2^16 events it is compared with the time at the last check that
         // saw it move on, and 16 checks within the tolerance (over a million events at one
-        // instant) end the run. The same check watches the number of parts present.
+        // instant) end the run.
         var timeAtLastCheck = -Double.infinity
         var checksAtOneInstant = 0
         var events = 0
@@ -410,6 +413,10 @@ final class Replication {
                 windowOpensAt = .infinity
                 checkpoint = end.nextUp
             }
+            #if DEBUG || TAKT_BOUNDS_CHECKS
+            // The clock never runs backwards (checked in the test build).
+            precondition(e.time >= now, "event at \(e.time) after time \(now)")
+            #endif
             now = e.time
             events += 1
             if events & 0xFFFF == 0 {
@@ -421,7 +428,6 @@ final class Replication {
                     checksAtOneInstant = 0
                     timeAtLastCheck = now
                 }
-                if parts.overLimit { throw partsLimitError() }
             }
             let target = Int(e.target)
             // In a large plant the next event's records are in no cache: start loading them now.
@@ -443,9 +449,10 @@ final class Replication {
                 }
             case .repair:
                 repair(target, Int(e.detail))
+            case .halt:
+                throw partsLimitError()
             }
         }
-        if parts.overLimit { throw partsLimitError() }
         if !reachedEnd, let stuck = deadlockedStations() {
             throw SimulationError.deadlock(stations: stuck)
         }
@@ -502,7 +509,13 @@ final class Replication {
 
     @inline(__always)
     func newPart() -> Int32 {
-        parts.create(at: now)
+        let p = parts.create(at: now)
+        // Past the limit the run halts before anything else happens; the halt event reports it.
+        if parts.overLimit && !haltScheduled {
+            haltScheduled = true
+            calendar.schedule(time: now, kind: .halt, target: 0)
+        }
+        return p
     }
 
     func scheduleArrival(_ k: Int) {

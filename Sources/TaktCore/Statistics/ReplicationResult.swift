@@ -25,4 +25,7 @@ public struct ReplicationResult: Sendable {
     public var cycleTime: Double?
     /// Events processed, for benchmarks.
     public var events = 0
+    /// The parts in the plant when the window opened, created in it, and left at its end:
+    /// at start + created = absorbed + at end, which the property tests hold the engine to.
+    public var partsAtStart = 0, partsCreated = 0, partsAtEnd = 0
 }

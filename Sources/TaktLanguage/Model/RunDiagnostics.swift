@@ -101,8 +101,11 @@ enum RunDiagnostics {
     /// (relative rounding, so the unit conversion after it keeps them).
     static func approx(_ x: Double) -> Double {
         guard x.isFinite, x != 0 else { return x }
-        let scale = Foundation.pow(10, Foundation.floor(Foundation.log10(abs(x))) - 3)
-        let r = (x / scale).rounded() * scale
+        // Scaling by an exact power of ten and dividing back rounds correctly (99.99, not 99.99000000000001).
+        let digits = 3 - Int(Foundation.floor(Foundation.log10(abs(x))))
+        guard abs(digits) <= 22 else { return x }
+        let power = Foundation.pow(10, Double(abs(digits)))
+        let r = digits >= 0 ? (x * power).rounded() / power : (x / power).rounded() * power
         return r.isFinite ? r : x
     }
 

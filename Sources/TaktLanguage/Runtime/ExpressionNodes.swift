@@ -177,8 +177,9 @@ final class RangeNode: Node {
     func bound(_ node: Node, _ f: Frame) throws -> Int {
         let v = try node.eval(f)
         guard case .number(let x) = v, let n = Operators.wholeNumber(x) else {
-            throw Diagnostic("range bounds must be whole numbers", at: node.span,
-                             label: "this is \(v.typeName == "number" ? "not whole" : "a " + v.typeName)")
+            var label = "this is a \(v.typeName)"
+            if case .number(let x) = v { label = x == x.rounded() ? "beyond 2^53, where doubles skip whole numbers" : "this is not whole" }
+            throw Diagnostic("range bounds must be whole numbers from -2^53 to 2^53", at: node.span, label: label)
         }
         return n
     }
