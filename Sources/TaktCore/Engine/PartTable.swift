@@ -15,15 +15,19 @@ final class PartTable {
     /// Parts present at once before `overLimit` is raised. The table only grows when every
     /// number is in use, so a growth is the moment the count of parts present reaches it.
     private let limit: Int
-    /// Set when more than `limit` parts were present; the replication then halts its run.
+    /// Set when more than `limit` parts were present, as a halt event is put on the calendar
+    /// (first at its instant, so the run stops before anything else happens). Only a growth
+    /// can pass the limit, so the part-making path pays nothing for the guard.
     private(set) var overLimit = false
+    private unowned let calendar: EventCalendar
     /// Parts ever created, for the accounting a replication reports.
     private(set) var made = 0
 
     /// Parts in the plant now.
     var live: Int { count - freeCount }
 
-    init(limit: Int = Int(Int32.max)) {
+    init(limit: Int = Int(Int32.max), calendar: EventCalendar) {
+        self.calendar = calendar
         self.limit = max(1, min(limit, Int(Int32.max) / 2))
         capacity = min(256, self.limit)
         records = .allocate(capacity: capacity)
@@ -50,7 +54,7 @@ final class PartTable {
             freeCount -= 1
             p = free[freeCount]
         } else {
-            if count == capacity { grow() }
+            if count == capacity { grow(at: now) }
             p = Int32(count)
             count += 1
         }
@@ -72,9 +76,12 @@ final class PartTable {
     }
 
     @inline(never)
-    private func grow() {
+    private func grow(at now: Double) {
         // Past the limit, room for what the current event still creates before the halt.
-        if count >= limit { overLimit = true }
+        if count >= limit && !overLimit {
+            overLimit = true
+            calendar.schedule(time: now, kind: .halt, target: 0)
+        }
         let n = overLimit ? capacity + 1024 : min(capacity * 2, limit)
         records = records.grown(keeping: capacity, capacity: n)
         free = free.grown(keeping: capacity, capacity: n)

@@ -247,7 +247,6 @@ final class Replication {
     /// Each station's completions before the window opened, so that the parts-limit report
     /// can say how many parts a station has taken since time 0.
     var processedBeforeWindow: [Int]
-    var haltScheduled = false
     /// The parts present, and ever made, when the window opened.
     var partsAtWindow = (live: 0, made: 0)
     /// The area under the work in process within the window: each part's time in the plant,
@@ -263,7 +262,7 @@ final class Replication {
         prefetching = spec.stations.count + spec.buffers.count > 64
         warmup = settings.warmup
         end = settings.warmup + settings.horizon
-        parts = PartTable(limit: settings.maxParts)
+        parts = PartTable(limit: settings.maxParts, calendar: calendar)
         stallTolerance = settings.stallTolerance
         processedBeforeWindow = Array(repeating: 0, count: spec.stations.count)
         let seed = settings.seed
@@ -509,13 +508,7 @@ final class Replication {
 
     @inline(__always)
     func newPart() -> Int32 {
-        let p = parts.create(at: now)
-        // Past the limit the run halts before anything else happens; the halt event reports it.
-        if parts.overLimit && !haltScheduled {
-            haltScheduled = true
-            calendar.schedule(time: now, kind: .halt, target: 0)
-        }
-        return p
+        parts.create(at: now)
     }
 
     func scheduleArrival(_ k: Int) {
