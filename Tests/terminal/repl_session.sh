@@ -6,21 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 TAKT="${TAKT:-.build/release/takt}"
 export TAKT_HISTORY="$(mktemp -d)/history"
-SOCKET="takt-test-$$"
-tm() { tmux -L "$SOCKET" "$@"; }
-cleanup() { tm kill-server 2>/dev/null || true; }
-trap cleanup EXIT
-
-screen() { tm capture-pane -t repl -p; }
-fail() { echo "FAIL: $1"; echo "--- screen ---"; screen; exit 1; }
-# wait_for TEXT [SECONDS]: poll the screen until TEXT shows.
-wait_for() {
-  local deadline=$((SECONDS + ${2:-20}))
-  while ! screen | grep -qF -- "$1"; do
-    [ $SECONDS -lt $deadline ] || fail "timed out waiting for: $1"
-    sleep 0.05
-  done
-}
+PANE=repl
+source Tests/terminal/tmux_lib.sh
 passed=0
 check() { passed=$((passed + 1)); }
 

@@ -4,28 +4,16 @@
 # Ctrl-C during long work, typed ahead while earlier lines still run. Every 20 lines a marker
 # proves the session alive and a binding made at the start intact.
 #   Tests/terminal/repl_soak.sh [LINES] [SEED]      (TAKT=path/to/takt to choose the binary)
-# Under AddressSanitizer (README, "Fuzzing and soaks"), a heap error ends the session and fails.
+# Under AddressSanitizer (README, "Fuzzing and soaks"), a heap error ends the session and fails;
+# SOAK_LOG=FILE keeps everything the session printed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TAKT="${TAKT:-.build/release/takt}"
 LINES_TO_SEND="${1:-200}"
 RANDOM="${2:-1}"
 export TAKT_HISTORY="$(mktemp -d)/history"
-SOCKET="takt-soak-$$"
-tm() { tmux -L "$SOCKET" "$@"; }
-cleanup() { tm kill-server 2>/dev/null || true; }
-trap cleanup EXIT
-
-screen() { tm capture-pane -t soak -p -S -200; }
-fail() { echo "FAIL: $1"; echo "--- screen ---"; screen | tail -40; exit 1; }
-wait_for() {
-  local deadline=$((SECONDS + ${2:-60}))
-  while ! screen | grep -qF -- "$1"; do
-    screen | grep -qF "SESSION-ENDED" && fail "the session ended while waiting for: $1"
-    [ $SECONDS -lt $deadline ] || fail "timed out waiting for: $1"
-    sleep 0.05
-  done
-}
+PANE=soak
+source Tests/terminal/tmux_lib.sh
 
 lines=(
   '1 + 2'
@@ -66,7 +54,9 @@ long_lines=(
   'var big = [1]; while true { big = big + big }'
 )
 
-tm new-session -d -s soak -x 200 -y 50 "$TAKT repl Examples/models/line.takt; echo SESSION-ENDED; sleep 60"
+tm new-session -d -s soak -x 200 -y 50 "$TAKT repl Examples/models/line.takt; echo SESSION-ENDED; sleep 600"
+# SOAK_LOG=FILE keeps all the session printed, for a failure under a sanitizer.
+[ -z "${SOAK_LOG:-}" ] || tm pipe-pane -t soak -o "cat >> '$SOAK_LOG'"
 wait_for "takt>"
 tm send-keys -t soak -l 'let canary = 4242'
 tm send-keys -t soak Enter
@@ -91,7 +81,7 @@ for ((i = 1; i <= LINES_TO_SEND; i++)); do
     tm send-keys -t soak C-c
     tm send-keys -t soak -l "print(\"alive-\(canary)-$i\")"
     tm send-keys -t soak Enter
-    wait_for "alive-4242-$i"
+    wait_for "alive-4242-$i" 60
     tm send-keys -t soak -l 'm2.servers = 1'
     tm send-keys -t soak Enter
     tm send-keys -t soak C-l
