@@ -79,3 +79,72 @@ final class RunGuardTests: XCTestCase {
         XCTAssertGreaterThan(MemoryBudget.available(reservingStacks: 0), 0)
     }
 }
+
+/// The batch API and the persistent pool behind every run.
+final class BatchTests: XCTestCase {
+    private func mm1(_ mean: Double) -> ModelSpec {
+        var m = ModelSpec()
+        m.sources = [SourceSpec(name: "in", interarrival: .exponential(mean: 1), routing: .next(.station(0)))]
+        m.stations = [StationSpec(name: "m", process: .exponential(mean: mean), routing: .next(.sink(0)))]
+        m.sinks = [SinkSpec(name: "out")]
+        return m
+    }
+
+    /// A batch of several models gives, run by run, what separate runs give, whatever the workers.
+    func testABatchEqualsSeparateRuns() throws {
+        let settings = RunSettingsCore(warmup: 10, horizon: 2_000, seed: 5)
+        let models = [mm1(0.5), mm1(0.8), mm1(0.9)]
+        var runs: [Simulation.BatchRun] = []
+        for k in 0..<4 { for m in models.indices { runs.append(.init(model: m, settings: settings, replication: k)) } }
+        let one = try Simulation.runBatch(models: models, runs: runs, jobs: 1)
+        let three = try Simulation.runBatch(models: models, runs: runs, jobs: 3)
+        for (i, run) in runs.enumerated() {
+            let alone = try Simulation.run(models[run.model], settings: settings, replications: 1, jobs: 1, firstReplication: run.replication)
+            XCTAssertEqual(try one[i].get().wip, alone.replications[0].wip)
+            XCTAssertEqual(try three[i].get().wip, alone.replications[0].wip)
+            XCTAssertEqual(try three[i].get().events, alone.replications[0].events)
+        }
+    }
+
+    /// In a batch each run keeps its own error; the others still run.
+    func testABatchReturnsEachRunsOwnError() throws {
+        var stuck = mm1(0.5)
+        stuck.sources[0].interarrival = .constant(.leastNonzeroMagnitude)
+        let settings = RunSettingsCore(warmup: 0, horizon: 60, seed: 1, stallTolerance: 1e-9)
+        let runs = [Simulation.BatchRun(model: 0, settings: settings, replication: 0),
+                    Simulation.BatchRun(model: 1, settings: settings, replication: 0),
+                    Simulation.BatchRun(model: 0, settings: settings, replication: 1)]
+        let results = try Simulation.runBatch(models: [mm1(0.5), stuck], runs: runs, jobs: 2)
+        XCTAssertNoThrow(try results[0].get())
+        XCTAssertThrowsError(try results[1].get())
+        XCTAssertNoThrow(try results[2].get())
+    }
+
+    /// Many short runs, nested runs from inside a worker, and more workers than cores all
+    /// finish (the pool grows on demand; a nested caller does its own work).
+    func testManyShortAndNestedRunsFinish() throws {
+        let settings = RunSettingsCore(warmup: 0, horizon: 50, seed: 2)
+        for _ in 0..<300 { _ = try Simulation.run(mm1(0.5), settings: settings, replications: 3, jobs: 3) }
+        let outer = ResultSlots(count: 8)
+        WorkerPool.shared.run(workers: 8) {
+            while let k = outer.take(stopAtFailure: false) {
+                let r = try? Simulation.run(self.mm1(0.5), settings: settings, replications: 4, jobs: 4)
+                outer.set(k, r.map { .success($0.replications[0]) } ?? .failure(.cancelled))
+            }
+        }
+        for k in 0..<8 { XCTAssertNotNil(try outer.get(k)?.get()) }
+    }
+
+    func testTheLowestFailingReplicationIsReportedWhateverTheWorkers() {
+        // Replication 2 of 6 deadlocks-free but every replication stalls: the error is replication 0's.
+        var m = mm1(0.5)
+        m.sources[0].interarrival = .constant(.leastNonzeroMagnitude)
+        let settings = RunSettingsCore(warmup: 0, horizon: 60, seed: 1, stallTolerance: 1e-9)
+        for jobs in [1, 2, 4] {
+            XCTAssertThrowsError(try Simulation.run(m, settings: settings, replications: 6, jobs: jobs)) { e in
+                guard case SimulationError.runaway(_, let element) = e else { return XCTFail("\(e)") }
+                XCTAssertEqual(element, .source(0))
+            }
+        }
+    }
+}

@@ -77,11 +77,16 @@ for ((i = 1; i <= LINES_TO_SEND; i++)); do
   esac
   sent=$((sent + 1))
   if ((i % 20 == 0)); then
-    # Close any open bracket or string, then prove the session and the binding are alive.
-    tm send-keys -t soak C-c
-    tm send-keys -t soak -l "print(\"alive-\(canary)-$i\")"
-    tm send-keys -t soak Enter
-    wait_for "alive-4242-$i" 60
+    # Prove the session and the binding alive. Lines typed ahead may still be running, so a
+    # Ctrl-C may stop one of them rather than cancel an open bracket: press it until the
+    # marker prints.
+    for try in 1 2 3 4 5; do
+      tm send-keys -t soak C-c
+      tm send-keys -t soak -l "print(\"alive-\(canary)-$i\")"
+      tm send-keys -t soak Enter
+      if wait_quietly "alive-4242-$i" 20; then break; fi
+      [ "$try" -lt 5 ] || fail "no marker alive-4242-$i after five tries"
+    done
     tm send-keys -t soak -l 'm2.servers = 1'
     tm send-keys -t soak Enter
     tm send-keys -t soak C-l
