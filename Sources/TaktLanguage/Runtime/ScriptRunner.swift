@@ -34,7 +34,8 @@ public enum ScriptRunner {
         LargeStack.run {
             let program: Program
             let checked = check(file)
-            if interruptRequested.load(ordering: .relaxed) { return .interrupted }
+            // Whoever reports an interruption consumes the flag, as the interpreter does.
+            if interruptRequested.exchange(false, ordering: .relaxed) { return .interrupted }
             switch checked {
             case .failure(let d): return .failure(d.items)
             case .success(let p): program = p

@@ -55,7 +55,7 @@ public final class Session {
         return LargeStack.run {
             let program: Program
             let parsed = Parser.parse(file)
-            if interruptRequested.load(ordering: .relaxed) { return .interrupted }
+            if interruptRequested.exchange(false, ordering: .relaxed) { return .interrupted }
             switch parsed {
             case .failure(let d): return .failure(d.items)
             case .success(let script):
@@ -63,7 +63,7 @@ public final class Session {
                 case .failure(let d):
                     // A failed compile restored the session; a successful one runs and is
                     // interrupted at the interpreter's first check, keeping the bindings consistent.
-                    return interruptRequested.load(ordering: .relaxed) ? .interrupted : .failure(d.items)
+                    return interruptRequested.exchange(false, ordering: .relaxed) ? .interrupted : .failure(d.items)
                 case .success(let p): program = p
                 }
             }
