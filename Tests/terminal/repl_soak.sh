@@ -54,7 +54,9 @@ long_lines=(
   'var big = [1]; while true { big = big + big }'
 )
 
-# The shell around takt ignores Ctrl-C, so that if takt ever ended the status says how.
+# The shell around takt ignores Ctrl-C: libedit passes a Ctrl-C typed while it reads a line on
+# to the whole process group (kill(0, SIGINT)), which can end a non-interactive shell waiting
+# for takt, and with it the pane. If takt itself ever ended, the status says how.
 tm new-session -d -s soak -x 200 -y 50 "trap '' INT; $TAKT repl Examples/models/line.takt; echo SESSION-ENDED status \$?; sleep 600"
 # SOAK_LOG=FILE keeps all the session printed, for a failure under a sanitizer.
 [ -z "${SOAK_LOG:-}" ] || tm pipe-pane -t soak -o "cat >> '$SOAK_LOG'"
