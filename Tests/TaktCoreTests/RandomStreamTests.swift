@@ -38,4 +38,19 @@ final class RandomStreamTests: XCTestCase {
         }
         XCTAssertEqual(sum / 100_000, 0.5, accuracy: 0.005)
     }
+
+    /// Family 0 is the common family (the streams every scenario shares); another family
+    /// gives fresh streams for every replication, never those of a shifted replication number.
+    func testStreamFamiliesAreIndependentAndFamilyZeroIsUnchanged() {
+        var plain = RandomStream(seed: 3, name: "m1", purpose: "process", replication: 4)
+        var zero = RandomStream(seed: 3, name: "m1", purpose: "process", replication: 4, family: 0)
+        XCTAssertEqual((0..<8).map { _ in plain.next() }, (0..<8).map { _ in zero.next() })
+        var seen = Set<UInt64>()
+        for family in 0..<4 {
+            for rep in 0..<50 {
+                var s = RandomStream(seed: 3, name: "m1", purpose: "process", replication: rep, family: family)
+                XCTAssertTrue(seen.insert(s.next()).inserted, "family \(family) replication \(rep)")
+            }
+        }
+    }
 }

@@ -23,11 +23,14 @@ public struct RandomStream {
     }
 
     /// The stream for `(seed, name, purpose, replication)`: stable across runs, platforms and
-    /// processes, and independent of which other elements exist.
-    public init(seed: UInt64, name: String, purpose: String = "", replication: Int = 0) {
+    /// processes, and independent of which other elements exist. `family` 0 is the common
+    /// family every scenario shares (common random numbers); another family gives every
+    /// stream of a run fresh numbers, for runs that must not share them.
+    public init(seed: UInt64, name: String, purpose: String = "", replication: Int = 0, family: Int = 0) {
         var h = StableHash.fnv1a(name)
         h = StableHash.combine(h, StableHash.fnv1a(purpose))
         h = StableHash.combine(h, UInt64(truncatingIfNeeded: replication))
+        if family != 0 { h = StableHash.combine(h, StableHash.combine(0x66616d696c79, UInt64(truncatingIfNeeded: family))) }
         self.init(seed: StableHash.combine(seed, h))
     }
 

@@ -27,10 +27,15 @@ public struct RunSettingsCore: Sendable {
     public var maxParts: Int
     /// Events closer in time than this count as one instant for the runaway check (seconds).
     public var stallTolerance: Double
+    /// The family of random streams (`RandomStream`): 0, shared by every scenario, gives common
+    /// random numbers by replication number; another number gives a scenario streams of its own.
+    public var streamFamily: Int
 
     public static let defaultMaxParts = 10_000_000
 
-    public init(warmup: Double, horizon: Double, seed: UInt64, maxParts: Int = defaultMaxParts, stallTolerance: Double = 0) {
+    public init(warmup: Double, horizon: Double, seed: UInt64, maxParts: Int = defaultMaxParts, stallTolerance: Double = 0,
+                streamFamily: Int = 0) {
+        self.streamFamily = streamFamily
         self.warmup = warmup
         self.horizon = horizon
         self.seed = seed
@@ -267,7 +272,7 @@ final class Replication {
         processedBeforeWindow = Array(repeating: 0, count: spec.stations.count)
         let seed = settings.seed
         func stream(_ name: String, _ purpose: String) -> RandomStream {
-            RandomStream(seed: seed, name: name, purpose: purpose, replication: replication)
+            RandomStream(seed: seed, name: name, purpose: purpose, replication: replication, family: settings.streamFamily)
         }
         var destinations: [NodeRef] = [], weights: [Double] = []
         var sources: [SourceRT] = [], stations: [StationRT] = [], servers: [ServerRT] = [], buffers: [BufferRT] = []

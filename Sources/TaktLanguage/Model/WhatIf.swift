@@ -119,11 +119,11 @@ struct Comparison {
                 results.append(try interp.baseline(at: span))
                 continue
             }
-            // Common random numbers: every variant replays the baseline's replications; without
-            // them each variant gets replications of its own.
-            let first = interp.settings.crn || scenarios[k].1.isEmpty ? 0 : (k + 1) * 1_000_000
+            // Common random numbers: every variant replays the baseline's replications (stream
+            // family 0); without them each variant draws from a family of its own.
+            let family = interp.settings.crn || scenarios[k].1.isEmpty ? 0 : k + 1
             results.append(try interp.simulate(settings: interp.settings, states: states, routes: routes,
-                                               firstReplication: first, at: span))
+                                               streamFamily: family, at: span))
         }
         return Comparison(names: scenarios.map(\.0), results: results)
     }

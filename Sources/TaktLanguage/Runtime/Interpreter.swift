@@ -77,22 +77,21 @@ public final class Interpreter {
 
     /// Runs the current model with these settings and returns its results.
     func simulate(settings s: RunSettings, at span: Span) throws -> ResultValue {
-        try simulate(settings: s, states: modelStates, firstReplication: 0, at: span)
+        try simulate(settings: s, states: modelStates, streamFamily: 0, at: span)
     }
 
     /// Runs the model with these element settings (a what-if passes a changed copy).
     func simulate(settings s: RunSettings, states: [String: ElementState], routes: [String: (StaticModel.Route, Span)] = [:],
-                  firstReplication: Int, at span: Span) throws -> ResultValue {
+                  streamFamily: Int, at span: Span) throws -> ResultValue {
         guard let model = staticModel, !model.isEmpty else {
             throw Diagnostic("there is no model to simulate", at: span, label: "no source, station, buffer or sink is declared")
         }
         if let first = model.deferredErrors.first { throw first }
         let spec = try ModelBuilder.build(model, states: states, routes: routes, interp: self, at: span)
         let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed, maxParts: s.maxParts,
-                                   stallTolerance: 1e-9 * s.timeUnit.seconds)
+                                   stallTolerance: 1e-9 * s.timeUnit.seconds, streamFamily: streamFamily)
         do {
             let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs,
-                                             firstReplication: firstReplication,
                                              shouldStop: { interruptRequested.load(ordering: .relaxed) })
             return ResultValue(spec: spec, replications: outcome.replications, settings: s)
         } catch let e as SimulationError {
