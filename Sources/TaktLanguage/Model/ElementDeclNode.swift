@@ -115,21 +115,10 @@ final class ElementDeclNode: StmtNode {
 
     /// Sets one property after checking its value; shared by declarations and assignments.
     static func apply(_ key: String, value v: Value, to state: ElementState, at span: Span, _ interp: Interpreter) throws {
-        switch key {
-        case "every": state.interarrival = try distribution(v, at: span, interp)
-        case "saturated":
-            guard case .bool(let b) = v else { throw Diagnostic("saturated must be true or false", at: span, label: "a \(v.typeName)") }
-            state.saturated = b
-        case "limit": state.limit = try count(v, "limit", atLeast: 0, at: span)
-        case "servers":
-            // Each server is simulated on its own; beyond this a station is better modelled otherwise.
-            state.servers = try count(v, "servers", atLeast: 1, atMost: 100_000, at: span)
-        case "process": state.process = try distribution(v, at: span, interp)
-        case "queue_capacity": state.queueCapacity = try count(v, "queue_capacity", atLeast: 0, at: span)
-        case "capacity": state.capacity = try count(v, "capacity", atLeast: 0, at: span)
-        default:
+        guard let property = ElementProperties.property(state.kind, key) else {
             throw Diagnostic("'\(state.kind.rawValue)' has no property '\(key)'", at: span)
         }
+        try property.write(state, v, span, interp)
     }
 
     /// Checked before anything runs where the declaration is known, and again when applied.

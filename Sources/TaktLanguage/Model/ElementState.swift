@@ -45,18 +45,3 @@ public final class ElementRef {
         self.kind = kind
     }
 }
-
-/// Properties each kind of element accepts.
-enum ElementProperties {
-    static func allowed(_ kind: ElementKind) -> [String] {
-        switch kind {
-        case .source: return ["every", "saturated", "limit"]
-        case .station: return ["servers", "process", "queue_capacity"]
-        case .buffer: return ["capacity"]
-        case .sink: return []
-        }
-    }
-    static let failure = ["up", "down", "counts", "every"]
-    /// What an assignment may change in a declared failure.
-    static let failureChanges = ["up", "down", "every"]
-}

@@ -335,17 +335,8 @@ enum Access {
         guard let s = state else {
             throw Diagnostic("'\(e.name)' is used before its declaration has run", at: nameSpan)
         }
-        func dist(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
-        switch name {
-        case "every": return dist(s.interarrival)
-        case "saturated": return .bool(s.saturated)
-        case "limit": return s.limit.map { .number(Double($0)) } ?? .nil
-        case "servers": return .number(Double(s.servers))
-        case "process": return dist(s.process)
-        case "queue_capacity": return s.queueCapacity.map { .number(Double($0)) } ?? .nil
-        case "capacity": return s.capacity.map { .number(Double($0)) } ?? .nil
-        default: return .number(Double(s.failures.count))
-        }
+        if let property = ElementProperties.property(e.kind, name) { return property.read(s) }
+        return .number(Double(s.failures.count))   // `failures`, the one name the guard above lets through besides the table's
     }
 
     /// `press.wear`: `{name, up, down, every, counts}`, nil where the failure does not use one.

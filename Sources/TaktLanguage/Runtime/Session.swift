@@ -81,21 +81,10 @@ public final class Session {
         for e in model.elements {
             var settings: [String] = []
             if let s = interpreter.modelStates[e.name] {
-                switch e.kind {
-                case .source:
-                    if s.saturated { settings.append("saturated: true") }
-                    if let d = s.interarrival { settings.append("every: \(f.describe(d))") }
-                    if let l = s.limit { settings.append("limit: \(l)") }
-                case .station:
-                    settings.append("servers: \(s.servers)")
-                    if let d = s.process { settings.append("process: \(f.describe(d))") }
-                    if let q = s.queueCapacity { settings.append("queue_capacity: \(q)") }
-                    for fl in s.failures { settings.append("failure \(fl.name)") }
-                case .buffer:
-                    settings.append("capacity: \(s.capacity.map(String.init) ?? "unlimited")")
-                case .sink:
-                    break
+                for p in ElementProperties.table where p.kind == e.kind {
+                    if let text = p.describe(s, f) { settings.append(text) }
                 }
+                for fl in s.failures { settings.append("failure \(fl.name)") }
             } else {
                 settings.append("declaration not run")
             }

@@ -1,0 +1,69 @@
+import TaktCore
+
+/// One settable property of a kind of element. The table below is the one place a property's
+/// name, its check and write, its value when a script reads it and its text in `:model` are
+/// defined: declarations, assignments, what-ifs and reads all go through it.
+struct ElementProperty {
+    let kind: ElementKind
+    let name: String
+    /// Checks a value against the property's domain, then sets it in the configuration.
+    let write: (ElementState, Value, Span, Interpreter) throws -> Void
+    /// The setting as a script value (`nil` when unset).
+    let read: (ElementState) -> Value
+    /// The setting as `:model` shows it, or nil when it shows nothing.
+    let describe: (ElementState, ValueFormatter) -> String?
+}
+
+enum ElementProperties {
+    static let table: [ElementProperty] = [
+        ElementProperty(kind: .source, name: "every",
+                        write: { s, v, span, i in s.interarrival = try ElementDeclNode.distribution(v, at: span, i) },
+                        read: { distribution($0.interarrival) },
+                        describe: { s, f in s.interarrival.map { "every: \(f.describe($0))" } }),
+        ElementProperty(kind: .source, name: "saturated",
+                        write: { s, v, span, _ in
+                            guard case .bool(let b) = v else { throw Diagnostic("saturated must be true or false", at: span, label: "a \(v.typeName)") }
+                            s.saturated = b
+                        },
+                        read: { .bool($0.saturated) },
+                        describe: { s, _ in s.saturated ? "saturated: true" : nil }),
+        ElementProperty(kind: .source, name: "limit",
+                        write: { s, v, span, _ in s.limit = try ElementDeclNode.count(v, "limit", atLeast: 0, at: span) },
+                        read: { count($0.limit) },
+                        describe: { s, _ in s.limit.map { "limit: \($0)" } }),
+        ElementProperty(kind: .station, name: "servers",
+                        // Each server is simulated on its own; beyond this a station is better modelled otherwise.
+                        write: { s, v, span, _ in s.servers = try ElementDeclNode.count(v, "servers", atLeast: 1, atMost: 100_000, at: span) },
+                        read: { .number(Double($0.servers)) },
+                        describe: { s, _ in "servers: \(s.servers)" }),
+        ElementProperty(kind: .station, name: "process",
+                        write: { s, v, span, i in s.process = try ElementDeclNode.distribution(v, at: span, i) },
+                        read: { distribution($0.process) },
+                        describe: { s, f in s.process.map { "process: \(f.describe($0))" } }),
+        ElementProperty(kind: .station, name: "queue_capacity",
+                        write: { s, v, span, _ in s.queueCapacity = try ElementDeclNode.count(v, "queue_capacity", atLeast: 0, at: span) },
+                        read: { count($0.queueCapacity) },
+                        describe: { s, _ in s.queueCapacity.map { "queue_capacity: \($0)" } }),
+        ElementProperty(kind: .buffer, name: "capacity",
+                        write: { s, v, span, _ in s.capacity = try ElementDeclNode.count(v, "capacity", atLeast: 0, at: span) },
+                        read: { count($0.capacity) },
+                        describe: { s, _ in "capacity: \(s.capacity.map(String.init) ?? "unlimited")" }),
+    ]
+
+    /// The property of that name for that kind of element, if there is one.
+    static func property(_ kind: ElementKind, _ name: String) -> ElementProperty? {
+        table.first { $0.kind == kind && $0.name == name }
+    }
+
+    /// Names of the properties each kind of element accepts, in the table's order.
+    static func allowed(_ kind: ElementKind) -> [String] {
+        table.filter { $0.kind == kind }.map(\.name)
+    }
+
+    static let failure = ["up", "down", "counts", "every"]
+    /// What an assignment may change in a declared failure.
+    static let failureChanges = ["up", "down", "every"]
+
+    private static func distribution(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
+    private static func count(_ n: Int?) -> Value { n.map { .number(Double($0)) } ?? .nil }
+}
