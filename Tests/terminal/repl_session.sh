@@ -38,6 +38,14 @@ wait_for "index 7 is out of range"; check
 tm send-keys -t repl 'len(caps) * 111' Enter
 wait_for "222"; check
 
+# A paste of thousands of lines runs through (the history file is not rewritten per line).
+paste_file="$(mktemp)"
+for i in $(seq 1 3000); do echo "let pasted$i = $i"; done > "$paste_file"
+echo 'print("pasted \(pasted3000)")' >> "$paste_file"
+tm load-buffer "$paste_file"
+tm paste-buffer -t repl
+wait_for "pasted 3000" 30; check
+
 # Ctrl-C stops a long simulation and returns to the prompt with the state intact.
 tm send-keys -t repl 'simulate(horizon: 1000000d, replications: 2)' Enter
 sleep 0.5
