@@ -61,8 +61,9 @@ public final class Session {
             case .success(let script):
                 switch self.compiler.compile(script) {
                 case .failure(let d):
-                    // A failed compile restored the session; a successful one runs and is
-                    // interrupted at the interpreter's first check, keeping the bindings consistent.
+                    // A failed compile restored the session. A successful one runs even after a
+                    // Ctrl-C (stopping at the interpreter's first check, if it meets one), so
+                    // that the bindings it declared are never left without values.
                     return interruptRequested.exchange(false, ordering: .relaxed) ? .interrupted : .failure(d.items)
                 case .success(let p): program = p
                 }
