@@ -148,3 +148,49 @@ final class BatchTests: XCTestCase {
         }
     }
 }
+
+/// Run-time deciders: one per replication from a factory, and the core's own check refuses a
+/// choice whose decider the run does not have (it used to route nothing, silently).
+final class DeciderTests: XCTestCase {
+    /// Alternates between the first two candidates by its own count: state that a decider
+    /// shared between workers would interleave.
+    struct Alternating: RoutingDecider {
+        var made = 0
+        mutating func choose(candidates: [Int], counts: [Int]) -> Int {
+            made += 1
+            return candidates[made % candidates.count]
+        }
+    }
+
+    private func plant() -> ModelSpec {
+        var m = ModelSpec()
+        m.sources = [SourceSpec(name: "in", interarrival: .exponential(mean: 1), routing: .rule(.decider(0), [.station(0), .station(1)]))]
+        m.stations = [StationSpec(name: "a", process: .exponential(mean: 1.5), routing: .next(.sink(0))),
+                      StationSpec(name: "b", process: .exponential(mean: 1.5), routing: .next(.sink(0)))]
+        m.sinks = [SinkSpec(name: "out")]
+        return m
+    }
+
+    func testAChoiceWithoutItsDeciderIsRefused() {
+        XCTAssertNotNil(plant().structuralProblem())
+        XCTAssertThrowsError(try Simulation.run(plant(), settings: RunSettingsCore(warmup: 0, horizon: 100, seed: 1), replications: 2)) { e in
+            guard case SimulationError.invalidModel(let why) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(why.contains("decider #0 does not exist"), why)
+        }
+    }
+
+    func testEachReplicationHasItsOwnDecider() throws {
+        let settings = RunSettingsCore(warmup: 0, horizon: 5_000, seed: 3)
+        let factory: DeciderFactory = { _ in Alternating() }
+        let one = try Simulation.run(plant(), settings: settings, replications: 6, jobs: 1, deciders: [factory])
+        let two = try Simulation.run(plant(), settings: settings, replications: 6, jobs: 2, deciders: [factory])
+        for (x, y) in zip(one.replications, two.replications) {
+            XCTAssertEqual(x.wip, y.wip)
+            XCTAssertEqual(x.stations.map(\.processed), y.stations.map(\.processed))
+            // Alternating sends the parts to the two stations in turn: their completions differ
+            // by at most the parts still in the plant at the end, and one.
+            XCTAssertEqual(x.stations[0].processed, x.stations[1].processed, accuracy: Double(x.partsAtEnd) + 1)
+        }
+        XCTAssertGreaterThan(one.replications[0].throughput, 0)
+    }
+}

@@ -258,12 +258,13 @@ final class Replication {
     /// added as it leaves (as `StationRT.queueArea`).
     var wipArea = 0.0
     var events = 0
-    let deciders: [RoutingDecider]
+    /// This replication's own deciders, made by the run's factories.
+    var deciders: [any RoutingDecider]
     /// Whether the records outgrow the first-level cache, so that prefetching pays.
     let prefetching: Bool
 
-    init(spec: ModelSpec, settings: RunSettingsCore, replication: Int, deciders: [RoutingDecider] = []) {
-        self.deciders = deciders
+    init(spec: ModelSpec, settings: RunSettingsCore, replication: Int, deciders: [DeciderFactory] = []) {
+        self.deciders = deciders.map { $0(replication) }
         prefetching = spec.stations.count + spec.buffers.count > 64
         warmup = settings.warmup
         end = settings.warmup + settings.horizon

@@ -28,7 +28,7 @@ public enum Simulation {
     /// error of the lowest replication that fails is thrown (every lower one has run, so the
     /// error does not depend on the number of workers).
     public static func run(_ spec: ModelSpec, settings: RunSettingsCore, replications: Int, jobs: Int? = nil,
-                           firstReplication: Int = 0, deciders: [RoutingDecider] = [],
+                           firstReplication: Int = 0, deciders: [DeciderFactory] = [],
                            shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
         let runs = (0..<replications).map { BatchRun(model: 0, settings: settings, replication: firstReplication + $0) }
         let results = try execute(models: [spec], runs: runs, jobs: jobs, deciders: deciders, stopAtFailure: true, shouldStop: shouldStop)
@@ -46,15 +46,15 @@ public enum Simulation {
     /// Many (model, replication) runs on one pool, for searches that try many configurations:
     /// every run is made and its own result or error returned, in the order of `runs`. Throws
     /// only when a model fails the core's checks, memory does not suffice, or `shouldStop`.
-    public static func runBatch(models: [ModelSpec], runs: [BatchRun], jobs: Int? = nil, deciders: [RoutingDecider] = [],
+    public static func runBatch(models: [ModelSpec], runs: [BatchRun], jobs: Int? = nil, deciders: [DeciderFactory] = [],
                                 shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> [Result<ReplicationResult, SimulationError>] {
         try execute(models: models, runs: runs, jobs: jobs, deciders: deciders, stopAtFailure: false, shouldStop: shouldStop)
     }
 
-    private static func execute(models: [ModelSpec], runs: [BatchRun], jobs: Int?, deciders: [RoutingDecider], stopAtFailure: Bool,
+    private static func execute(models: [ModelSpec], runs: [BatchRun], jobs: Int?, deciders: [DeciderFactory], stopAtFailure: Bool,
                                 shouldStop: @escaping @Sendable () -> Bool) throws -> [Result<ReplicationResult, SimulationError>] {
         for m in models {
-            if let problem = m.structuralProblem() { throw SimulationError.invalidModel(problem) }
+            if let problem = m.structuralProblem(deciders: deciders.count) { throw SimulationError.invalidModel(problem) }
         }
         guard runs.allSatisfy({ models.indices.contains($0.model) }) else {
             throw SimulationError.invalidModel("a run names a model the batch does not have")

@@ -13,8 +13,8 @@ extension ModelSpec {
         min(s.servers, maxServerSlots + 1) * max(1, s.failures.count)
     }
 
-    /// Why this spec cannot run, or nil when it can.
-    public func structuralProblem() -> String? {
+    /// Why this spec cannot run with `deciders` deciders, or nil when it can.
+    public func structuralProblem(deciders: Int = 0) -> String? {
         func node(_ n: NodeRef) -> String? {
             switch n {
             case .source: return "a source cannot take parts"
@@ -33,7 +33,9 @@ extension ModelSpec {
                 guard w.allSatisfy({ $0 >= 0 && $0.isFinite }) else { return "\(owner): split weights must be >= 0" }
             case .rule(let rule, let d):
                 guard !d.isEmpty else { return "\(owner): a rule needs at least one destination" }
-                if case .decider(let k) = rule, k < 0 { return "\(owner): decider #\(k) does not exist" }
+                if case .decider(let k) = rule, k < 0 || k >= deciders {
+                    return "\(owner): decider #\(k) does not exist (the run has \(deciders))"
+                }
             }
             return r.destinations.lazy.compactMap(node).first.map { "\(owner): \($0)" }
         }

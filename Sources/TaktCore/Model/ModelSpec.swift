@@ -38,9 +38,14 @@ public enum RoutingRule: Sendable, Equatable {
 
 /// Decides a destination for a part at run time; `candidates` are indices into the
 /// destinations that can take the part now, `counts` the parts present at each destination.
-public protocol RoutingDecider: Sendable {
-    func choose(candidates: [Int], counts: [Int]) -> Int
+/// A decider may keep state: each replication gets its own, from a `DeciderFactory`.
+public protocol RoutingDecider {
+    mutating func choose(candidates: [Int], counts: [Int]) -> Int
 }
+
+/// Makes the decider `.decider(k)` uses in one replication (given its number), so that no two
+/// replications share one and results do not depend on the number of workers.
+public typealias DeciderFactory = @Sendable (_ replication: Int) -> any RoutingDecider
 
 public struct SourceSpec: Sendable {
     public var name: String
