@@ -139,3 +139,14 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(dup.first?.message, "duplicate field 'a'")
     }
 }
+
+extension ReliabilityTests {
+    func testABareBufferIsUnlimitedAndABareStationIsNot() {
+        // The implicit run's summary follows the printed capacity.
+        let r = runScript("source s { every: 1min }\nstation m { process: 0.5min }\nbuffer b\nsink d\nflow s -> b -> m -> d\nprint(b.capacity)")
+        XCTAssertEqual(r.errors.map(\.message), [])
+        XCTAssertTrue(r.output.hasPrefix("nil\n"), r.output)
+        XCTAssertTrue(r.output.contains("buffer  level"), r.output)
+        XCTAssertEqual(parseErrors("station m\n").first?.message, "expected '{' after 'station m', found end of line")
+    }
+}

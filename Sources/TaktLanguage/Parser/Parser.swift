@@ -272,7 +272,7 @@ public struct Parser {
                 var props: [Property] = [], failures: [FailureDecl] = []
                 if check(.lbrace) {
                     (props, failures) = try parseProperties(allowFailures: k == .station, context: k.rawValue)
-                } else if k != .sink {
+                } else if k != .sink && k != .buffer {   // `buffer NAME` alone is unlimited
                     throw fail("expected '{' after '\(k.rawValue) \(name.name)', found \(current.describe)")
                 }
                 let kind = ElementKind(rawValue: k.rawValue)!
