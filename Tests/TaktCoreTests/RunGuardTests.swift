@@ -194,3 +194,43 @@ final class DeciderTests: XCTestCase {
         XCTAssertGreaterThan(one.replications[0].throughput, 0)
     }
 }
+
+/// Sources that lose arrivals when full, against Erlang's loss formula, and the source
+/// results every source reports.
+final class SourceResultTests: XCTestCase {
+    /// M/M/c/c: offered load a = 1 erlang on c lines loses B(c, a) of the calls
+    /// (B(1) = 1/2, B(2) = 1/5, B(3) = 1/16).
+    func testLostCallsFollowErlangB() throws {
+        for (c, blocking) in [(1, 0.5), (2, 0.2), (3, 1.0 / 16)] {
+            var m = ModelSpec()
+            m.sources = [SourceSpec(name: "calls", interarrival: .exponential(mean: 60), routing: .next(.station(0)), losesWhenFull: true)]
+            m.stations = [StationSpec(name: "desk", servers: c, process: .exponential(mean: 60), queueCapacity: 0, routing: .next(.sink(0)))]
+            m.sinks = [SinkSpec(name: "done")]
+            let reps = try Simulation.run(m, settings: RunSettingsCore(warmup: 6_000, horizon: 600_000, seed: 11), replications: 8).replications
+            var shares: [Double] = []
+            for r in reps {
+                let s = r.sources[0]
+                shares.append(s.lost / (s.created + s.lost))
+                XCTAssertEqual(s.blocked, 0)   // a losing source never holds a part
+                XCTAssertEqual(r.partsAtStart + Int(s.created), Int(r.sinks[0].count) + r.partsAtEnd)
+            }
+            let e = try XCTUnwrap(Estimate.of(shares))
+            XCTAssertEqual(e.mean, blocking, accuracy: 3 * (e.ci ?? 0) + 1e-3, "c = \(c)")
+        }
+    }
+
+    /// A waiting source with no room holds its part: blocked is the fraction of time it holds
+    /// one. One server, no queue, arrivals drawn when the held part leaves: a renewal cycle of
+    /// an interarrival (mean 1) and the rest of a service (memoryless, mean 1, when busy):
+    /// the source is blocked 1/3 of the time (P(busy at arrival) = 1/2, times 1, over a cycle of 1.5).
+    func testABlockedSourceReportsItsBlockedTime() throws {
+        var m = ModelSpec()
+        m.sources = [SourceSpec(name: "in", interarrival: .exponential(mean: 60), routing: .next(.station(0)))]
+        m.stations = [StationSpec(name: "m", process: .exponential(mean: 60), queueCapacity: 0, routing: .next(.sink(0)))]
+        m.sinks = [SinkSpec(name: "out")]
+        let reps = try Simulation.run(m, settings: RunSettingsCore(warmup: 600, horizon: 600_000, seed: 4), replications: 6).replications
+        let e = try XCTUnwrap(Estimate.of(reps.map { $0.sources[0].blocked }))
+        XCTAssertEqual(e.mean, 1.0 / 3, accuracy: 3 * (e.ci ?? 0) + 2e-3)
+        XCTAssertTrue(reps.allSatisfy { $0.sources[0].lost == 0 })
+    }
+}

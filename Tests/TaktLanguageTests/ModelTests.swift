@@ -53,6 +53,11 @@ final class ModelTests: XCTestCase {
         let done = (object["sinks"] as! [String: Any])["done"] as! [String: Any]
         XCTAssertEqual(Set(done.keys), ["count", "throughput", "cycle_time"])
         XCTAssertNotNil(object["buffers"] as? [String: Any])
+        let sources = object["sources"] as! [String: Any]
+        XCTAssertEqual(sources.count, 1)
+        let source = sources.values.first as! [String: Any]
+        XCTAssertEqual(Set(source.keys), ["created", "lost", "blocked"])
+        XCTAssertEqual((source["lost"] as! [String: Any])["mean"] as? Double, 0)
     }
 
     func testSameSeedSameOutputWhateverTheJobs() {

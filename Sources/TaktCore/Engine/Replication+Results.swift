@@ -20,6 +20,8 @@ extension Replication {
         }
         for j in buffers.indices { buffers[j].levelArea = -Replication.waitedBefore(warmup, buffers[j].parts) }
         for k in sinks.indices { sinks[k] = SinkRT() }
+        sourcesAtWindow = sources.indices.map { (sources[$0].created - sources[$0].lost, sources[$0].lost) }
+        for k in sources.indices { sources[k].blockedTime = 0 }
     }
 
     func collect() -> ReplicationResult {
@@ -56,6 +58,13 @@ extension Replication {
         r.throughput = Double(absorbed) / horizon
         r.wip = wipArea / horizon
         r.cycleTime = absorbed > 0 ? cycleSum / Double(absorbed) : nil
+        for k in sources.indices {
+            if sources[k].blockSeq != 0 && sources[k].held >= 0 { accrueSourceBlocked(k, until: end) }
+            let before = k < sourcesAtWindow.count ? sourcesAtWindow[k] : (made: 0, lost: 0)
+            r.sources.append(ReplicationResult.Source(created: Double(sources[k].created - sources[k].lost - before.made),
+                                                      lost: Double(sources[k].lost - before.lost),
+                                                      blocked: sources[k].blockedTime / horizon))
+        }
         r.events = events
         r.partsAtStart = partsAtWindow.live
         r.partsCreated = parts.made - partsAtWindow.made

@@ -56,9 +56,15 @@ final class Replication {
         var route: Route
         var saturated: Bool
         var limit: Int
+        /// Arrivals so far, made or lost (what `limit` counts).
         var created = 0
+        var lost = 0
+        var losesWhenFull = false
         var held: Int32 = -1
         var blockSeq = 0
+        /// When the held part blocked, and the time blocked within the window.
+        var blockedSince = 0.0
+        var blockedTime = 0.0
         var target = -1
         var rng: RandomStream
         var routeRng: RandomStream
@@ -252,6 +258,8 @@ final class Replication {
     /// Each station's completions before the window opened, so that the parts-limit report
     /// can say how many parts a station has taken since time 0.
     var processedBeforeWindow: [Int]
+    /// Each source's parts made and arrivals lost when the window opened.
+    var sourcesAtWindow: [(made: Int, lost: Int)] = []
     /// The parts present, and ever made, when the window opened.
     var partsAtWindow = (live: 0, made: 0)
     /// The area under the work in process within the window: each part's time in the plant,
@@ -280,9 +288,11 @@ final class Replication {
         var modes: [ModeRT] = [], failureUp: [Distribution?] = [], failureDown: [Distribution] = []
         var ttf: [Double] = [], upRng: [RandomStream] = [], downRng: [RandomStream] = []
         for s in spec.sources {
-            sources.append(SourceRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
-                                    saturated: s.saturated, limit: s.limit ?? Int.max,
-                                    rng: stream(s.name, "arrival"), routeRng: stream(s.name, "route")))
+            var rt = SourceRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
+                              saturated: s.saturated, limit: s.limit ?? Int.max,
+                              rng: stream(s.name, "arrival"), routeRng: stream(s.name, "route"))
+            rt.losesWhenFull = s.losesWhenFull
+            sources.append(rt)
         }
         for s in spec.stations {
             var rt = StationRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
@@ -524,22 +534,46 @@ final class Replication {
     }
 
     func arrival(_ k: Int) {
-        guard sources[k].created < sources[k].limit else { return }
-        sources[k].created += 1
-        let p = newPart()
-        sources[k].held = p
-        if sources[k].route.drawsAtFinish {
-            sources[k].target = chooseAtFinish(sources[k].route, rng: &sources[k].routeRng, rr: &sources[k].rr)
+        let src = sources.at(k)
+        guard src.pointee.created < src.pointee.limit else { return }
+        src.pointee.created += 1
+        if src.pointee.route.drawsAtFinish {
+            src.pointee.target = chooseAtFinish(src.pointee.route, rng: &src.pointee.routeRng, rr: &src.pointee.rr)
         }
-        if !trySourceMove(k) { block(entity: -1 - Int32(k)) }
+        if src.pointee.losesWhenFull && loseArrival(k) { return }
+        src.pointee.held = newPart()
+        if !trySourceMove(k) {
+            src.pointee.blockedSince = now
+            block(entity: -1 - Int32(k))
+        }
+    }
+
+    /// `when_full: lose`: whether the arrival finds no room, and is then counted lost.
+    @inline(never)
+    func loseArrival(_ k: Int) -> Bool {
+        guard destination(sources[k].route, chosen: sources[k].target) == nil else { return false }
+        sources[k].lost += 1
+        scheduleArrival(k)
+        return true
+    }
+
+    /// Adds the time the source's held part was blocked within the window, up to now.
+    @inline(never)
+    func accrueSourceBlocked(_ k: Int, until t: Double) {
+        let from = max(sources[k].blockedSince, warmup)
+        if t > from { sources[k].blockedTime += t - from }
     }
 
     /// Moves the source's held part on if it can; the next interarrival is drawn when it leaves.
     func trySourceMove(_ k: Int) -> Bool {
-        let p = sources[k].held
-        guard let dest = destination(sources[k].route, chosen: sources[k].target) else { return false }
-        sources[k].held = -1
-        sources[k].blockSeq = 0
+        let src = sources.at(k)
+        let p = src.pointee.held
+        guard let dest = destination(src.pointee.route, chosen: src.pointee.target) else { return false }
+        src.pointee.held = -1
+        if src.pointee.blockSeq != 0 {
+            accrueSourceBlocked(k, until: now)
+            src.pointee.blockSeq = 0
+        }
         accept(dest, part: p)
         scheduleArrival(k)
         return true

@@ -53,13 +53,17 @@ public struct SourceSpec: Sendable {
     public var saturated: Bool
     public var limit: Int?
     public var routing: Routing
+    /// An arrival that finds no room is lost (counted, and toward `limit`) instead of waiting.
+    public var losesWhenFull: Bool
 
-    public init(name: String, interarrival: Distribution?, saturated: Bool = false, limit: Int? = nil, routing: Routing) {
+    public init(name: String, interarrival: Distribution?, saturated: Bool = false, limit: Int? = nil, routing: Routing,
+                losesWhenFull: Bool = false) {
         self.name = name
         self.interarrival = interarrival
         self.saturated = saturated
         self.limit = limit
         self.routing = routing
+        self.losesWhenFull = losesWhenFull
     }
 }
 

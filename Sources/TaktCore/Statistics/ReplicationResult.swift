@@ -10,6 +10,11 @@ public struct ReplicationResult: Sendable {
     public struct Buffer: Sendable {
         public var level = 0.0
     }
+    public struct Source: Sendable {
+        /// Parts that entered the plant in the window; arrivals lost (`losesWhenFull`) in it;
+        /// the fraction of the window spent holding a part that could not move on.
+        public var created = 0.0, lost = 0.0, blocked = 0.0
+    }
     public struct Sink: Sendable {
         public var count = 0.0
         /// Per second.
@@ -20,6 +25,7 @@ public struct ReplicationResult: Sendable {
     public var stations: [Station] = []
     public var buffers: [Buffer] = []
     public var sinks: [Sink] = []
+    public var sources: [Source] = []
     public var throughput = 0.0
     public var wip = 0.0
     public var cycleTime: Double?

@@ -245,6 +245,12 @@ extension Compiler {
                             continue
                         }
                         out.append(.init(key: p.key, value: .symbol(sym), span: p.span, valueSpan: x.span))
+                    } else if !failure && p.key == "when_full" {
+                        guard case .identifier(let sym) = x.kind, sym == "lose" || sym == "wait" else {
+                            error("when_full must be lose or wait", at: x.span, label: "not lose or wait")
+                            continue
+                        }
+                        out.append(.init(key: p.key, value: .symbol(sym), span: p.span, valueSpan: x.span))
                     } else if failure && p.key == "every" {
                         error("a failure's 'every' counts parts", at: x.span, label: "write 'every: 500 parts'",
                               help: "for a time between failures use 'up: exponential(100min)'")

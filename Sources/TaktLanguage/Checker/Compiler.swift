@@ -451,10 +451,18 @@ public final class Compiler {
                 }
                 return nil
             }
-            guard let change = modelChange(name, element, fields, compileExpr(valueExpr).node, at: target.span) else { return nil }
+            let value = symbolValue(fields, valueExpr) ?? compileExpr(valueExpr).node
+            guard let change = modelChange(name, element, fields, value, at: target.span) else { return nil }
             changes.append(change)
         }
         return changes
+    }
+
+    /// `src.when_full = lose`: the bare words a property takes, as in its declaration.
+    func symbolValue(_ fields: [(String, Span)], _ e: Expr) -> Node? {
+        guard fields.count == 1, fields[0].0 == "when_full", case .identifier(let word) = e.kind,
+              word == "lose" || word == "wait" else { return nil }
+        return ConstantNode(.string(word), span: e.span)
     }
 
     /// Checks the property path of an assignment to an element — `m2.servers`, or a failure's
@@ -556,7 +564,12 @@ public final class Compiler {
             break
         }
         path.reverse()
-        let value = compileExpr(valueExpr)
+        // `src.when_full = lose` takes a bare word, which must not be resolved as a name.
+        var symbolPath: [(String, Span)] = []
+        if case .identifier(let n) = root.kind, case .model? = resolve(n), path.count == 1, case .field(let key, let span) = path[0] {
+            symbolPath = [(key, span)]
+        }
+        let value = symbolValue(symbolPath, valueExpr).map { Typed(node: $0, type: nil, literal: nil) } ?? compileExpr(valueExpr)
         guard case .identifier(let name) = root.kind else {
             error("cannot assign to this expression", at: root.span, label: "not a variable")
             return nil

@@ -103,6 +103,10 @@ final class ElementDeclNode: StmtNode {
             if state.interarrival != nil && state.saturated {
                 throw Diagnostic("a saturated source takes no 'every'", at: state.spans["every"] ?? span)
             }
+            if state.losesWhenFull && state.saturated {
+                throw Diagnostic("a saturated source takes no 'when_full'", at: state.spans["when_full"] ?? span,
+                                 help: "it makes a part only when its station can take one")
+            }
         case .station:
             if state.process == nil {
                 throw Diagnostic("the station '\(state.name)' needs a 'process' time", at: span,

@@ -31,6 +31,15 @@ enum ElementProperties {
                         write: { s, v, span, _ in s.limit = try ElementDeclNode.count(v, "limit", atLeast: 0, at: span) },
                         read: { count($0.limit) },
                         describe: { s, _ in s.limit.map { "limit: \($0)" } }),
+        ElementProperty(kind: .source, name: "when_full",
+                        write: { s, v, span, _ in
+                            guard case .string(let mode) = v, mode == "lose" || mode == "wait" else {
+                                throw Diagnostic("when_full must be lose or wait", at: span, label: "not lose or wait")
+                            }
+                            s.losesWhenFull = mode == "lose"
+                        },
+                        read: { .string($0.losesWhenFull ? "lose" : "wait") },
+                        describe: { s, _ in s.losesWhenFull ? "when_full: lose" : nil }),
         ElementProperty(kind: .station, name: "servers",
                         // Each server is simulated on its own; beyond this a station is better modelled otherwise.
                         write: { s, v, span, _ in s.servers = try ElementDeclNode.count(v, "servers", atLeast: 1, atMost: 100_000, at: span) },

@@ -7,6 +7,8 @@ final class ElementState {
     var interarrival: Distribution?
     var saturated = false
     var limit: Int?
+    /// `when_full: lose`: an arrival with no room is lost instead of waiting.
+    var losesWhenFull = false
     var servers = 1
     var process: Distribution?
     var queueCapacity: Int?
@@ -22,7 +24,7 @@ final class ElementState {
 
     func copy() -> ElementState {
         let c = ElementState(name: name, kind: kind)
-        c.interarrival = interarrival; c.saturated = saturated; c.limit = limit
+        c.interarrival = interarrival; c.saturated = saturated; c.limit = limit; c.losesWhenFull = losesWhenFull
         c.servers = servers; c.process = process; c.queueCapacity = queueCapacity
         c.capacity = capacity; c.failures = failures; c.spans = spans
         return c

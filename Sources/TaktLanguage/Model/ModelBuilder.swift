@@ -50,7 +50,8 @@ enum ModelBuilder {
             let r = try routing(e.name)
             switch e.kind {
             case .source:
-                spec.sources.append(SourceSpec(name: e.name, interarrival: s.interarrival, saturated: s.saturated, limit: s.limit, routing: r))
+                spec.sources.append(SourceSpec(name: e.name, interarrival: s.interarrival, saturated: s.saturated, limit: s.limit, routing: r,
+                                               losesWhenFull: s.losesWhenFull))
             case .station:
                 let failures = s.failures.map {
                     FailureSpec(name: $0.name, up: $0.up, down: $0.down ?? .constant(0), clock: $0.clock)

@@ -77,6 +77,13 @@ struct ResultFormatter {
             }
             out += "\n" + table(["sink", "count", "throughput", "cycle_time"], rows)
         }
+        // Sources show only where one may lose arrivals: otherwise `created` is the sinks' count
+        // plus the change in WIP, and `lost` is 0.
+        if r.spec.sources.contains(where: \.losesWhenFull) {
+            let kpis = ResultValue.sourceKPIs
+            let rows = r.spec.sources.indices.map { k in [r.spec.sources[k].name] + kpis.map { cell(r.source(k, $0.0), $0.1) } }
+            out += "\n" + table(["source"] + kpis.map(\.0), rows)
+        }
         return out
     }
 
@@ -132,6 +139,11 @@ struct ResultFormatter {
                 + "\"throughput\": \(json(r.sink(k, "throughput"), -1)), \"cycle_time\": \(json(r.sink(k, "cycle_time"), 1))}"
         }
         parts.append("\"sinks\": {" + sinks.joined(separator: ", ") + "}")
+        let sources = r.spec.sources.indices.map { k in
+            ResultFormatter.jsonString(r.spec.sources[k].name) + ": {"
+                + ResultValue.sourceKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.source(k, $0.0), $0.1))" }.joined(separator: ", ") + "}"
+        }
+        parts.append("\"sources\": {" + sources.joined(separator: ", ") + "}")
         return "{" + parts.joined(separator: ", ") + "}"
     }
 }

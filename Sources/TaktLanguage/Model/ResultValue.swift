@@ -44,6 +44,21 @@ public final class ResultValue {
         }
     }
 
+    /// A source's results: parts created and arrivals lost in the window, and the fraction of
+    /// it spent holding a part that could not move on.
+    static let sourceKPIs: [(String, Int)] = [("created", 0), ("lost", 0), ("blocked", 0)]
+
+    func source(_ k: Int, _ kpi: String) -> Estimate? {
+        estimate { r in
+            guard k < r.sources.count else { return nil }
+            switch kpi {
+            case "created": return r.sources[k].created
+            case "lost": return r.sources[k].lost
+            default: return r.sources[k].blocked
+            }
+        }
+    }
+
     func sink(_ k: Int, _ kpi: String) -> Estimate? {
         estimate { r in
             switch kpi {
@@ -75,10 +90,15 @@ public final class ResultValue {
                                                 ResultValue.value(sink(k, "throughput"), dimension: -1),
                                                 ResultValue.value(sink(k, "cycle_time"), dimension: 1)]))
         }
-        let all = ["throughput", "wip", "cycle_time"] + spec.stations.map(\.name) + spec.buffers.map(\.name) + spec.sinks.map(\.name)
+        if let k = spec.sources.firstIndex(where: { $0.name == name }) {
+            let kpis = ResultValue.sourceKPIs
+            return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { ResultValue.value(source(k, $0.0), dimension: $0.1) }))
+        }
+        let all = ["throughput", "wip", "cycle_time"] + spec.sources.map(\.name) + spec.stations.map(\.name) + spec.buffers.map(\.name)
+            + spec.sinks.map(\.name)
         let suggestion = Suggest.closest(to: name, among: all)
         throw Diagnostic("the results have no '\(name)'", at: span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown",
-                         help: "results hold throughput, wip, cycle_time and each station, buffer and sink")
+                         help: "results hold throughput, wip, cycle_time and each source, station, buffer and sink")
     }
 }
 
