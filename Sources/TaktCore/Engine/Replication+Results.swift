@@ -60,7 +60,7 @@ extension Replication {
         r.cycleTime = absorbed > 0 ? cycleSum / Double(absorbed) : nil
         for k in sources.indices {
             if sources[k].blockSeq != 0 && sources[k].held >= 0 { accrueSourceBlocked(k, until: end) }
-            let before = k < sourcesAtWindow.count ? sourcesAtWindow[k] : (made: 0, lost: 0)
+            let before = sourcesAtWindow[k]
             r.sources.append(ReplicationResult.Source(created: Double(sources[k].created - sources[k].lost - before.made),
                                                       lost: Double(sources[k].lost - before.lost),
                                                       blocked: sources[k].blockedTime / horizon))

@@ -259,7 +259,7 @@ final class Replication {
     /// can say how many parts a station has taken since time 0.
     var processedBeforeWindow: [Int]
     /// Each source's parts made and arrivals lost when the window opened.
-    var sourcesAtWindow: [(made: Int, lost: Int)] = []
+    var sourcesAtWindow: [(made: Int, lost: Int)]
     /// The parts present, and ever made, when the window opened.
     var partsAtWindow = (live: 0, made: 0)
     /// The area under the work in process within the window: each part's time in the plant,
@@ -279,6 +279,7 @@ final class Replication {
         parts = PartTable(limit: settings.maxParts, calendar: calendar)
         stallTolerance = settings.stallTolerance
         processedBeforeWindow = Array(repeating: 0, count: spec.stations.count)
+        sourcesAtWindow = Array(repeating: (0, 0), count: spec.sources.count)
         let seed = settings.seed
         func stream(_ name: String, _ purpose: String) -> RandomStream {
             RandomStream(seed: seed, name: name, purpose: purpose, replication: replication, family: settings.streamFamily)

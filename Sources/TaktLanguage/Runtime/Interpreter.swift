@@ -144,10 +144,7 @@ public final class Interpreter {
 
     @inline(__always)
     func checkInterrupt() throws {
-        if interruptRequested.load(ordering: .relaxed) {
-            interruptRequested.store(false, ordering: .relaxed)
-            throw Interrupted()
-        }
+        try throwIfInterrupted()
     }
 }
 

@@ -79,10 +79,7 @@ public struct ValueFormatter {
         var limit = Limit(bytes: ValueBudget.maxPrintedBytes, polls: true)
         write(v, into: &out, quoted: false, limit: &limit)
         if limit.stopped {
-            if interruptRequested.load(ordering: .relaxed) {
-                interruptRequested.store(false, ordering: .relaxed)
-                throw Interrupted()
-            }
+            try throwIfInterrupted()
             throw Diagnostic("this value is too large to print: its text passes \(RunDiagnostics.bytes(ValueBudget.maxPrintedBytes))",
                              at: span, label: "too large", help: "print a part of it, or its len()")
         }
