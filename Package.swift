@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "takt", targets: ["takt"]),
         .library(name: "TaktLanguage", targets: ["TaktLanguage"]),
         .library(name: "TaktCore", targets: ["TaktCore"]),
+        .library(name: "TaktOptimizer", targets: ["TaktOptimizer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -17,8 +18,11 @@ let package = Package(
         .target(name: "TaktCore", dependencies: ["CPrefetch"], swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // A cache prefetch hint, which Swift does not offer, for the core's event loop.
         .target(name: "CPrefetch"),
+        // Simulation optimization over a finite space: search, selection and Pareto fronts. Knows
+        // neither the language nor the engine: the caller runs configurations.
+        .target(name: "TaktOptimizer"),
         // Lexer, parser, checker and interpreter. Never prints: the host renders diagnostics and output.
-        .target(name: "TaktLanguage", dependencies: ["TaktCore"],
+        .target(name: "TaktLanguage", dependencies: ["TaktCore", "TaktOptimizer"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // libedit through pkg-config (Debian: libedit-dev), and the C shim its variadic and
         // function-pointer API needs; LineEditor is the thin Swift wrapper the REPL uses.
@@ -36,6 +40,7 @@ let package = Package(
         // -sanitize=fuzzer (Fuzz/run), else a replayer of inputs on an ordinary build.
         .executableTarget(name: "takt-fuzz", dependencies: ["TaktLanguage"], path: "Fuzz/TaktFuzz"),
         .testTarget(name: "TaktCoreTests", dependencies: ["TaktCore"]),
+        .testTarget(name: "TaktOptimizerTests", dependencies: ["TaktOptimizer"]),
         .testTarget(name: "TaktLanguageTests", dependencies: ["TaktLanguage", "TaktCore"]),
         .testTarget(name: "TaktCLITests", dependencies: ["TaktLanguage"]),
     ],

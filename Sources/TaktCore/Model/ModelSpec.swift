@@ -1,6 +1,6 @@
 /// A plant as the core sees it: elements by index, no names looked up while running.
 /// Front ends (the Takt language, tests, other tools) build one and hand it to `Simulation`.
-public struct ModelSpec: Sendable {
+public struct ModelSpec: Sendable, Equatable {
     public var sources: [SourceSpec] = []
     public var stations: [StationSpec] = []
     public var buffers: [BufferSpec] = []
@@ -47,7 +47,7 @@ public protocol RoutingDecider {
 /// replications share one and results do not depend on the number of workers.
 public typealias DeciderFactory = @Sendable (_ replication: Int) -> any RoutingDecider
 
-public struct SourceSpec: Sendable {
+public struct SourceSpec: Sendable, Equatable {
     public var name: String
     public var interarrival: Distribution?
     public var saturated: Bool
@@ -76,7 +76,7 @@ public enum FailureClock: Sendable, Equatable {
     case parts(Int)
 }
 
-public struct FailureSpec: Sendable {
+public struct FailureSpec: Sendable, Equatable {
     public var name: String
     public var up: Distribution?
     public var down: Distribution
@@ -90,7 +90,7 @@ public struct FailureSpec: Sendable {
     }
 }
 
-public struct StationSpec: Sendable {
+public struct StationSpec: Sendable, Equatable {
     public var name: String
     public var servers: Int
     public var process: Distribution
@@ -111,7 +111,7 @@ public struct StationSpec: Sendable {
     }
 }
 
-public struct BufferSpec: Sendable {
+public struct BufferSpec: Sendable, Equatable {
     public var name: String
     /// nil is unlimited; 0 is a direct hand-off.
     public var capacity: Int?
@@ -124,7 +124,7 @@ public struct BufferSpec: Sendable {
     }
 }
 
-public struct SinkSpec: Sendable {
+public struct SinkSpec: Sendable, Equatable {
     public var name: String
     public init(name: String) { self.name = name }
 }

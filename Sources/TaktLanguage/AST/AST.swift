@@ -105,7 +105,24 @@ public indirect enum ExprKind {
     case member(Expr, String, Span)
     case function(FunctionDecl)
     case `if`(IfNode)
-    case optimize(OptimizeDirection, reward: String, rewardSpan: Span, vary: [VaryClause], properties: [Property])
+    case optimize(OptimizeDirection, reward: String, rewardSpan: Span, body: OptimizeBody)
+    /// `pareto { maximize A; minimize B; vary ...; budget: N }`
+    case pareto(objectives: [(OptimizeDirection, NameRef)], body: OptimizeBody)
+}
+
+extension ExprKind {
+    var isPareto: Bool {
+        if case .pareto = self { return true }
+        return false
+    }
+}
+
+/// The block of `maximize`, `minimize` and `pareto`: what varies, the constraints, the settings.
+public struct OptimizeBody {
+    public var vary: [VaryClause] = []
+    /// `subject to COND` lines.
+    public var constraints: [Expr] = []
+    public var properties: [Property] = []
 }
 
 public final class Stmt {
@@ -190,6 +207,7 @@ public indirect enum StmtKind {
     case flow(FlowDecl)
     case agent(name: String, nameSpan: Span, properties: [Property])
     case reward(name: String, nameSpan: Span, value: Expr)
+    case param(name: String, nameSpan: Span, value: Expr)
     case scenario(name: String, nameSpan: Span, body: [Stmt])
     case compare([NameRef])
     case whatIf([Stmt])

@@ -255,6 +255,7 @@ extension Compiler {
                         error("a failure's 'every' counts parts", at: x.span, label: "write 'every: 500 parts'",
                               help: "for a time between failures use 'up: exponential(100min)'")
                     } else {
+                        warnAboutParamCopies(in: x)
                         out.append(.init(key: p.key, value: .value(compileExpr(x).node), span: p.span, valueSpan: x.span))
                     }
                 case .parts(let x):

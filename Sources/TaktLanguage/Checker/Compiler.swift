@@ -10,6 +10,30 @@ public struct Program {
     public let needsImplicitRun: Bool
     /// Declares elements or flows, so cached results of the model are stale.
     let changesModel: Bool
+    /// The params the script declares, for `--set`.
+    public let params: [ParamInfo]
+    /// Warnings found by the checker; the program runs all the same.
+    public let warnings: [Diagnostic]
+}
+
+/// A declared param: its name, where, and its value's kind when the checker can tell.
+public struct ParamInfo {
+    public let name: String
+    public let span: Span
+    let type: StaticType?
+    let cell: GlobalCell
+
+    /// The kind `--set` must match: number, duration, string or boolean (nil when unknown).
+    public var kind: String? {
+        switch type {
+        case .dimension(0)?: return "number"
+        case .dimension(1)?: return "duration"
+        case .dimension(-1)?: return "rate"
+        case .string?: return "string"
+        case .bool?: return "boolean"
+        default: return nil
+        }
+    }
 }
 
 /// The checker: resolves every name to a slot, cell or built-in, checks what can be checked
@@ -29,6 +53,14 @@ public final class Compiler {
     var staticModel: StaticModel?
     /// Set when the script calls `simulate` or asks what-if, compare, optimize or train.
     var simulates = false
+    /// Declared params, by name, with what the checker knows of their declared value's type.
+    var params: [String: ParamInfo] = [:]
+    /// Top-level `let`s computed from a param, with the param they read (LANGUAGE.md section 6).
+    var paramDerived: [String: String] = [:]
+    /// Warnings of the script being compiled (LANGUAGE.md section 4).
+    var warnings: [Diagnostic] = []
+    /// Compiling a reward's expression: plant results such as `throughput` are names there.
+    var inReward = false
 
     /// A session (the REPL): each input is compiled against what earlier inputs declared, a
     /// new `let`, `var` or `fn` may shadow an earlier one, and a redeclared element replaces
@@ -51,16 +83,18 @@ public final class Compiler {
     struct Snapshot {
         let globals: [String: GlobalCell], globalTypes: [String: StaticType], globalSpans: [String: Span]
         let declared: Set<String>, modelNames: [String: String], modelStatements: [Stmt]
+        let params: [String: ParamInfo], paramDerived: [String: String]
     }
 
     func snapshot() -> Snapshot {
         Snapshot(globals: globals, globalTypes: globalTypes, globalSpans: globalSpans, declared: declared,
-                 modelNames: modelNames, modelStatements: modelStatements)
+                 modelNames: modelNames, modelStatements: modelStatements, params: params, paramDerived: paramDerived)
     }
 
     func restore(_ s: Snapshot) {
         globals = s.globals; globalTypes = s.globalTypes; globalSpans = s.globalSpans
         declared = s.declared; modelNames = s.modelNames; modelStatements = s.modelStatements
+        params = s.params; paramDerived = s.paramDerived
     }
 
     /// Whether this span is the declaration that `name` is bound to.
@@ -78,6 +112,7 @@ public final class Compiler {
 
     private func compileScript(_ script: Script) -> Result<Program, Diagnostics> {
         diagnostics = []
+        warnings = []
         reportedNotAvailable = false
         ctx = FunctionContext(parent: nil)
         simulates = false
@@ -123,7 +158,12 @@ public final class Compiler {
             default: return false
             }
         }
-        return .success(Program(main: proto, script: script, model: staticModel, needsImplicitRun: implicit, changesModel: changes))
+        let declaredParams = script.statements.compactMap { s -> ParamInfo? in
+            if case .param(let name, _, _) = s.kind { return params[name] }
+            return nil
+        }
+        return .success(Program(main: proto, script: script, model: staticModel, needsImplicitRun: implicit, changesModel: changes,
+                                params: declaredParams, warnings: warnings))
     }
 
     func error(_ message: String, at span: Span, label: String = "", help: String? = nil, notes: [String] = []) {
@@ -149,6 +189,7 @@ public final class Compiler {
             var model: String? = nil
             switch s.kind {
             case .binding(let name, let span, let mutable, _): entry = (name, span, mutable)
+            case .param(let name, let span, _): entry = (name, span, true)
             case .function(let decl): if let n = decl.name, let sp = decl.nameSpan { entry = (n, sp, false) }
             case .element(let e): entry = (e.name, e.nameSpan, false); model = e.kind.rawValue
             case .agent(let name, let span, _): entry = (name, span, false); model = "agent"
@@ -273,6 +314,7 @@ public final class Compiler {
         case .config: declaration = "'config'"
         case .agent: declaration = "'agent'"
         case .reward: declaration = "'reward'"
+        case .param: declaration = "'param'"
         case .scenario: declaration = "'scenario'"
         default: declaration = nil
         }
@@ -283,6 +325,7 @@ public final class Compiler {
         }
         switch s.kind {
         case .expression(let e):
+            if ctx.atGlobalLevel, let node = compileOptimizeStatement(e) { return node }
             if printsExpressionValues && ctx.atGlobalLevel {
                 return PrintValueNode(compileExpr(e).node)
             }
@@ -303,6 +346,8 @@ public final class Compiler {
             if ctx.atGlobalLevel, let cell = globals[name] {
                 declared.insert(name)
                 if !mutable, let t = value.type { globalTypes[name] = t }
+                paramDerived[name] = nil
+                if !mutable, let param = paramRead(in: valueExpr) { paramDerived[name] = param }
                 return DeclareGlobalNode(cell, value.node, span: s.span)
             }
             if ctx.atGlobalLevel { return nil } // a duplicate, already reported
@@ -380,8 +425,24 @@ public final class Compiler {
             return nil
         case .agent:
             notAvailable("agents", at: s.span)
-        case .reward:
-            notAvailable("rewards", at: s.span)
+        case .reward(let name, _, let valueExpr):
+            inReward = true
+            let value = compileExpr(valueExpr)
+            inReward = false
+            if let t = value.type, !(t == .dimension(0) || t == .dimension(1) || t == .dimension(-1)) {
+                error("the reward '\(name)' must be a number, a duration or a rate", at: valueExpr.span,
+                      label: "this is a \(t.sample(literal: nil).typeName)")
+                return nil
+            }
+            return RewardDeclNode(RewardDefinition(name: name, value: value.node, span: s.span), span: s.span)
+        case .param(let name, _, let valueExpr):
+            let value = compileExpr(valueExpr)
+            if let shadow = shadowing.removeValue(forKey: name) { installShadow(name, shadow) }
+            guard let cell = globals[name] else { return nil }
+            declared.insert(name)
+            params[name] = ParamInfo(name: name, span: s.span, type: value.type, cell: cell)
+            paramDerived[name] = nil
+            return DeclareParamNode(cell, value.node, span: s.span)
         case .scenario(let name, _, let body):
             guard let changes = compileChanges(body) else { return nil }
             return ScenarioNode(ScenarioDefinition(name: name, changes: changes), span: s.span)
@@ -441,8 +502,12 @@ public final class Compiler {
                 fields.insert((key, keySpan), at: 0)
                 root = inner
             }
+            if case .identifier(let name) = root.kind, fields.isEmpty, case .global(let cell)? = resolve(name), params[name] != nil {
+                changes.append(.param(cell: cell, value: compileExpr(valueExpr).node))
+                continue
+            }
             guard case .identifier(let name) = root.kind, !fields.isEmpty else {
-                error("a what-if or scenario sets element properties, such as 'm2.servers = 2'", at: st.span)
+                error("a what-if or scenario sets params and element properties, such as 'm2.servers = 2'", at: st.span)
                 return nil
             }
             guard case .model(let kind)? = resolve(name), let element = ElementKind(rawValue: kind) else {
@@ -585,6 +650,11 @@ public final class Compiler {
             ref = .upvalue(i)
         case .global(let cell)?:
             guard cell.mutable else { letError(name, globalSpans[name], at: root.span); return nil }
+            if params[name] != nil && !ctx.isMain {
+                error("a param cannot be assigned inside a function", at: root.span, label: "'\(name)' is a param",
+                      help: "assign it at the top level, where it changes the model: \(name) = ...")
+                return nil
+            }
             if ctx.isMain && !declared.contains(name) {
                 error("'\(name)' is assigned before its declaration", at: root.span, label: "declared further down")
                 return nil
@@ -788,9 +858,8 @@ public final class Compiler {
             let (elseStatements, elseValue) = compileValueBlock(node.otherwise)
             return Typed(node: IfExprNode(condition: cond, then: thenStatements, thenValue: thenValue,
                                           otherwise: elseStatements, otherwiseValue: elseValue, span: e.span), type: nil)
-        case .optimize(let direction, _, _, _, _):
-            notAvailable("'\(direction.rawValue)'", at: e.span)
-            return Typed(node: ConstantNode(.nil, span: e.span), type: nil)
+        case .optimize, .pareto:
+            return Typed(node: compileOptimize(e) ?? ConstantNode(.nil, span: e.span), type: e.kind.isPareto ? .list : .record)
         }
     }
 
@@ -821,10 +890,22 @@ public final class Compiler {
             if let element = ElementKind(rawValue: kind) {
                 return Typed(node: ElementNode(ElementRef(name: name, kind: element), span: span), type: nil)
             }
+            if kind == "reward" {
+                if inReward { return Typed(node: RewardReadNode(name, span: span), type: nil) }
+                error("'\(name)' is a reward, computed for each replication", at: span, label: "not a value here",
+                      help: "read its estimate from results, simulate().\(name), or use it in another reward")
+                return Typed(node: ConstantNode(.nil, span: span), type: nil)
+            }
+            if kind == "scenario" {
+                error("'\(name)' is a scenario", at: span, label: "not a value", help: "compare it: compare baseline, \(name)")
+                return Typed(node: ConstantNode(.nil, span: span), type: nil)
+            }
             notAvailable("\(kind)s", at: span)
         case nil:
-            if ["throughput", "wip", "cycle_time"].contains(name) {
-                notAvailable("plant results such as '\(name)'", at: span)
+            if ReplicationRead.plantResults.contains(name) {
+                if inReward { return Typed(node: PlantResultNode(name, span: span), type: nil) }
+                error("'\(name)' is a plant result, which a reward reads", at: span, label: "not a name here",
+                      help: "read it from results, simulate().\(name), or declare 'reward NAME = ... \(name) ...'")
             } else {
                 unknownName(name, at: span)
             }

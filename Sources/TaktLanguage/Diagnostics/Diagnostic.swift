@@ -9,6 +9,10 @@ public struct Diagnostic: Error {
     public var help: String?
     /// Further lines, such as the chain of calls that led to a runtime error.
     public var notes: [String]
+    /// An error stops the script; a warning is printed and the script runs.
+    public var severity: Severity = .error
+
+    public enum Severity: String { case error, warning }
 
     public init(_ message: String, at span: Span?, label: String = "", help: String? = nil, notes: [String] = []) {
         self.message = message
@@ -22,9 +26,9 @@ public struct Diagnostic: Error {
 
     /// `error: message`, the `--> file:line:col` line, the source line with carets, help and notes.
     public func render(color: Bool = false) -> String {
-        let red = color ? "\u{1B}[1;31m" : "", blue = color ? "\u{1B}[1;34m" : ""
+        let red = !color ? "" : severity == .error ? "\u{1B}[1;31m" : "\u{1B}[1;33m", blue = color ? "\u{1B}[1;34m" : ""
         let bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
-        var out = "\(red)error\(reset)\(bold): \(message)\(reset)\n"
+        var out = "\(red)\(severity.rawValue)\(reset)\(bold): \(message)\(reset)\n"
         guard let span = span else {
             if let help = help { out += "  = help: \(help)\n" }
             for note in notes { out += "  = note: \(note)\n" }

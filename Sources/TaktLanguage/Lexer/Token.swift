@@ -3,7 +3,7 @@ public enum Keyword: String, CaseIterable, Sendable {
     case `let`, `var`, fn, `return`, `if`, `else`, `for`, `in`, `while`, `break`, `continue`
     case and, or, not, `true`, `false`, `nil`, assert, print, config, source, station, buffer
     case sink, flow, by, agent, reward, maximize, minimize, vary, step, scenario, compare
-    case baseline, what, train
+    case baseline, what, train, param, pareto, subject
 }
 
 /// Operators and punctuation.

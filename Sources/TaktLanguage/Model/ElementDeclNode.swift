@@ -33,7 +33,15 @@ final class ElementDeclNode: StmtNode {
         super.init(span: span)
     }
 
+    /// Checks the declaration's values where it stands, then keeps it as a template.
     override func exec(_ f: Frame) throws -> Completion {
+        _ = try evaluate(f)
+        f.interp.register(self)
+        return .normal
+    }
+
+    /// The element's settings from its property expressions as they evaluate now.
+    func evaluate(_ f: Frame) throws -> ElementState {
         let state = ElementState(name: name, kind: kind)
         for p in properties {
             try ElementDeclNode.apply(p.key, value: try ElementDeclNode.evaluate(p.value, f), to: state, at: p.valueSpan, f.interp)
@@ -81,9 +89,7 @@ final class ElementDeclNode: StmtNode {
             state.failures.append(failure)
         }
         try ElementDeclNode.checkComplete(state, at: span)
-        f.interp.modelStates[name] = state
-        f.interp.modelChanged()
-        return .normal
+        return state
     }
 
     static func evaluate(_ p: PropertyValueNode, _ f: Frame) throws -> Value {
@@ -210,12 +216,13 @@ final class SetElementPropertyNode: StmtNode {
         super.init(span: span)
     }
     override func exec(_ f: Frame) throws -> Completion {
-        guard let old = f.interp.modelStates[element] else {
+        guard let template = f.interp.templates[element], let old = try f.interp.currentState(element) else {
             throw Diagnostic("'\(element)' is changed before its declaration has run", at: span)
         }
-        f.interp.modelStates[element] = try ElementDeclNode.changed(old, failure: failure, key, to: try value.eval(f),
-                                                                    at: value.span, f.interp)
-        f.interp.modelChanged()
+        let v = try value.eval(f)
+        // Checked now, so a bad value is reported here and not at the next simulation.
+        _ = try ElementDeclNode.changed(old, failure: failure, key, to: v, at: value.span, f.interp)
+        template.assignments.append(.init(failure: failure, key: key, value: v, span: value.span))
         return .normal
     }
 }

@@ -84,6 +84,10 @@ struct ResultFormatter {
             let rows = r.spec.sources.indices.map { k in [r.spec.sources[k].name] + kpis.map { cell(r.source(k, $0.0), $0.1) } }
             out += "\n" + table(["source"] + kpis.map(\.0), rows)
         }
+        if !r.rewards.isEmpty {
+            let rows = r.rewards.map { [$0.name, cell(Estimate.of(observed: $0.values), $0.dimension)] }
+            out += "\n" + table(["reward", "mean ± 95% CI"], rows)
+        }
         return out
     }
 
@@ -144,6 +148,10 @@ struct ResultFormatter {
                 + ResultValue.sourceKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.source(k, $0.0), $0.1))" }.joined(separator: ", ") + "}"
         }
         parts.append("\"sources\": {" + sources.joined(separator: ", ") + "}")
+        if !r.rewards.isEmpty {
+            let rewards = r.rewards.map { ResultFormatter.jsonString($0.name) + ": " + json(Estimate.of(observed: $0.values), $0.dimension) }
+            parts.append("\"rewards\": {" + rewards.joined(separator: ", ") + "}")
+        }
         return "{" + parts.joined(separator: ", ") + "}"
     }
 }

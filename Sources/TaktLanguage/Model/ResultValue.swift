@@ -5,12 +5,17 @@ public final class ResultValue {
     let spec: ModelSpec
     let replications: [ReplicationResult]
     let settings: RunSettings
+    /// The declared rewards' values, in declaration order.
+    let rewards: [RewardValues]
 
-    init(spec: ModelSpec, replications: [ReplicationResult], settings: RunSettings) {
+    init(spec: ModelSpec, replications: [ReplicationResult], settings: RunSettings, rewards: [RewardValues] = []) {
         self.spec = spec
         self.replications = replications
         self.settings = settings
+        self.rewards = rewards
     }
+
+    func reward(_ name: String) -> RewardValues? { rewards.first { $0.name == name } }
 
     /// An estimate's value: `nil` when no replication observed it.
     static func value(_ e: Estimate?, dimension: Int) -> Value {
@@ -76,6 +81,7 @@ public final class ResultValue {
         case "cycle_time": return ResultValue.value(cycleTime, dimension: 1)
         default: break
         }
+        if let r = reward(name) { return ResultValue.value(Estimate.of(observed: r.values), dimension: r.dimension) }
         if let i = spec.stations.firstIndex(where: { $0.name == name }) {
             let names = ResultValue.stationKPIs.map(\.0)
             let values = ResultValue.stationKPIs.map { ResultValue.value(station(i, $0.0), dimension: $0.1) }
@@ -94,11 +100,11 @@ public final class ResultValue {
             let kpis = ResultValue.sourceKPIs
             return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { ResultValue.value(source(k, $0.0), dimension: $0.1) }))
         }
-        let all = ["throughput", "wip", "cycle_time"] + spec.sources.map(\.name) + spec.stations.map(\.name) + spec.buffers.map(\.name)
+        let all = ["throughput", "wip", "cycle_time"] + rewards.map(\.name) + spec.sources.map(\.name) + spec.stations.map(\.name) + spec.buffers.map(\.name)
             + spec.sinks.map(\.name)
         let suggestion = Suggest.closest(to: name, among: all)
         throw Diagnostic("the results have no '\(name)'", at: span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown",
-                         help: "results hold throughput, wip, cycle_time and each source, station, buffer and sink")
+                         help: "results hold throughput, wip, cycle_time, each source, station, buffer and sink, and the rewards declared before the run")
     }
 }
 

@@ -7,6 +7,8 @@ enum ModelChange {
     /// `failure` is the failure's name and where it is written.
     case property(element: String, failure: (name: String, span: Span)?, key: String, value: Node)
     case routing(element: String, route: StaticModel.Route, span: Span)
+    /// `speed = 1.2`: a param's value while the variant's model is built and its rewards computed.
+    case param(cell: GlobalCell, value: Node)
 }
 
 /// A named variant of the model, declared by `scenario NAME { ... }`.
@@ -88,66 +90,101 @@ struct Comparison {
     static func run(_ interp: Interpreter, scenarios: [(String, [ModelChange])], at span: Span) throws -> Comparison {
         // Every variant is built, and so checked, before anything is simulated: a bad change
         // is reported at once, not after the baseline's run.
-        var variants: [(states: [String: ElementState], routes: [String: (StaticModel.Route, Span)])?] = []
+        var variants: [Variant?] = []
         for (k, (_, changes)) in scenarios.enumerated() {
-            if changes.isEmpty && k == 0 {
-                variants.append(nil)
-                continue
-            }
-            var states = interp.modelStates
-            var routes: [String: (StaticModel.Route, Span)] = [:]
-            for c in changes {
-                switch c {
-                case .property(let element, let failure, let key, let value):
-                    guard let old = states[element] else {
-                        throw Diagnostic("'\(element)' is changed before its declaration has run", at: value.span)
-                    }
-                    let v = try value.eval(Frame(interp: interp, locals: interp.stack, closure: nil))
-                    states[element] = try ElementDeclNode.changed(old, failure: failure, key, to: v, at: value.span, interp)
-                case .routing(let element, let route, let span):
-                    routes[element] = (route, span)
-                }
-            }
-            if let model = interp.staticModel {
-                _ = try ModelBuilder.build(model, states: states, routes: routes, interp: interp, at: span)
-            }
-            variants.append((states, routes))
+            variants.append(changes.isEmpty && k == 0 ? nil : try Variant(changes, interp, at: span))
         }
         var results: [ResultValue] = []
         for (k, variant) in variants.enumerated() {
-            guard let (states, routes) = variant else {
+            guard let v = variant else {
                 results.append(try interp.baseline(at: span))
                 continue
             }
             // Common random numbers: every variant replays the baseline's replications (stream
             // family 0); without them each variant draws from a family of its own.
             let family = interp.settings.crn || scenarios[k].1.isEmpty ? 0 : k + 1
-            results.append(try interp.simulate(settings: interp.settings, states: states, routes: routes,
+            results.append(try interp.simulate(v.spec, states: v.states, params: v.params, settings: interp.settings,
                                                streamFamily: family, at: span))
         }
         return Comparison(names: scenarios.map(\.0), results: results)
     }
 
+    /// A variant's model: params set, templates evaluated, property changes applied over them.
+    struct Variant {
+        let params: [ParamValue]
+        let states: [String: ElementState]
+        let spec: ModelSpec
+
+        init(_ changes: [ModelChange], _ interp: Interpreter, at span: Span) throws {
+            let frame = Frame(interp: interp, locals: interp.stack, closure: nil)
+            var params: [ParamValue] = []
+            var properties: [(element: String, failure: (name: String, span: Span)?, key: String, value: Value, span: Span)] = []
+            var routes: [String: (StaticModel.Route, Span)] = [:]
+            for c in changes {
+                switch c {
+                case .param(let cell, let value):
+                    let v = try interp.withParams(params) { try value.eval(frame) }
+                    params.removeAll { $0.cell === cell }
+                    params.append(ParamValue(cell: cell, value: v))
+                case .property(let element, let failure, let key, let value):
+                    let v = try interp.withParams(params) { try value.eval(frame) }
+                    properties.append((element, failure, key, v, value.span))
+                case .routing(let element, let route, let span):
+                    routes[element] = (route, span)
+                }
+            }
+            do {
+                var states = try interp.buildStates(params: params)
+                for p in properties {
+                    guard let old = states[p.element] else {
+                        throw Diagnostic("'\(p.element)' is changed before its declaration has run", at: p.span)
+                    }
+                    states[p.element] = try ElementDeclNode.changed(old, failure: p.failure, p.key, to: p.value, at: p.span, interp)
+                }
+                let built = states
+                spec = try interp.withParams(params) { try interp.buildSpec(states: built, routes: routes, at: span) }
+                self.states = states
+            } catch var d as Diagnostic where !params.isEmpty {
+                // The values came from the variant's params: say which, since the model's text alone does not.
+                d.notes.append("in the variant where " + params.map { "\($0.cell.name) = \(interp.formatter.short($0.value))" }
+                    .joined(separator: ", "))
+                throw d
+            }
+            self.params = params
+        }
+    }
+
     /// The KPIs of the table: plant, then each station's state fractions.
-    func rows() -> [(kpi: String, dimension: Int, pick: (ReplicationResult) -> Double?)] {
-        var rows: [(String, Int, (ReplicationResult) -> Double?)] = [
-            ("throughput", -1, { $0.throughput }), ("wip", 0, { $0.wip }), ("cycle_time", 1, { $0.cycleTime }),
+    /// A KPI's value in replication k of a result.
+    typealias Pick = (ResultValue, Int) -> Double?
+
+    /// The KPIs of the table: plant, then each station's state fractions, then each reward.
+    func rows() -> [(kpi: String, dimension: Int, pick: Pick)] {
+        var rows: [(String, Int, Pick)] = [
+            ("throughput", -1, { $0.replications[$1].throughput }), ("wip", 0, { $0.replications[$1].wip }),
+            ("cycle_time", 1, { $0.replications[$1].cycleTime }),
         ]
         for (i, s) in results[0].spec.stations.enumerated() {
-            rows.append(("\(s.name).utilization", 0, { $0.stations[i].utilization }))
-            rows.append(("\(s.name).blocked", 0, { $0.stations[i].blocked }))
-            rows.append(("\(s.name).starved", 0, { $0.stations[i].starved }))
-            rows.append(("\(s.name).down", 0, { $0.stations[i].down }))
+            rows.append(("\(s.name).utilization", 0, { $0.replications[$1].stations[i].utilization }))
+            rows.append(("\(s.name).blocked", 0, { $0.replications[$1].stations[i].blocked }))
+            rows.append(("\(s.name).starved", 0, { $0.replications[$1].stations[i].starved }))
+            rows.append(("\(s.name).down", 0, { $0.replications[$1].stations[i].down }))
+        }
+        for (j, reward) in results[0].rewards.enumerated() {
+            rows.append((reward.name, reward.dimension, { r, k in j < r.rewards.count ? r.rewards[j].values[k] : nil }))
         }
         return rows
     }
 
+    func estimate(_ v: Int, _ pick: Pick) -> Estimate? {
+        Estimate.of(results[v].replications.indices.map { pick(results[v], $0) })
+    }
+
     /// The paired difference of variant `v` against the first, replication by replication.
-    func delta(_ v: Int, _ pick: (ReplicationResult) -> Double?) -> Estimate? {
-        let base = results[0].replications, other = results[v].replications
+    func delta(_ v: Int, _ pick: Pick) -> Estimate? {
         var diffs: [Double] = []
-        for k in 0..<min(base.count, other.count) {
-            if let a = pick(base[k]), let b = pick(other[k]) { diffs.append(b - a) }
+        for k in 0..<min(results[0].replications.count, results[v].replications.count) {
+            if let a = pick(results[0], k), let b = pick(results[v], k) { diffs.append(b - a) }
         }
         return Estimate.of(observed: diffs)
     }
@@ -158,7 +195,7 @@ struct Comparison {
             var rowsJSON: [String] = []
             for row in rows() {
                 let values = names.indices.map { v -> String in
-                    let e = results[v].estimate(row.pick)
+                    let e = estimate(v, row.pick)
                     return ResultFormatter.jsonString(names[v]) + ": " + (e.map { f.json(f.scaled($0.mean, row.dimension)) } ?? "null")
                 }
                 let deltas = names.indices.dropFirst().map { v -> String in
@@ -181,7 +218,7 @@ struct Comparison {
         for row in rows() {
             var cells = [row.kpi]
             for v in names.indices {
-                cells.append(results[v].estimate(row.pick).map { f.meanText($0.mean, row.dimension) } ?? "-")
+                cells.append(estimate(v, row.pick).map { f.meanText($0.mean, row.dimension) } ?? "-")
             }
             for v in names.indices.dropFirst() {
                 if let d = delta(v, row.pick) {

@@ -291,6 +291,12 @@ public struct Parser {
                 _ = try expect(.equal, "after 'reward \(name.name)'")
                 let value = try parseExpression()
                 return Stmt(.reward(name: name.name, nameSpan: name.span, value: value), span(from: start))
+            case .param:
+                advance()
+                let name = try expectName("a name for the param")
+                _ = try expect(.equal, "after 'param \(name.name)'")
+                let value = try parseExpression()
+                return Stmt(.param(name: name.name, nameSpan: name.span, value: value), span(from: start))
             case .scenario:
                 advance()
                 let name = try expectName("a name for the scenario")
@@ -725,6 +731,8 @@ public struct Parser {
                 return try parseIf()
             case .maximize, .minimize:
                 return try parseOptimize()
+            case .pareto:
+                return try parsePareto()
             default:
                 throw fail("expected an expression, found \(t.describe)")
             }
@@ -828,28 +836,61 @@ public struct Parser {
         _ = try expect(.lbrace, "to open the \(direction.rawValue) block")
         try enter()
         defer { leave() }
-        var vary: [VaryClause] = [], props: [Property] = []
+        var objectives: [(OptimizeDirection, NameRef)] = []
+        let body = try parseOptimizeBody(direction.rawValue, objectives: &objectives)
+        return Expr(.optimize(direction, reward: reward.name, rewardSpan: reward.span, body: body), span(from: start))
+    }
+
+    mutating func parsePareto() throws -> Expr {
+        let start = current
+        advance()
+        _ = try expect(.lbrace, "to open the pareto block")
+        try enter()
+        defer { leave() }
+        var objectives: [(OptimizeDirection, NameRef)] = []
+        let body = try parseOptimizeBody("pareto", objectives: &objectives)
+        return Expr(.pareto(objectives: objectives, body: body), span(from: start))
+    }
+
+    /// The lines of an optimization block up to its `}`: `vary`, `subject to`, settings, and in
+    /// a `pareto` block its `maximize NAME` / `minimize NAME` objectives.
+    mutating func parseOptimizeBody(_ what: String, objectives: inout [(OptimizeDirection, NameRef)]) throws -> OptimizeBody {
+        var body = OptimizeBody()
         while true {
             while current.isNewline || check(.comma) || check(.semicolon) { advance() }
             if check(.rbrace) || current.isEOF { break }
+            if what == "pareto" && (check(.maximize) || check(.minimize)) {
+                let direction: OptimizeDirection = check(.maximize) ? .maximize : .minimize
+                advance()
+                let name = try expectName("a reward name after '\(direction.rawValue)'")
+                objectives.append((direction, NameRef(name: name.name, span: name.span)))
+                continue
+            }
             if check(.vary) {
                 let varyStart = current
                 advance()
                 let target = try parsePostfix()
-                guard match(.in) else { throw fail("expected 'in' after the varied property, found \(current.describe)") }
+                guard match(.in) else { throw fail("expected 'in' after the varied name, found \(current.describe)") }
                 let domain = try parseExpression()
                 var step: Expr? = nil
                 if match(.step) { step = try parseExpression() }
-                vary.append(VaryClause(target: target, domain: domain, step: step, span: span(from: varyStart)))
+                body.vary.append(VaryClause(target: target, domain: domain, step: step, span: span(from: varyStart)))
                 continue
             }
-            let key = try expectLooseName("'vary' or a setting such as 'budget'")
+            if check(.subject) {
+                advance()
+                guard case .identifier("to") = current.kind else { throw fail("expected 'to' after 'subject', found \(current.describe)") }
+                advance()
+                body.constraints.append(try parseExpression())
+                continue
+            }
+            let key = try expectLooseName("'vary', 'subject to' or a setting such as 'budget'")
             _ = try expect(.colon, "after '\(key.name)'")
             let value = try parseExpression()
-            props.append(Property(key: key.name, keySpan: key.span, value: .expr(value), span: span(from: key.span)))
+            body.properties.append(Property(key: key.name, keySpan: key.span, value: .expr(value), span: span(from: key.span)))
         }
-        _ = try expect(.rbrace, "to close the \(direction.rawValue) block")
-        return Expr(.optimize(direction, reward: reward.name, rewardSpan: reward.span, vary: vary, properties: props), span(from: start))
+        _ = try expect(.rbrace, "to close the \(what) block")
+        return body
     }
 
     mutating func parseString(_ segments: [StringSegment], _ whole: Span) throws -> Expr {

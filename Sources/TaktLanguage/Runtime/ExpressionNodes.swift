@@ -318,7 +318,8 @@ enum Access {
     static func elementProperty(_ e: ElementRef, _ name: String, nameSpan: Span, _ interp: Interpreter) throws -> Value {
         if name == "name" { return .string(e.name) }
         if name == "kind" { return .string(e.kind.rawValue) }
-        let state = interp.modelStates[e.name]
+        if let r = interp.replicationContext, let v = ReplicationRead.element(e, name, r) { return v }
+        let state = try interp.currentState(e.name)
         // A station's failure by name (an unnamed one is failureN): a record of its settings.
         if let failure = state?.failures.first(where: { $0.name == name }) {
             return failureRecord(failure)

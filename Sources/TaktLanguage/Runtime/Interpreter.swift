@@ -37,6 +37,8 @@ public final class Interpreter {
     /// Settings given on the command line win over `config`.
     public var overrides: (inout RunSettings) -> Void = { _ in }
     public var output: (String) -> Void
+    /// Where an optimization shows its progress (a terminal's standard error); nil erases it.
+    public var progress: ((String?) -> Void)?
     let stackGuard = StackGuard()
 
     public init(output: @escaping (String) -> Void) {
@@ -55,73 +57,98 @@ public final class Interpreter {
 
     /// The flow graph of the running program.
     var staticModel: StaticModel?
-    /// Each element's settings as its declaration (or a later assignment) left them.
-    var modelStates: [String: ElementState] = [:]
-    /// Bumped whenever the model changes, so cached results know they are stale.
-    var modelVersion = 0
-
-    func modelChanged() { modelVersion += 1 }
+    /// The element declarations that have run, by name, and in the order they first ran.
+    var templates: [String: ElementTemplate] = [:]
+    var templateOrder: [String] = []
+    /// Elements whose templates are being evaluated, so a template reading itself is an error.
+    var evaluatingTemplates: Set<String> = []
+    /// While set, element properties read these settings (a configuration under test).
+    var overlayStates: [String: ElementState]?
+    /// While set, element results and plant results read this replication (a reward).
+    var replicationContext: ReplicationContext?
+    /// Declared rewards, in the order their declarations ran.
+    var rewards: [RewardDefinition] = []
+    /// Rewards being computed, so a reward reading itself is an error, not endless recursion.
+    var evaluatingRewards: Set<String> = []
+    /// Values given by `--set NAME=VALUE`, applied where each param is declared.
+    public var paramSettings: [String: Value] = [:]
 
     /// Declared scenarios, by name.
     var scenarios: [String: ScenarioDefinition] = [:]
-    /// The baseline's results and the model version and settings they were made with.
-    var baselineCache: (version: Int, settings: RunSettings, result: ResultValue)?
+    /// The baseline's results, keyed by the model built, the settings and the rewards declared.
+    var baselineCache: (spec: ModelSpec, settings: RunSettings, rewards: Int, result: ResultValue)?
 
     /// The current model with the current settings, run once until either changes.
     func baseline(at span: Span) throws -> ResultValue {
-        if let c = baselineCache, c.version == modelVersion, c.settings == settings { return c.result }
-        let r = try simulate(settings: settings, at: span)
-        baselineCache = (modelVersion, settings, r)
+        let states = try buildStates()
+        let spec = try buildSpec(states: states, at: span)
+        if let c = baselineCache, c.spec == spec, c.settings == settings, c.rewards == rewards.count { return c.result }
+        let r = try simulate(spec, states: states, settings: settings, streamFamily: 0, at: span)
+        baselineCache = (spec, settings, rewards.count, r)
         return r
     }
 
     /// Runs the current model with these settings and returns its results.
     func simulate(settings s: RunSettings, at span: Span) throws -> ResultValue {
-        try simulate(settings: s, states: modelStates, streamFamily: 0, at: span)
+        let states = try buildStates()
+        return try simulate(try buildSpec(states: states, at: span), states: states, settings: s, streamFamily: 0, at: span)
     }
 
-    /// Runs the model with these element settings (a what-if passes a changed copy).
-    func simulate(settings s: RunSettings, states: [String: ElementState], routes: [String: (StaticModel.Route, Span)] = [:],
-                  streamFamily: Int, at span: Span) throws -> ResultValue {
+    /// The core's model from these element settings (a what-if passes changed ones).
+    func buildSpec(states: [String: ElementState], routes: [String: (StaticModel.Route, Span)] = [:], at span: Span) throws -> ModelSpec {
         guard let model = staticModel, !model.isEmpty else {
             throw Diagnostic("there is no model to simulate", at: span, label: "no source, station, buffer or sink is declared")
         }
         if let first = model.deferredErrors.first { throw first }
-        let spec = try ModelBuilder.build(model, states: states, routes: routes, interp: self, at: span)
+        return try ModelBuilder.build(model, states: states, routes: routes, interp: self, at: span)
+    }
+
+    /// Runs a built model and computes the declared rewards of each replication (with
+    /// `params` holding the values the model was built with).
+    func simulate(_ spec: ModelSpec, states: [String: ElementState], params: [ParamValue] = [], settings s: RunSettings,
+                  streamFamily: Int, at span: Span) throws -> ResultValue {
         let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed, maxParts: s.maxParts,
                                    stallTolerance: 1e-9 * s.timeUnit.seconds, streamFamily: streamFamily)
         do {
             let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs,
                                              shouldStop: { interruptRequested.load(ordering: .relaxed) })
-            return ResultValue(spec: spec, replications: outcome.replications, settings: s)
-        } catch let e as SimulationError {
-            switch e {
-            case .cancelled:
-                interruptRequested.store(false, ordering: .relaxed)
-                throw Interrupted()
-            case .runaway(let t, let element):
-                throw RunDiagnostics.runaway(time: t, element: element, spec: spec, model: model, at: span, formatter: formatter)
-            case .tooManyParts(let t, let element, let held, let entered):
-                throw RunDiagnostics.tooManyParts(time: t, element: element, held: held, entered: entered, settings: s,
-                                                  spec: spec, model: model, at: span, formatter: formatter)
-            case .insufficientMemory(let needed, let available):
-                throw RunDiagnostics.insufficientMemory(needed: needed, available: available, spec: spec, model: model, at: span)
-            case .deadlock(let stations):
-                let names = stations.map { spec.stations[$0].name }
-                let flowSpan = names.compactMap { model.routeSpans[$0] }.first ?? model.firstFlowSpan ?? span
-                throw Diagnostic("deadlock: \(names.joined(separator: ", ")) blocked in a cycle with no way to move", at: flowSpan,
-                                 label: "this flow closes the cycle", help: "add buffer capacity inside the loop")
-            case .invalidModel(let problem):
-                // The language's own checks come first, so this means a bug in the builder.
-                throw Diagnostic("internal error: the simulation core rejected the model (\(problem))", at: span)
+            let rewardValues = try withParams(params) {
+                try rewards.map { try $0.values(over: outcome.replications, spec: spec, states: states, interp: self) }
             }
+            return ResultValue(spec: spec, replications: outcome.replications, settings: s, rewards: rewardValues)
+        } catch let e as SimulationError {
+            throw simulationError(e, spec: spec, settings: s, at: span)
+        }
+    }
+
+    /// A failure of the core as a diagnostic at the element it concerns.
+    func simulationError(_ e: SimulationError, spec: ModelSpec, settings s: RunSettings, at span: Span) -> Error {
+        let model = staticModel!
+        switch e {
+        case .cancelled:
+            interruptRequested.store(false, ordering: .relaxed)
+            return Interrupted()
+        case .runaway(let t, let element):
+            return RunDiagnostics.runaway(time: t, element: element, spec: spec, model: model, at: span, formatter: formatter)
+        case .tooManyParts(let t, let element, let held, let entered):
+            return RunDiagnostics.tooManyParts(time: t, element: element, held: held, entered: entered, settings: s,
+                                              spec: spec, model: model, at: span, formatter: formatter)
+        case .insufficientMemory(let needed, let available):
+            return RunDiagnostics.insufficientMemory(needed: needed, available: available, spec: spec, model: model, at: span)
+        case .deadlock(let stations):
+            let names = stations.map { spec.stations[$0].name }
+            let flowSpan = names.compactMap { model.routeSpans[$0] }.first ?? model.firstFlowSpan ?? span
+            return Diagnostic("deadlock: \(names.joined(separator: ", ")) blocked in a cycle with no way to move", at: flowSpan,
+                             label: "this flow closes the cycle", help: "add buffer capacity inside the loop")
+        case .invalidModel(let problem):
+            // The language's own checks come first, so this means a bug in the builder.
+            return Diagnostic("internal error: the simulation core rejected the model (\(problem))", at: span)
         }
     }
 
     /// Runs a program's top level. Throws a `Diagnostic` or `Interrupted`.
     public func run(_ program: Program) throws {
         overrides(&settings)
-        if program.changesModel { modelChanged() }
         staticModel = program.model
         if currentStackSize > 0 { stackGuard.start(stackSize: currentStackSize) }
         let proto = program.main

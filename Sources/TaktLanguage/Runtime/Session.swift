@@ -81,7 +81,7 @@ public final class Session {
         var lines: [String] = []
         for e in model.elements {
             var settings: [String] = []
-            if let s = interpreter.modelStates[e.name] {
+            if let s = try? interpreter.currentState(e.name) {
                 for p in ElementProperties.table where p.kind == e.kind {
                     if let text = p.describe(s, f) { settings.append(text) }
                 }
@@ -123,7 +123,7 @@ public final class Session {
     public func properties(of name: String) -> [String] {
         if let kind = compiler.modelNames[name], let k = ElementKind(rawValue: kind) {
             // A station's failures too, by name, for what-ifs such as `press.wear.up = ...`.
-            let failures = interpreter.modelStates[name]?.failures.map(\.name) ?? []
+            let failures = (try? interpreter.currentState(name))?.failures.map(\.name) ?? []
             return (ElementProperties.allowed(k) + ["name"] + failures).sorted()
         }
         guard let cell = compiler.globals[name], let v = cell.value else { return [] }
