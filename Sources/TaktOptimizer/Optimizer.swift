@@ -47,7 +47,14 @@ public enum Optimizer {
             try search.neighbourhoodSearch(budget: searchBudget - (holdout == 0 ? 0 : searchBudget / 5), singleStart: holdout == 0)
         }
         guard !search.records.isEmpty else { throw SearchError.noFeasibleConfiguration }
-        let pick = try search.select(budget: searchBudget)
+        var pick = try search.select(budget: searchBudget)
+        // A selection settled early leaves runs: the search goes on with them, then selects again.
+        while !exhaustive && searchBudget - search.runsUsed >= 4 * r {
+            let before = search.runsUsed
+            try search.neighbourhoodSearch(budget: searchBudget - (searchBudget - search.runsUsed) / 3, singleStart: false)
+            pick = try search.select(budget: searchBudget)
+            if search.runsUsed == before { break }
+        }
         var fresh: [Double] = []
         if holdout > 0 {
             let first = search.highestReplication + 1

@@ -11,6 +11,8 @@ struct SearchState {
     private var random: SearchRandom
     /// Every feasible configuration in order, when the space was small enough to list.
     private var listed: [[Int]]?
+    /// Configurations whose neighbours the search has run.
+    private var expanded = Set<[Int]>()
 
     init(_ problem: SearchProblem, objectives: Int) {
         self.problem = problem
@@ -155,12 +157,12 @@ struct SearchState {
 
     /// Best-first search from several starts, until `budget` runs are used.
     mutating func neighbourhoodSearch(budget: Int, singleStart: Bool) throws {
-        let starts = singleStart ? 1 : min(8, max(2, budget / (r * 12)))
-        let points = try startingPoints(starts)
-        try start(Array(points.prefix(max(0, budget / r))))
-        var expanded = Set<[Int]>()
+        if records.isEmpty {
+            let starts = singleStart ? 1 : min(8, max(2, budget / (r * 12)))
+            let points = try startingPoints(starts)
+            try start(Array(points.prefix(max(0, budget / r))))
+        }
         while runsUsed + r <= budget {
-            try throwIfStopped()
             guard let x = best(excluding: expanded) else {
                 // Every run configuration is expanded: a new start elsewhere.
                 guard let c = try randomNew() else { return }
@@ -192,8 +194,6 @@ struct SearchState {
             }
         }
     }
-
-    func throwIfStopped() throws {}
 
     // MARK: Selection
 
@@ -254,7 +254,6 @@ struct SearchState {
         var initial: [[Int]] = []
         for _ in 0..<starts { if let c = try randomNew(), !initial.contains(c) { initial.append(c) } }
         try start(initial)
-        var expanded = Set<[Int]>()
         while runsUsed + r <= budget {
             guard let x = front().map(\.configuration).first(where: { !expanded.contains($0) }) else {
                 guard let c = try randomNew() else { return }

@@ -7,9 +7,13 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The script to check.")
     var file: String
 
+    @Flag(name: .customLong("quiet-warnings"), help: "Do not print the checker's warnings.")
+    var quietWarnings = false
+
     func run() throws {
         let f = try Terminal.loadScript(file)
-        let result = LargeStackCheck.check(f)
+        let (result, warnings) = LargeStackCheck.check(f)
+        if !quietWarnings && !warnings.isEmpty { Terminal.report(warnings) }
         if interruptRequested.load(ordering: .relaxed) {
             Terminal.standardError("interrupted\n")
             throw Exit(status: 130)
@@ -23,11 +27,11 @@ struct CheckCommand: ParsableCommand {
 
 /// Checks on a large stack, as running does: the parser recurses.
 enum LargeStackCheck {
-    static func check(_ file: SourceFile) -> [Diagnostic]? {
+    static func check(_ file: SourceFile) -> (errors: [Diagnostic]?, warnings: [Diagnostic]) {
         LargeStack.run {
             switch ScriptRunner.check(file) {
-            case .failure(let d): return d.items
-            case .success: return nil
+            case .failure(let d): return (d.items, [])
+            case .success(let p): return (nil, p.warnings)
             }
         }
     }

@@ -13,8 +13,11 @@ struct ReplCommand: ParsableCommand {
     @Argument(help: "A script to load first.")
     var file: String?
 
+    @Flag(name: .customLong("quiet-warnings"), help: "Do not print the checker's warnings.")
+    var quietWarnings = false
+
     func run() throws {
-        let repl = Repl(interactive: isatty(0) != 0)
+        let repl = Repl(interactive: isatty(0) != 0, quietWarnings: quietWarnings)
         if repl.interactive { Repl.write("Takt — type :help for help, :quit to leave.\n") }
         if let file = file { repl.load(file) }
         repl.loop()
@@ -39,9 +42,14 @@ final class Repl {
     let interactive: Bool
     var editor: LineEditor?
 
-    init(interactive: Bool) {
+    let quietWarnings: Bool
+
+    init(interactive: Bool, quietWarnings: Bool = false) {
         self.interactive = interactive
+        self.quietWarnings = quietWarnings
         session = Session(output: Repl.write)
+        session.warnings = warningSink
+        session.progress = Terminal.progressLine
         if interactive {
             let history = ProcessInfo.processInfo.environment["TAKT_HISTORY"]
                 ?? (FileManager.default.homeDirectoryForCurrentUser.path + "/.takt_history")
@@ -49,6 +57,10 @@ final class Repl {
                 self.complete(word: word, line: line)
             }
         }
+    }
+
+    var warningSink: ([Diagnostic]) -> Void {
+        quietWarnings ? { _ in } : { Terminal.report($0) }
     }
 
     static func write(_ s: String) {
@@ -111,6 +123,7 @@ final class Repl {
         case .success: break
         case .failure(let d): Terminal.report(d)
         case .interrupted: Terminal.standardError("interrupted\n")
+        case .usage(let message): Terminal.standardError("error: \(message)\n")
         }
     }
 
@@ -138,9 +151,10 @@ final class Repl {
 
     /// Replaces the session with the file's; a failed load leaves the session as it was.
     func load(_ path: String) {
-        switch Session.load(path: path, output: Repl.write) {
+        switch Session.load(path: path, output: Repl.write, warnings: warningSink) {
         case .success(let s):
             session = s
+            session.progress = Terminal.progressLine
             Repl.write("loaded \(path)\n")
         case .failure(let d):
             Terminal.report(d.items)

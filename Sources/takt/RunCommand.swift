@@ -47,6 +47,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-crn"), help: "Give every scenario fresh random streams instead of common random numbers.")
     var noCRN = false
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Give a param a value, such as speed=1.2 (repeatable).", valueName: "name=value"))
+    var paramSettings: [String] = []
+
+    @Flag(name: .customLong("quiet-warnings"), help: "Do not print the checker's warnings.")
+    var quietWarnings = false
+
     func validate() throws {
         if let r = replications, r < 1 || r > RunSettings.maxReplications {
             throw ValidationError("--replications must be a whole number from 1 to \(RunSettings.maxReplications)")
@@ -62,7 +68,11 @@ struct RunCommand: ParsableCommand {
         let file = try Terminal.loadScript(self.file)
         let seed = self.seed, replications = self.replications, horizon = self.horizon, warmup = self.warmup, jobs = self.jobs
         let json = self.json, noCRN = self.noCRN
-        let outcome = ScriptRunner.run(file, output: Terminal.standardOutput) { s in
+        var options = RunOptions()
+        options.paramSettings = paramSettings
+        options.warnings = quietWarnings ? { _ in } : { Terminal.report($0) }
+        options.progress = Terminal.progressLine
+        let outcome = ScriptRunner.run(file, output: Terminal.standardOutput, options: options) { s in
             if let v = seed { s.seed = v }
             if let v = replications { s.replications = v }
             if let v = horizon { s.horizon = v.seconds }
@@ -81,6 +91,9 @@ struct RunCommand: ParsableCommand {
         case .interrupted:
             Terminal.standardError("interrupted\n")
             throw Exit(status: 130)
+        case .usage(let message):
+            Terminal.standardError("Error: \(message)\nUsage: takt run <file> [--set <name=value> ...] (see takt run --help)\n")
+            throw Exit(status: 2)
         }
     }
 }

@@ -17,6 +17,15 @@ enum Terminal {
         isatty(2) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
 
+    /// Progress of a long optimization on standard error, only when it is a terminal; nil erases it.
+    static var progressLine: ((String?) -> Void)? {
+        guard isatty(2) != 0 else { return nil }
+        return { text in
+            fputs("\r\u{1B}[K" + (text ?? ""), stderr)
+            fflush(stderr)
+        }
+    }
+
     static func report(_ diagnostics: [Diagnostic]) {
         let color = colorDiagnostics
         standardError(diagnostics.map { $0.render(color: color) }.joined(separator: "\n"))

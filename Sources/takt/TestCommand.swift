@@ -79,8 +79,11 @@ struct TestCommand: ParsableCommand {
         text.append(contentsOf: file.scalars)
         let expectations = Expectations(text: String(text))
         var printed = ""
-        let outcome = ScriptRunner.run(file, output: { printed += $0 })
+        var warnings: [Diagnostic] = []
+        var options = RunOptions()
+        options.warnings = { warnings = $0 }
+        let outcome = ScriptRunner.run(file, output: { printed += $0 }, options: options)
         if case .interrupted = outcome { return interruptedReason }
-        return expectations.mismatch(output: printed, outcome: outcome)
+        return expectations.mismatch(output: printed, outcome: outcome) ?? expectations.warningMismatch(warnings)
     }
 }

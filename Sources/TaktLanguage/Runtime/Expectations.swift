@@ -3,6 +3,8 @@ public struct Expectations {
     public var output: [String] = []
     /// The text an error message must contain, and the line it must be reported at.
     public var error: (text: String, line: Int)? = nil
+    /// Warnings the checker must give: text the message contains, and the line of the comment.
+    public var warnings: [(text: String, line: Int)] = []
 
     /// Finds expectation comments: a `#` outside a string literal, then `expect:` or `expect error:`.
     public init(text: String) {
@@ -11,7 +13,9 @@ public struct Expectations {
             lineNo += 1
             guard let comment = Expectations.comment(in: Substring(line)) else { continue }
             let body = comment.drop(while: { $0 == " " || $0 == "\t" })
-            if body.hasPrefix("expect error:") {
+            if body.hasPrefix("expect warning:") {
+                warnings.append((Expectations.payload(body.dropFirst("expect warning:".count)), lineNo))
+            } else if body.hasPrefix("expect error:") {
                 error = (Expectations.payload(body.dropFirst("expect error:".count)), lineNo)
             } else if body.hasPrefix("expect:") {
                 output.append(Expectations.payload(body.dropFirst("expect:".count)))
@@ -43,7 +47,22 @@ public struct Expectations {
         return nil
     }
 
-    public var isEmpty: Bool { output.isEmpty && error == nil }
+    public var isEmpty: Bool { output.isEmpty && error == nil && warnings.isEmpty }
+
+    /// Why the warnings given do not include those expected, or nil when they do.
+    public func warningMismatch(_ given: [Diagnostic]) -> String? {
+        for w in warnings {
+            guard let d = given.first(where: { $0.message.contains(w.text) }) else {
+                return "expected a warning containing \(quoted(w.text)) at line \(w.line)"
+                    + (given.first.map { ", got: \($0.message)" } ?? ", but there was none")
+            }
+            let line = Expectations.lineText(d)
+            if line != String(w.line) {
+                return "the warning \(quoted(d.message)) was reported at line \(line), expected line \(w.line)"
+            }
+        }
+        return nil
+    }
 
     /// Why a run does not meet these expectations, or nil when it does.
     public func mismatch(output printed: String, outcome: RunOutcome) -> String? {
@@ -65,6 +84,8 @@ public struct Expectations {
             if let e = error { return "expected an error containing \(quoted(e.text)) at line \(e.line), but the script succeeded" }
         case .interrupted:
             return "interrupted"
+        case .usage(let message):
+            return "usage error: \(message)"
         case .failure(let diagnostics):
             let first = diagnostics.first?.message ?? "unknown"
             let firstLine = Expectations.lineText(diagnostics.first)

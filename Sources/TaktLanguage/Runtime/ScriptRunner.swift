@@ -5,6 +5,20 @@ public enum RunOutcome {
     case success
     case failure([Diagnostic])
     case interrupted
+    /// A wrong use of the command line found once the script was read (`--set` of an unknown param).
+    case usage(String)
+}
+
+/// What a host adds to a script run besides its output.
+public struct RunOptions {
+    /// `--set NAME=VALUE` items, checked against the script's params before it starts.
+    public var paramSettings: [String] = []
+    /// Told the checker's warnings before the script runs.
+    public var warnings: ([Diagnostic]) -> Void = { _ in }
+    /// Where optimizations show progress; nil for none.
+    public var progress: ((String?) -> Void)?
+
+    public init() {}
 }
 
 /// Loading, checking and running whole scripts: what `takt run`, `takt check` and `takt test`
@@ -30,7 +44,7 @@ public enum ScriptRunner {
 
     /// Parses, checks and runs on a thread with a large stack.
     public static func run(_ file: SourceFile, output: @escaping (String) -> Void,
-                           overrides: @escaping (inout RunSettings) -> Void = { _ in }) -> RunOutcome {
+                           overrides: @escaping (inout RunSettings) -> Void = { _ in }, options: RunOptions = RunOptions()) -> RunOutcome {
         LargeStack.run {
             let program: Program
             let checked = check(file)
@@ -42,6 +56,12 @@ public enum ScriptRunner {
             }
             let interpreter = Interpreter(output: output)
             interpreter.overrides = overrides
+            interpreter.progress = options.progress
+            switch ParamSetting.parse(options.paramSettings, params: program.params) {
+            case .failure(let usage): return .usage(usage.message)
+            case .success(let values): interpreter.paramSettings = values
+            }
+            if !program.warnings.isEmpty { options.warnings(program.warnings) }
             return execute(program, on: interpreter)
         }
     }
@@ -55,6 +75,8 @@ public enum ScriptRunner {
             return .failure([d])
         } catch is Interrupted {
             return .interrupted
+        } catch let usage as UsageError {
+            return .usage(usage.message)
         } catch {
             return .failure([Diagnostic("internal error: \(error)", at: nil)])
         }

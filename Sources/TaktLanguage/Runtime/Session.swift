@@ -8,6 +8,13 @@ public final class Session {
     private var inputs = 0
     /// The file last loaded, for `:reload`.
     public private(set) var loadedPath: String?
+    /// Told the checker's warnings about each input before it runs.
+    public var warnings: ([Diagnostic]) -> Void = { _ in }
+    /// Where optimizations show progress; nil for none.
+    public var progress: ((String?) -> Void)? {
+        get { interpreter.progress }
+        set { interpreter.progress = newValue }
+    }
 
     public init(output: @escaping (String) -> Void, overrides: @escaping (inout RunSettings) -> Void = { _ in }) {
         interpreter = Interpreter(output: output)
@@ -33,18 +40,21 @@ public final class Session {
 
     /// A new session holding the file's bindings and model, or the file's errors.
     public static func load(path: String, output: @escaping (String) -> Void,
-                            overrides: @escaping (inout RunSettings) -> Void = { _ in }) -> Result<Session, Diagnostics> {
+                            overrides: @escaping (inout RunSettings) -> Void = { _ in },
+                            warnings: @escaping ([Diagnostic]) -> Void = { _ in }) -> Result<Session, Diagnostics> {
         let file: SourceFile
         switch ScriptRunner.load(path: path) {
         case .failure(let d): return .failure(Diagnostics([d]))
         case .success(let f): file = f
         }
         let session = Session(output: output, overrides: overrides)
+        session.warnings = warnings
         session.loadedPath = path
         switch session.execute(file, printing: false) {
         case .success: return .success(session)
         case .failure(let d): return .failure(Diagnostics(d))
         case .interrupted: return .failure(Diagnostics([Diagnostic("loading '\(path)' was interrupted", at: nil)]))
+        case .usage(let message): return .failure(Diagnostics([Diagnostic(message, at: nil)]))
         }
     }
 
@@ -68,6 +78,7 @@ public final class Session {
                 case .success(let p): program = p
                 }
             }
+            if !program.warnings.isEmpty { self.warnings(program.warnings) }
             return ScriptRunner.execute(program, on: self.interpreter)
         }
     }
