@@ -66,13 +66,16 @@ public enum Optimizer {
 
     /// The configurations no other run configuration dominates: no worse on every objective
     /// and better on one (means over each one's runs). Each gets at least `replications` runs;
-    /// the search is the same as `maximize`'s, steered by the current front.
+    /// the search is the same as `maximize`'s, steered by the current front, and what the
+    /// budget leaves goes to the front's members, one common replication at a time.
     public static func pareto(_ problem: SearchProblem, objectives: Int) throws -> (front: [SearchRecord], runs: Int) {
         var search = SearchState(problem, objectives: objectives)
-        if try !search.runEverythingIfItFits(budget: problem.budget) {
-            try search.frontSearch(budget: problem.budget)
+        let exhaustive = try search.runEverythingIfItFits(budget: problem.budget / 2)
+        if !exhaustive {
+            try search.frontSearch(budget: problem.budget - problem.budget / 4)
         }
         guard !search.records.isEmpty else { throw SearchError.noFeasibleConfiguration }
+        try search.sharpenFront(budget: problem.budget)
         return (search.front(), search.runsUsed)
     }
 

@@ -248,6 +248,18 @@ struct SearchState {
         return all.filter { c in !all.contains { dominates($0, c) } }
     }
 
+    /// More runs for the front's members, a common replication each round, so that a
+    /// configuration is not on the front (or off it) by the luck of its first runs.
+    mutating func sharpenFront(budget: Int) throws {
+        while true {
+            let members = front().map(\.configuration)
+            guard members.count > 0, runsUsed + members.count <= budget else { return }
+            let next = members.map { records[$0]!.replicationNumbers.last! + 1 }.max()!
+            let runs = members.map { SearchProblem.Run(configuration: $0, replication: next) }
+            try record(runs, try runRaw(runs))
+        }
+    }
+
     /// Random starts over half the budget, then the neighbours of the front's members.
     mutating func frontSearch(budget: Int) throws {
         let starts = max(1, min(budget / r / 2, 40))

@@ -156,8 +156,7 @@ final class InterpreterTests: XCTestCase {
     }
 
     func testFeaturesOfLaterVersionsStopWithALocatedError() {
-        assertError("print(1)\nreward profit = 1", "rewards are not available yet", line: 2)
-        assertError("let best = maximize profit { vary x.y in 0...3 }", "'maximize' is not available yet", line: 1)
+        assertError("let best = maximize profit { vary x.y in 0...3 }", "'profit' is not a reward", line: 1)
         assertError("agent a { learn: qlearning }", "agents are not available yet", line: 1)
         assertError("let r = simulate(horizon: 8h)", "there is no model to simulate", line: 1)
     }

@@ -9,6 +9,7 @@ func runScript(_ source: String, name: String = "test.takt") -> (output: String,
     case .success: return (printed, [], false)
     case .failure(let d): return (printed, d, false)
     case .interrupted: return (printed, [], true)
+    case .usage(let message): return (printed, [Diagnostic(message, at: nil)], false)
     }
 }
 

@@ -113,3 +113,46 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(Optimizer.effects(records, sizes: [3, 3]), [20, 2])
     }
 }
+
+/// `reward` must not be the maximum of noisy means, and `confidence` must mean what it says.
+final class HonestyTests: XCTestCase {
+    func testTheFreshRunsUseReplicationsTheSearchDidNot() throws {
+        var asked: [SearchProblem.Run] = []
+        let p = SearchProblem(sizes: [20, 20], replications: 3, budget: 120, seed: 2, isFeasible: { _ in true }) { batch in
+            asked += batch
+            return batch.map { [Double(-abs($0.configuration[0] - 7) - abs($0.configuration[1] - 12)) + Double($0.replication % 4)] }
+        }
+        let outcome = try Optimizer.maximize(p)
+        let fresh = asked.suffix(3)
+        let searched = Set(asked.dropLast(3).map(\.replication))
+        XCTAssertTrue(fresh.allSatisfy { $0.configuration == outcome.pick && !searched.contains($0.replication) })
+        XCTAssertEqual(outcome.holdout.count, 3)
+    }
+
+    /// Two configurations whose true means differ by `gap`, with noise of their own: over many
+    /// seeds the share of picks within the tolerance of the best matches the mean confidence.
+    func testConfidenceIsCalibrated() throws {
+        for gap in [0.3, 0.6, 1.0] {
+            var hits = 0, total = 0.0
+            let seeds = 300
+            for seed in 1...seeds {
+                let p = SearchProblem(sizes: [2], replications: 2, budget: 40, seed: UInt64(seed), isFeasible: { _ in true }) { batch in
+                    batch.map { run in
+                        var g = SearchRandom(seed: UInt64(seed) &* 1_000_003 &+ UInt64(run.replication) &* 101 &+ UInt64(run.configuration[0]))
+                        // Normal noise (sum of uniforms), sd 1; the second configuration is better by `gap`.
+                        let noise = (0..<12).reduce(0.0) { acc, _ in acc + Double(g.next() >> 11) / Double(1 << 53) } - 6
+                        return [100 + (run.configuration[0] == 1 ? gap : 0) + noise]
+                    }
+                }
+                let outcome = try Optimizer.maximize(p)
+                let pick = outcome.records.first { $0.configuration == outcome.pick }!
+                let other = outcome.records.first { $0.configuration != outcome.pick }!
+                total += Optimizer.confidence(pick: pick, others: [other], tolerance: 0.005)
+                // Within 0.5% of the best (0.5 on 100) means: the better one, or a gap below 0.5.
+                if outcome.pick == [1] || gap <= 0.5 { hits += 1 }
+            }
+            let rate = Double(hits) / Double(seeds), mean = total / Double(seeds)
+            XCTAssertEqual(mean, rate, accuracy: 0.12, "gap \(gap): confidence \(mean), hit rate \(rate)")
+        }
+    }
+}

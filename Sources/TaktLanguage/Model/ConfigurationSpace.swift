@@ -154,8 +154,9 @@ final class ConfigurationSpace {
 
     /// The reward's estimate from these runs (oriented values), as the reward reads.
     func estimate(_ oriented: [Double], objective: Int) -> (Estimate, Value) {
-        let e = Estimate.of(observed: oriented.map { sign(objective) * $0 }) ?? Estimate(mean: 0, ci: nil, n: 0)
-        return (e, .estimate(EstimateValue(e, dimension: dimension(objective))))
+        let raw = oriented.map { sign(objective) * $0 }
+        let e = Estimate.of(observed: raw) ?? Estimate(mean: 0, ci: nil, n: 0)
+        return (e, .estimate(EstimateValue(e, dimension: dimension(objective), values: raw)))
     }
 
     func values(_ record: SearchRecord, objective: Int) -> [Double] {

@@ -17,10 +17,15 @@ public final class ResultValue {
 
     func reward(_ name: String) -> RewardValues? { rewards.first { $0.name == name } }
 
-    /// An estimate's value: `nil` when no replication observed it.
-    static func value(_ e: Estimate?, dimension: Int) -> Value {
-        guard let e = e else { return .nil }
-        return .estimate(EstimateValue(e, dimension: dimension))
+    /// An estimate's value, with the per-replication values: `nil` when no replication observed it.
+    static func value(_ observed: [Double?], dimension: Int) -> Value {
+        let xs = observed.compactMap { $0 }
+        guard let e = Estimate.of(observed: xs) else { return .nil }
+        return .estimate(EstimateValue(e, dimension: dimension, values: xs))
+    }
+
+    func value(_ pick: (ReplicationResult) -> Double?, dimension: Int) -> Value {
+        ResultValue.value(replications.map(pick), dimension: dimension)
     }
 
     func estimate(_ pick: (ReplicationResult) -> Double?) -> Estimate? {
@@ -34,8 +39,10 @@ public final class ResultValue {
     static let stationKPIs: [(String, Int)] = [("utilization", 0), ("blocked", 0), ("starved", 0), ("down", 0),
                                                ("queue", 0), ("wait", 1), ("processed", 0)]
 
-    func station(_ i: Int, _ kpi: String) -> Estimate? {
-        estimate { r in
+    func station(_ i: Int, _ kpi: String) -> Estimate? { estimate(stationPick(i, kpi)) }
+
+    func stationPick(_ i: Int, _ kpi: String) -> (ReplicationResult) -> Double? {
+        { r in
             let s = r.stations[i]
             switch kpi {
             case "utilization": return s.utilization
@@ -53,8 +60,10 @@ public final class ResultValue {
     /// it spent holding a part that could not move on.
     static let sourceKPIs: [(String, Int)] = [("created", 0), ("lost", 0), ("blocked", 0)]
 
-    func source(_ k: Int, _ kpi: String) -> Estimate? {
-        estimate { r in
+    func source(_ k: Int, _ kpi: String) -> Estimate? { estimate(sourcePick(k, kpi)) }
+
+    func sourcePick(_ k: Int, _ kpi: String) -> (ReplicationResult) -> Double? {
+        { r in
             guard k < r.sources.count else { return nil }
             switch kpi {
             case "created": return r.sources[k].created
@@ -64,8 +73,10 @@ public final class ResultValue {
         }
     }
 
-    func sink(_ k: Int, _ kpi: String) -> Estimate? {
-        estimate { r in
+    func sink(_ k: Int, _ kpi: String) -> Estimate? { estimate(sinkPick(k, kpi)) }
+
+    func sinkPick(_ k: Int, _ kpi: String) -> (ReplicationResult) -> Double? {
+        { r in
             switch kpi {
             case "count": return r.sinks[k].count
             case "throughput": return r.sinks[k].throughput
@@ -76,29 +87,29 @@ public final class ResultValue {
 
     func member(_ name: String, at span: Span) throws -> Value {
         switch name {
-        case "throughput": return ResultValue.value(throughput, dimension: -1)
-        case "wip": return ResultValue.value(wip, dimension: 0)
-        case "cycle_time": return ResultValue.value(cycleTime, dimension: 1)
+        case "throughput": return value({ $0.throughput }, dimension: -1)
+        case "wip": return value({ $0.wip }, dimension: 0)
+        case "cycle_time": return value({ $0.cycleTime }, dimension: 1)
         default: break
         }
-        if let r = reward(name) { return ResultValue.value(Estimate.of(observed: r.values), dimension: r.dimension) }
+        if let r = reward(name) { return ResultValue.value(r.values, dimension: r.dimension) }
         if let i = spec.stations.firstIndex(where: { $0.name == name }) {
             let names = ResultValue.stationKPIs.map(\.0)
-            let values = ResultValue.stationKPIs.map { ResultValue.value(station(i, $0.0), dimension: $0.1) }
+            let values = ResultValue.stationKPIs.map { value(stationPick(i, $0.0), dimension: $0.1) }
             return .record(RecordValue(names: names, values: values))
         }
         if let j = spec.buffers.firstIndex(where: { $0.name == name }) {
-            return .record(RecordValue(names: ["level"], values: [ResultValue.value(estimate { $0.buffers[j].level }, dimension: 0)]))
+            return .record(RecordValue(names: ["level"], values: [value({ $0.buffers[j].level }, dimension: 0)]))
         }
         if let k = spec.sinks.firstIndex(where: { $0.name == name }) {
             return .record(RecordValue(names: ["count", "throughput", "cycle_time"],
-                                       values: [ResultValue.value(sink(k, "count"), dimension: 0),
-                                                ResultValue.value(sink(k, "throughput"), dimension: -1),
-                                                ResultValue.value(sink(k, "cycle_time"), dimension: 1)]))
+                                       values: [value(sinkPick(k, "count"), dimension: 0),
+                                                value(sinkPick(k, "throughput"), dimension: -1),
+                                                value(sinkPick(k, "cycle_time"), dimension: 1)]))
         }
         if let k = spec.sources.firstIndex(where: { $0.name == name }) {
             let kpis = ResultValue.sourceKPIs
-            return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { ResultValue.value(source(k, $0.0), dimension: $0.1) }))
+            return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { value(sourcePick(k, $0.0), dimension: $0.1) }))
         }
         let all = ["throughput", "wip", "cycle_time"] + rewards.map(\.name) + spec.sources.map(\.name) + spec.stations.map(\.name) + spec.buffers.map(\.name)
             + spec.sinks.map(\.name)
@@ -112,9 +123,12 @@ public final class ResultValue {
 public final class EstimateValue {
     let estimate: Estimate
     let dimension: Int
-    init(_ e: Estimate, dimension: Int) {
+    /// The per-replication values, in replication order (those that observed the quantity).
+    let values: [Double]
+    init(_ e: Estimate, dimension: Int, values: [Double]) {
         estimate = e
         self.dimension = dimension
+        self.values = values
     }
 
     func member(_ name: String, at span: Span) throws -> Value {
@@ -124,8 +138,9 @@ public final class EstimateValue {
         case "low": return Operators.make(estimate.low, dimension)
         case "high": return Operators.make(estimate.high, dimension)
         case "n": return .number(Double(estimate.n))
+        case "values": return .list(ListValue(values.map { Operators.make($0, dimension) }))
         default:
-            throw Diagnostic("an estimate has no '\(name)'", at: span, label: "unknown", help: "estimates have mean, ci, low, high and n")
+            throw Diagnostic("an estimate has no '\(name)'", at: span, label: "unknown", help: "estimates have values, mean, ci, low, high and n")
         }
     }
 }

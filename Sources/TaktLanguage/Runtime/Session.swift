@@ -141,8 +141,9 @@ public final class Session {
         switch v {
         case .record(let r): return r.names.sorted()
         case .result(let r):
-            return (["throughput", "wip", "cycle_time"] + r.spec.stations.map(\.name) + r.spec.buffers.map(\.name) + r.spec.sinks.map(\.name)).sorted()
-        case .estimate: return ["ci", "high", "low", "mean", "n"]
+            return (["throughput", "wip", "cycle_time"] + r.rewards.map(\.name) + r.spec.sources.map(\.name) + r.spec.stations.map(\.name)
+                    + r.spec.buffers.map(\.name) + r.spec.sinks.map(\.name)).sorted()
+        case .estimate: return ["ci", "high", "low", "mean", "n", "values"]
         case .element(let e): return (ElementProperties.allowed(e.kind) + ["name"]).sorted()
         default: return []
         }
