@@ -1,8 +1,9 @@
 import Foundation
 import TaktCore
 
-// takt-bench MODEL [--horizon MIN] [--replications N] [--jobs N] [--in-step]
+// takt-bench MODEL [--horizon MIN] [--replications N] [--jobs N] [--in-step] [--batch]
 // Runs a benchmark model on the core and prints: model, replications, jobs, parts, events, seconds.
+// --batch makes each replication one run of a batch (Simulation.runBatch), as an optimizer does.
 
 let minute = 60.0
 
@@ -61,8 +62,16 @@ if name == "mm1" {
     FileHandle.standardError.write("unknown model \(name)\n".data(using: .utf8)!)
     exit(2)
 }
+let settings = RunSettingsCore(warmup: 0, horizon: horizon, seed: 1)
 let start = Date()
-let outcome = try Simulation.run(spec, settings: RunSettingsCore(warmup: 0, horizon: horizon, seed: 1), replications: reps, jobs: jobs)
+let results: [ReplicationResult]
+if args.contains("--batch") {
+    let runs = (0..<reps).map { Simulation.BatchRun(model: 0, settings: settings, replication: $0) }
+    results = try Simulation.runBatch(models: [spec], runs: runs, jobs: jobs).map { try $0.get() }
+} else {
+    results = try Simulation.run(spec, settings: settings, replications: reps, jobs: jobs).replications
+}
 let seconds = Date().timeIntervalSince(start)
-let parts = outcome.replications.reduce(0.0) { $0 + $1.sinks[0].count }
-print("\(name) \(reps) \(jobs) \(Int(parts)) \(outcome.events) \(seconds)")
+let parts = results.reduce(0.0) { $0 + $1.sinks[0].count }
+let events = results.reduce(0) { $0 + $1.events }
+print("\(name) \(reps) \(jobs) \(Int(parts)) \(events) \(seconds)")

@@ -1,10 +1,11 @@
 """Takt's optimizer against random search and Optuna's default sampler (TPE) at equal budgets in
-simulation runs, on the Jackson network of jackson_model.takt, whose every configuration's cost
-is known exactly (jackson_exact.py). Random search and Optuna make one `takt run --set ...
+simulation runs, on the Jackson networks of this folder, whose every configuration's cost is
+known exactly (jackson_exact.py). Random search and Optuna make one `takt run --set ...
 --json` per trial with the optimizer's `replications` runs, so all three get the same runs and
 the same common random numbers (replication k of every configuration shares its streams).
 
-    python3 Benchmarks/optimizer/compare.py [--seeds 10] [--budget 300] [--methods takt,random,optuna]
+    python3 Benchmarks/optimizer/compare.py [--problem jackson4|jackson5] [--seeds 10] [--budget 300]
+                                            [--methods takt,random,optuna]
 
 Prints, per method: picks within 0.1% of the true optimum, the median and worst gap, and the
 median wall time per search."""
@@ -16,9 +17,13 @@ import jackson_exact  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TAKT = os.environ.get("TAKT", os.path.join(ROOT, ".build", "release", "takt"))
-MODEL = os.path.join(HERE, "jackson_model.takt")
-NAMES = ["ca", "cb", "cc", "cd"]
-LOW, HIGH = 1, 12
+MODEL, NAMES, LOW, HIGH = None, None, None, None
+
+
+def use(problem):
+    global MODEL, NAMES, LOW, HIGH
+    file, NAMES, LOW, HIGH, _ = jackson_exact.PROBLEMS[problem]
+    MODEL = os.path.join(HERE, file)
 
 
 def takt_json(script, seed, extra=()):
@@ -75,14 +80,16 @@ def run_optuna(seed, budget, replications):
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--problem", default="jackson4", choices=sorted(jackson_exact.PROBLEMS))
     p.add_argument("--seeds", type=int, default=10)
     p.add_argument("--budget", type=int, default=300)
     p.add_argument("--replications", type=int, default=2)
     p.add_argument("--methods", default="takt,random,optuna")
     args = p.parse_args()
-    costs = jackson_exact.all_costs()
+    use(args.problem)
+    costs = jackson_exact.all_costs(args.problem)
     optimum = min(costs.values())
-    print(f"problem: Jackson network, {len(costs)} configurations, true optimum {optimum:.4f} "
+    print(f"problem: {args.problem}, {len(costs)} configurations, true optimum {optimum:.4f} "
           f"at {min(costs, key=costs.get)}; budget {args.budget} runs, {args.seeds} seeds")
     methods = {"takt": run_takt, "random": run_random, "optuna": run_optuna}
     print(f"{'method':<8} {'within 0.1%':>12} {'median gap':>11} {'worst gap':>10} {'median time':>12}")

@@ -1,4 +1,5 @@
-"""Exact cost of every configuration of Benchmarks/optimizer/jackson.takt, by Jackson's theorem:
+"""Exact cost of every configuration of the Jackson networks of Benchmarks/optimizer
+(jackson_model.takt, four stations; jackson5_model.takt, five), by Jackson's theorem:
 each station is an M/M/c queue at the arrival rate the traffic equations give, so the mean
 number in the plant is the sum of the stations' M/M/c means (Erlang C)."""
 import itertools, math
@@ -29,13 +30,36 @@ def cost(config):
     return SERVER_COST * sum(config) + HOLDING_COST * wip
 
 
-def all_costs():
-    return {cfg: cost(cfg) for cfg in itertools.product(SERVERS, repeat=4)}
+# The five-station network: 3 parts a minute, 15% of s5's output back to s1.
+LAM_1 = 3.0 / 0.85
+MEAN5 = [0.6, 1.2, 2.0, 0.5, 0.9]
+RATE5 = [LAM_1, 0.7 * LAM_1, 0.3 * LAM_1, LAM_1, LAM_1]
+COST5 = [40, 25, 60, 35, 30]
+HOLDING5 = 25
+SERVERS5 = range(1, 11)
+
+
+def cost5(config):
+    wip = sum(mmc_mean_in_system(l, m, n) for l, m, n in zip(RATE5, MEAN5, config))
+    return sum(c * n for c, n in zip(COST5, config)) + HOLDING5 * wip
+
+
+PROBLEMS = {
+    # name: (model file, param names, low, high, exact cost)
+    "jackson4": ("jackson_model.takt", ["ca", "cb", "cc", "cd"], 1, 12, cost),
+    "jackson5": ("jackson5_model.takt", ["c1", "c2", "c3", "c4", "c5"], 1, 10, cost5),
+}
+
+
+def all_costs(problem="jackson4"):
+    _, names, low, high, f = PROBLEMS[problem]
+    return {cfg: f(cfg) for cfg in itertools.product(range(low, high + 1), repeat=len(names))}
 
 
 if __name__ == "__main__":
-    costs = all_costs()
-    best = min(costs, key=costs.get)
-    print("configurations:", len(costs), "optimum:", best, round(costs[best], 4))
-    for cfg in sorted(costs, key=costs.get)[:6]:
-        print(cfg, round(costs[cfg], 4))
+    for name in PROBLEMS:
+        costs = all_costs(name)
+        best = min(costs, key=costs.get)
+        print(name, "configurations:", len(costs), "optimum:", best, round(costs[best], 4))
+        for cfg in sorted(costs, key=costs.get)[:5]:
+            print("  ", cfg, round(costs[cfg], 4), f"+{100 * (costs[cfg] / costs[best] - 1):.3f}%")
