@@ -155,6 +155,20 @@ struct SearchState {
         return out
     }
 
+    /// Runs the feasible neighbours of `x` not run yet, as many as the budget allows, and
+    /// marks `x` expanded. Returns those it ran.
+    mutating func expand(_ x: [Int], budget: Int) throws -> [[Int]] {
+        expanded.insert(x)
+        var fresh: [[Int]] = []
+        for n in neighbours(x) where records[n] == nil {
+            if try isFeasible(n) { fresh.append(n) }
+        }
+        let fitting = (budget - runsUsed) / r
+        if fresh.count > fitting { fresh = Array(fresh.prefix(fitting)) }
+        try start(fresh)
+        return fresh
+    }
+
     /// Best-first search from several starts, until `budget` runs are used.
     mutating func neighbourhoodSearch(budget: Int, singleStart: Bool) throws {
         if records.isEmpty {
@@ -169,15 +183,8 @@ struct SearchState {
                 try start([c])
                 continue
             }
-            expanded.insert(x)
-            var fresh: [[Int]] = []
-            for n in neighbours(x) where records[n] == nil {
-                if try isFeasible(n) { fresh.append(n) }
-            }
-            let fitting = (budget - runsUsed) / r
-            if fresh.count > fitting { fresh = Array(fresh.prefix(fitting)) }
+            let fresh = try expand(x, budget: budget)
             if fresh.isEmpty { continue }
-            try start(fresh)
             // An improving step is tried again in the same direction, further each time it pays.
             let xMean = records[x]!.mean(over: Array(0..<r))
             guard let y = fresh.max(by: { records[$0]!.mean(over: Array(0..<r)) < records[$1]!.mean(over: Array(0..<r)) }),
@@ -272,14 +279,7 @@ struct SearchState {
                 try start([c])
                 continue
             }
-            expanded.insert(x)
-            var fresh: [[Int]] = []
-            for n in neighbours(x) where records[n] == nil {
-                if try isFeasible(n) { fresh.append(n) }
-            }
-            let fitting = (budget - runsUsed) / r
-            if fresh.count > fitting { fresh = Array(fresh.prefix(fitting)) }
-            try start(fresh)
+            _ = try expand(x, budget: budget)
         }
     }
 }

@@ -43,6 +43,7 @@ final class ConfigurationSpace {
     /// The configuration's model, or nil when a constraint excludes it or its model is invalid.
     func prepare(_ c: [Int]) throws -> Prepared? {
         if let known = cache[c] { return known }
+        try interp.checkInterrupt()
         var params: [ParamValue] = []
         var changes: [(vary: OptimizeNode.Vary, value: Value)] = []
         for (d, v) in node.vary.enumerated() {
