@@ -51,7 +51,12 @@ final class ParamTests: XCTestCase {
     func testScenarioWithAnInvalidParamValueNamesIt() {
         assertError(line + "scenario bad { n = 0 }\ncompare baseline, bad\n", "servers must be a whole number >= 1", line: 5)
         let r = runScript(line + "scenario bad { n = 0 }\ncompare baseline, bad\n")
-        XCTAssertEqual(r.errors.first?.notes, ["in the variant where n = 0"])
+        XCTAssertEqual(r.errors.first?.notes, ["where n = 0"])
+        // A property reading the param through a split weight is named by the variant.
+        let split = runScript(line.replacingOccurrences(of: "flow s -> m -> done", with: "station m2 { process: exponential(1min) }\nflow s -> { share: m, (1 - share): m2 }\nflow m -> done\nflow m2 -> done")
+                              .replacingOccurrences(of: "param n = 1", with: "param n = 1\nparam share = 0.5")
+                              + "scenario bad { share = 2 }\ncompare baseline, bad\n")
+        XCTAssertEqual(split.errors.first?.notes, ["in the variant where share = 2"], "\(split.errors.map(\.message))")
     }
 
     func testWarningForALetCopiedFromAParam() throws {

@@ -46,6 +46,18 @@ tm load-buffer "$paste_file"
 tm paste-buffer -t repl
 wait_for "pasted 3000" 30; check
 
+# An optimization shows its progress on the terminal, erases it, and prints its summary;
+# Ctrl-C stops a long one, shown by its progress line, and the session goes on.
+tm send-keys -t repl 'reward tp = throughput * 100min' Enter
+tm send-keys -t repl 'maximize tp { vary b1.capacity in 0...8; budget: 40 }' Enter
+wait_for "effect on tp"; check
+! screen | grep -qF "of 40 runs" || fail "the progress line was left on the screen"
+tm send-keys -t repl 'config { horizon: 300d }' Enter
+tm send-keys -t repl 'maximize tp { vary b1.capacity in 0...30; vary b2.capacity in 0...30; budget: 1000000 }' Enter
+wait_for "of 1000000 runs" 30; check
+tm send-keys -t repl C-c
+wait_for "interrupted"; check
+
 # Ctrl-C stops a long simulation and returns to the prompt with the state intact.
 tm send-keys -t repl 'simulate(horizon: 1000000d, replications: 2)' Enter
 sleep 0.5

@@ -256,14 +256,16 @@ extension Compiler {
                               help: "for a time between failures use 'up: exponential(100min)'")
                     } else {
                         warnAboutParamCopies(in: x)
-                        out.append(.init(key: p.key, value: .value(compileExpr(x).node), span: p.span, valueSpan: x.span))
+                        out.append(.init(key: p.key, value: .value(compileExpr(x).node), span: p.span, valueSpan: x.span,
+                                         params: paramsRead(in: x)))
                     }
                 case .parts(let x):
                     guard failure && p.key == "every" else {
                         error("'parts' only counts parts in a failure's 'every'", at: p.span)
                         continue
                     }
-                    out.append(.init(key: p.key, value: .parts(compileExpr(x).node), span: p.span, valueSpan: x.span))
+                    out.append(.init(key: p.key, value: .parts(compileExpr(x).node), span: p.span, valueSpan: x.span,
+                                     params: paramsRead(in: x)))
                 case .episodes:
                     error("'episodes of' belongs to an agent's 'train'", at: p.span)
                 }

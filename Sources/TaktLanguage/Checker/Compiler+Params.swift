@@ -32,6 +32,15 @@ extension Compiler {
         return found
     }
 
+    /// The params an expression reads directly, for errors that must say their values.
+    func paramsRead(in e: Expr) -> [GlobalCell] {
+        var cells: [GlobalCell] = []
+        names(in: e) { name, _ in
+            if case .global(let cell)? = resolve(name), params[name] != nil, !cells.contains(where: { $0 === cell }) { cells.append(cell) }
+        }
+        return cells
+    }
+
     /// Warns where an element property reads a `let` computed from a param: the template is
     /// evaluated again for each model, but that `let` keeps the value it was given.
     func warnAboutParamCopies(in e: Expr) {

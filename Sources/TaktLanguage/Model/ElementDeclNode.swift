@@ -13,6 +13,18 @@ final class ElementDeclNode: StmtNode {
         let value: PropertyValueNode
         let span: Span
         let valueSpan: Span
+        /// The params its expression reads, named in its errors: the text alone does not say
+        /// which values a configuration gave them.
+        var params: [GlobalCell] = []
+
+        /// `d` with a note of the params' values, when the property reads any.
+        func noting(_ d: Diagnostic, _ interp: Interpreter) -> Diagnostic {
+            guard !params.isEmpty else { return d }
+            var out = d
+            out.notes.append("where " + params.map { "\($0.name) = \($0.value.map { interp.formatter.short($0) } ?? "nil")" }
+                .joined(separator: ", "))
+            return out
+        }
     }
     struct FailureNode {
         let name: String
@@ -44,7 +56,11 @@ final class ElementDeclNode: StmtNode {
     func evaluate(_ f: Frame) throws -> ElementState {
         let state = ElementState(name: name, kind: kind)
         for p in properties {
-            try ElementDeclNode.apply(p.key, value: try ElementDeclNode.evaluate(p.value, f), to: state, at: p.valueSpan, f.interp)
+            do {
+                try ElementDeclNode.apply(p.key, value: try ElementDeclNode.evaluate(p.value, f), to: state, at: p.valueSpan, f.interp)
+            } catch let d as Diagnostic {
+                throw p.noting(d, f.interp)
+            }
             state.spans[p.key] = p.span
         }
         if failures.count > 255 {
@@ -55,17 +71,10 @@ final class ElementDeclNode: StmtNode {
             var every: Int? = nil
             var counts: FailureClock? = nil
             for p in fn.properties {
-                let v = try ElementDeclNode.evaluate(p.value, f)
-                switch p.key {
-                case "up": failure.up = try ElementDeclNode.distribution(v, at: p.valueSpan, f.interp)
-                case "down": failure.down = try ElementDeclNode.distribution(v, at: p.valueSpan, f.interp)
-                case "counts":
-                    guard case .string(let s) = v, s == "busy" || s == "clock" else {
-                        throw Diagnostic("counts must be busy or clock", at: p.valueSpan, label: "not busy or clock")
-                    }
-                    counts = s == "busy" ? .busy : .clock
-                default: // every: N parts
-                    every = try ElementDeclNode.count(v, "every", atLeast: 1, at: p.valueSpan)
+                do {
+                    try ElementDeclNode.applyFailureProperty(p, to: &failure, every: &every, counts: &counts, f)
+                } catch let d as Diagnostic {
+                    throw p.noting(d, f.interp)
                 }
             }
             if let n = every {
@@ -90,6 +99,23 @@ final class ElementDeclNode: StmtNode {
         }
         try ElementDeclNode.checkComplete(state, at: span)
         return state
+    }
+
+    /// One property of a failure block as its declaration gives it.
+    static func applyFailureProperty(_ p: PropertyNode, to failure: inout FailureState, every: inout Int?, counts: inout FailureClock?,
+                                     _ f: Frame) throws {
+        let v = try evaluate(p.value, f)
+        switch p.key {
+        case "up": failure.up = try distribution(v, at: p.valueSpan, f.interp)
+        case "down": failure.down = try distribution(v, at: p.valueSpan, f.interp)
+        case "counts":
+            guard case .string(let s) = v, s == "busy" || s == "clock" else {
+                throw Diagnostic("counts must be busy or clock", at: p.valueSpan, label: "not busy or clock")
+            }
+            counts = s == "busy" ? .busy : .clock
+        default: // every: N parts
+            every = try count(v, "every", atLeast: 1, at: p.valueSpan)
+        }
     }
 
     static func evaluate(_ p: PropertyValueNode, _ f: Frame) throws -> Value {

@@ -80,6 +80,7 @@ final class OptimizeNode: Node {
                 let bestText = best.map { " · best so far " + ValueFormatter.number(space.shown($0, objective: 0)) } ?? ""
                 show("\(title): \(used) of \(b) runs\(bestText)")
             }
+            show("\(title): 0 of \(b) runs")
         }
         defer { interp.progress?(nil) }
         do {

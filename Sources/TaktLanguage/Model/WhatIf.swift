@@ -144,7 +144,7 @@ struct Comparison {
                 let built = states
                 spec = try interp.withParams(params) { try interp.buildSpec(states: built, routes: routes, at: span) }
                 self.states = states
-            } catch var d as Diagnostic where !params.isEmpty {
+            } catch var d as Diagnostic where !params.isEmpty && !d.notes.contains(where: { $0.hasPrefix("where ") }) {
                 // The values came from the variant's params: say which, since the model's text alone does not.
                 d.notes.append("in the variant where " + params.map { "\($0.cell.name) = \(interp.formatter.short($0.value))" }
                     .joined(separator: ", "))
