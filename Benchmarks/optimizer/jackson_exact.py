@@ -44,20 +44,32 @@ def cost5(config):
     return sum(c * n for c, n in zip(COST5, config)) + HOLDING5 * wip
 
 
+def jackson_problem(file, names, low, high, f):
+    return {"model": file, "reward": "cost", "direction": "minimize",
+            "vary": [(n, list(range(low, high + 1))) for n in names],
+            "exact": lambda: {cfg: f(cfg) for cfg in itertools.product(range(low, high + 1), repeat=len(names))}}
+
+
+def line_problem():
+    import line_exact
+    return {"model": "line_model.takt", "reward": "profit", "direction": "maximize",
+            "vary": [("c1", line_exact.BUFFERS), ("c2", line_exact.BUFFERS), ("speed", line_exact.SPEEDS)],
+            "exact": line_exact.all_profits}
+
+
 PROBLEMS = {
-    # name: (model file, param names, low, high, exact cost)
-    "jackson4": ("jackson_model.takt", ["ca", "cb", "cc", "cd"], 1, 12, cost),
-    "jackson5": ("jackson5_model.takt", ["c1", "c2", "c3", "c4", "c5"], 1, 10, cost5),
+    "jackson4": lambda: jackson_problem("jackson_model.takt", ["ca", "cb", "cc", "cd"], 1, 12, cost),
+    "jackson5": lambda: jackson_problem("jackson5_model.takt", ["c1", "c2", "c3", "c4", "c5"], 1, 10, cost5),
+    "line": line_problem,
 }
 
 
 def all_costs(problem="jackson4"):
-    _, names, low, high, f = PROBLEMS[problem]
-    return {cfg: f(cfg) for cfg in itertools.product(range(low, high + 1), repeat=len(names))}
+    return PROBLEMS[problem]()["exact"]()
 
 
 if __name__ == "__main__":
-    for name in PROBLEMS:
+    for name in ["jackson4", "jackson5"]:
         costs = all_costs(name)
         best = min(costs, key=costs.get)
         print(name, "configurations:", len(costs), "optimum:", best, round(costs[best], 4))
