@@ -248,3 +248,24 @@ final class OptimizeLanguageTests: XCTestCase {
         XCTAssertEqual(Set(object?.keys.map { $0 } ?? []), ["maximize", "config", "reward", "runs", "evaluated", "confidence", "top", "effects"])
     }
 }
+
+/// Params, rewards and optimization in a REPL session.
+final class SessionParamTests: XCTestCase {
+    func testTheModelListsParamsAndAnOptimizationPrintsItsSummary() {
+        var printed = ""
+        let session = Session(output: { printed += $0 })
+        var warnings: [Diagnostic] = []
+        session.warnings = { warnings += $0 }
+        for input in ["param z = 1min", "param k = 2", "let copy = z",
+                      "source s { every: exponential(copy) }", "station m { servers: k, process: exponential(1.5min) }",
+                      "sink done", "flow s -> m -> done", "k = 3", "reward cost = 10 * k + wip",
+                      "minimize cost { vary k in 1...4; budget: 20 }"] {
+            let outcome = LargeStack.run { session.evaluate(input) }
+            guard case .success = outcome else { return XCTFail("\(input): \(outcome)") }
+        }
+        XCTAssertTrue(session.modelDescription().hasPrefix("param z = 1min\nparam k = 3\nsource s"), session.modelDescription())
+        XCTAssertTrue(printed.hasPrefix("minimize cost: 4 configurations evaluated"), printed)
+        XCTAssertEqual(warnings.map(\.message), ["'copy' is computed from the param 'z' once, so this property does not follow later changes of 'z'"])
+        XCTAssertTrue(session.properties(of: "m").contains("servers"))
+    }
+}

@@ -158,6 +158,8 @@ extension Compiler {
             guard let cell = globals[name] else { return nil }
             declared.insert(name)
             params[name] = ParamInfo(name: name, span: s.span, type: value.type, cell: cell)
+            paramOrder.removeAll { $0 == name }
+            paramOrder.append(name)
             paramDerived[name] = nil
             return DeclareParamNode(cell, value.node, span: s.span)
         case .scenario(let name, _, let body):

@@ -55,6 +55,8 @@ public final class Compiler {
     var simulates = false
     /// Declared params, by name, with what the checker knows of their declared value's type.
     var params: [String: ParamInfo] = [:]
+    /// Their names in the order they were declared (across a session's inputs).
+    var paramOrder: [String] = []
     /// Top-level `let`s computed from a param, with the param they read (LANGUAGE.md section 6).
     var paramDerived: [String: String] = [:]
     /// Warnings of the script being compiled (LANGUAGE.md section 4).
@@ -83,18 +85,19 @@ public final class Compiler {
     struct Snapshot {
         let globals: [String: GlobalCell], globalTypes: [String: StaticType], globalSpans: [String: Span]
         let declared: Set<String>, modelNames: [String: String], modelStatements: [Stmt]
-        let params: [String: ParamInfo], paramDerived: [String: String]
+        let params: [String: ParamInfo], paramDerived: [String: String], paramOrder: [String]
     }
 
     func snapshot() -> Snapshot {
         Snapshot(globals: globals, globalTypes: globalTypes, globalSpans: globalSpans, declared: declared,
-                 modelNames: modelNames, modelStatements: modelStatements, params: params, paramDerived: paramDerived)
+                 modelNames: modelNames, modelStatements: modelStatements, params: params, paramDerived: paramDerived,
+                 paramOrder: paramOrder)
     }
 
     func restore(_ s: Snapshot) {
         globals = s.globals; globalTypes = s.globalTypes; globalSpans = s.globalSpans
         declared = s.declared; modelNames = s.modelNames; modelStatements = s.modelStatements
-        params = s.params; paramDerived = s.paramDerived
+        params = s.params; paramDerived = s.paramDerived; paramOrder = s.paramOrder
     }
 
     /// Whether this span is the declaration that `name` is bound to.

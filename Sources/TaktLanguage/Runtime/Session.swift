@@ -90,6 +90,10 @@ public final class Session {
         guard let model = interpreter.staticModel, !model.isEmpty else { return "no model declared yet" }
         let f = interpreter.formatter
         var lines: [String] = []
+        // Params first, in declaration order, with their current values.
+        for name in compiler.paramOrder {
+            if let value = compiler.params[name]?.cell.value { lines.append("param \(name) = \(f.short(value))") }
+        }
         for e in model.elements {
             var settings: [String] = []
             if let s = try? interpreter.currentState(e.name) {
