@@ -14,7 +14,8 @@ import Foundation
 ///    time, dropping those a paired-difference test shows to be worse (in the spirit of
 ///    Kim and Nelson's fully sequential procedure), and picks the best mean.
 /// 4. The pick's reward is then estimated from fresh runs on replication numbers the search
-///    never used, so it is not biased upward by having been selected.
+///    never used, so it is not biased upward by having been selected: `replications` of them,
+///    and what the budget still leaves, up to ten times as many.
 ///
 /// Everything depends on the seed and the runs' values alone, never on timing.
 public enum Optimizer {
@@ -57,8 +58,10 @@ public enum Optimizer {
         }
         var fresh: [Double] = []
         if holdout > 0 {
+            // What the search and selection left sharpens the estimate, up to ten times `replications`.
+            let count = holdout + min(searchBudget - search.runsUsed, 9 * r)
             let first = search.highestReplication + 1
-            let runs = (0..<holdout).map { SearchProblem.Run(configuration: pick, replication: first + $0) }
+            let runs = (0..<count).map { SearchProblem.Run(configuration: pick, replication: first + $0) }
             fresh = try search.runRaw(runs).map { $0[0] }
         }
         return Outcome(pick: pick, holdout: fresh, records: search.orderedRecords, runs: search.runsUsed, exhaustive: exhaustive)

@@ -185,12 +185,12 @@ final class OptimizeLanguageTests: XCTestCase {
         print(len(best.effects), best.top[0].config == best.config)
         """, jobs: nil)
         XCTAssertEqual(errors, [])
-        // 6 feasible configurations of 8, each run twice; then the selection and 2 fresh runs.
+        // 6 feasible configurations of 8, each run twice; then the selection and at least 2 fresh runs.
         let first = out.split(separator: "\n")[0].split(separator: " ")
         XCTAssertEqual(first[0], "6")
         XCTAssertLessThanOrEqual(Int(first[1])!, 40)
         XCTAssertEqual(first[2], "5")
-        XCTAssertEqual(first[3], "2")
+        XCTAssertTrue((2...20).contains(Int(first[3])!), "\(first)")
         XCTAssertEqual(out.split(separator: "\n")[1], "2 true")
     }
 
