@@ -115,12 +115,7 @@ extension Compiler {
 
     /// A varied name: a param, or a declared element property (`b1.capacity`, `press.wear.up`).
     func varyTarget(_ target: Expr) -> OptimizeNode.Target? {
-        var fields: [(String, Span)] = []
-        var root = target
-        while case .member(let inner, let key, let keySpan) = root.kind {
-            fields.insert((key, keySpan), at: 0)
-            root = inner
-        }
+        let (root, fields) = memberPath(target)
         guard case .identifier(let name) = root.kind else {
             error("vary a param or an element property, such as 'vary m2.servers in 1...3'", at: target.span)
             return nil

@@ -215,12 +215,7 @@ extension Compiler {
                       at: st.span)
                 return nil
             }
-            var fields: [(String, Span)] = []
-            var root = target
-            while case .member(let inner, let key, let keySpan) = root.kind {
-                fields.insert((key, keySpan), at: 0)
-                root = inner
-            }
+            let (root, fields) = memberPath(target)
             if case .identifier(let name) = root.kind, fields.isEmpty, case .global(let cell)? = resolve(name), params[name] != nil {
                 changes.append(.param(cell: cell, value: compileExpr(valueExpr).node))
                 continue
@@ -240,6 +235,17 @@ extension Compiler {
             changes.append(change)
         }
         return changes
+    }
+
+    /// `press.wear.up` as its root expression and the names after it, in order.
+    func memberPath(_ e: Expr) -> (root: Expr, fields: [(String, Span)]) {
+        var fields: [(String, Span)] = []
+        var root = e
+        while case .member(let inner, let key, let keySpan) = root.kind {
+            fields.insert((key, keySpan), at: 0)
+            root = inner
+        }
+        return (root, fields)
     }
 
     /// `src.when_full = lose`: the bare words a property takes, as in its declaration.
