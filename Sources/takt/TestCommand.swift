@@ -81,7 +81,7 @@ struct TestCommand: ParsableCommand {
         var printed = ""
         var warnings: [Diagnostic] = []
         var options = RunOptions()
-        options.warnings = { warnings = $0 }
+        options.warnings = { warnings += $0 }
         let outcome = ScriptRunner.run(file, output: { printed += $0 }, options: options)
         if case .interrupted = outcome { return interruptedReason }
         return expectations.mismatch(output: printed, outcome: outcome) ?? expectations.warningMismatch(warnings)

@@ -57,6 +57,17 @@ final class ParamCLITests: XCTestCase {
         XCTAssertEqual(try CLITests.run(["check", url.path, "--quiet-warnings"]).err, "")
     }
 
+    func testModelWarningsKeepTheExitStatusAndCanBeSilenced() throws {
+        let loud = try CLITests.run(["run", "Examples/errors/warning_overload.takt"])
+        XCTAssertEqual(loud.status, 0)
+        XCTAssertEqual(loud.out, "2\n")
+        XCTAssertTrue(loud.err.hasPrefix("warning: 'paint' is overloaded: it receives 1.12/min"), loud.err)
+        XCTAssertEqual(loud.err.split(separator: "\n").filter { $0.hasPrefix("warning:") }.count, 1, "printed once")
+        let quiet = try CLITests.run(["run", "Examples/errors/warning_overload.takt", "--quiet-warnings"])
+        XCTAssertEqual(quiet.status, 0)
+        XCTAssertEqual(quiet.err, "")
+    }
+
     func testOptimizationPrintsJSONAndNoProgressOffATerminal() throws {
         let url = try file(plant.replacingOccurrences(of: "let r = simulate()", with: "")
                                 .replacingOccurrences(of: "exponential(gap)", with: "exponential(1min / rate)")

@@ -37,6 +37,10 @@ public final class Interpreter {
     /// Settings given on the command line win over `config`.
     public var overrides: (inout RunSettings) -> Void = { _ in }
     public var output: (String) -> Void
+    /// Told the model's warnings when a run meets them (LANGUAGE.md section 4).
+    public var warningSink: ([Diagnostic]) -> Void = { _ in }
+    /// Warnings already given, so each is printed once.
+    var warningsGiven: Set<String> = []
     /// Where an optimization shows its progress (a terminal's standard error); nil erases it.
     public var progress: ((String?) -> Void)?
     let stackGuard = StackGuard()
@@ -82,6 +86,7 @@ public final class Interpreter {
     func baseline(at span: Span) throws -> ResultValue {
         let states = try buildStates()
         let spec = try buildSpec(states: states, at: span)
+        warnAboutLoads(spec)
         if let c = baselineCache, c.spec == spec, c.settings == settings, c.rewards == rewards.count { return c.result }
         let r = try simulate(spec, states: states, settings: settings, streamFamily: 0, at: span)
         baselineCache = (spec, settings, rewards.count, r)
@@ -91,7 +96,9 @@ public final class Interpreter {
     /// Runs the current model with these settings and returns its results.
     func simulate(settings s: RunSettings, at span: Span) throws -> ResultValue {
         let states = try buildStates()
-        return try simulate(try buildSpec(states: states, at: span), states: states, settings: s, streamFamily: 0, at: span)
+        let spec = try buildSpec(states: states, at: span)
+        warnAboutLoads(spec)
+        return try simulate(spec, states: states, settings: s, streamFamily: 0, at: span)
     }
 
     /// The core's model from these element settings (a what-if passes changed ones).

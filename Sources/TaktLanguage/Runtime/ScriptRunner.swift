@@ -57,6 +57,7 @@ public enum ScriptRunner {
             let interpreter = Interpreter(output: output)
             interpreter.overrides = overrides
             interpreter.progress = options.progress
+            interpreter.warningSink = options.warnings
             switch ParamSetting.parse(options.paramSettings, params: program.params) {
             case .failure(let usage): return .usage(usage.message)
             case .success(let values): interpreter.paramSettings = values

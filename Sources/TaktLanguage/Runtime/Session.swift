@@ -8,8 +8,11 @@ public final class Session {
     private var inputs = 0
     /// The file last loaded, for `:reload`.
     public private(set) var loadedPath: String?
-    /// Told the checker's warnings about each input before it runs.
-    public var warnings: ([Diagnostic]) -> Void = { _ in }
+    /// Told the checker's warnings about each input before it runs, and the model's when a
+    /// simulation meets them.
+    public var warnings: ([Diagnostic]) -> Void = { _ in } {
+        didSet { interpreter.warningSink = warnings }
+    }
     /// Where optimizations show progress; nil for none.
     public var progress: ((String?) -> Void)? {
         get { interpreter.progress }
