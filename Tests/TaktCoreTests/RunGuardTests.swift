@@ -152,13 +152,13 @@ final class BatchTests: XCTestCase {
 /// Run-time deciders: one per replication from a factory, and the core's own check refuses a
 /// choice whose decider the run does not have (it used to route nothing, silently).
 final class DeciderTests: XCTestCase {
-    /// Alternates between the first two candidates by its own count: state that a decider
-    /// shared between workers would interleave.
+    /// Alternates between the destinations by its own count: state that a decider shared
+    /// between workers would interleave.
     struct Alternating: RoutingDecider {
         var made = 0
-        mutating func choose(candidates: [Int], counts: [Int]) -> Int {
+        mutating func choose(options: Int, plant: PlantState) -> Int {
             made += 1
-            return candidates[made % candidates.count]
+            return made % options
         }
     }
 

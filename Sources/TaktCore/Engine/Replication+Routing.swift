@@ -17,7 +17,9 @@ extension Replication {
             let i = rr % r.count
             rr += 1
             return i
-        case .none, .next, .firstAvailable, .shortestQueue, .decider:
+        case .decider:
+            return decide(r)
+        case .none, .next, .firstAvailable, .shortestQueue:
             return -1
         }
     }
@@ -38,7 +40,7 @@ extension Replication {
             return nil
         case .next:
             return takes(r.next) ? r.next : nil
-        case .split, .random, .roundRobin:
+        case .split, .random, .roundRobin, .decider:
             let n = destinations[r.start + chosen]
             return takes(n) ? n : nil
         case .firstAvailable:
@@ -52,24 +54,16 @@ extension Replication {
                 if c < bestCount { best = destinations[k]; bestCount = c }
             }
             return best
-        case .decider:
-            return decide(r, takes: takes)
         }
     }
 
-    /// A run-time decision: kept out of line, as it builds arrays for the decider and most
-    /// models never take this path.
+    /// A decider's pick for the part deciding now: kept out of line, as most models never
+    /// take this path.
     @inline(never)
-    func decide(_ r: Route, takes: (NodeRef) -> Bool) -> NodeRef? {
-        var candidates: [Int] = [], counts: [Int] = []
-        for j in 0..<r.count {
-            let n = destinations[r.start + j]
-            counts.append(presentCount(n))
-            if takes(n) { candidates.append(j) }
-        }
-        guard !candidates.isEmpty, r.decider < deciders.count else { return nil }
-        let pick = deciders[r.decider].choose(candidates: candidates, counts: counts)
-        return destinations[r.start + (candidates.contains(pick) ? pick : candidates[0])]
+    func decide(_ r: Route) -> Int {
+        guard r.decider < deciders.count else { return 0 }
+        let pick = deciders[r.decider].choose(options: r.count, plant: PlantState(self))
+        return pick >= 0 && pick < r.count ? pick : 0
     }
 
     @inline(__always)
@@ -231,10 +225,12 @@ extension Replication {
             }
             mayMove = sv != nil
         }
-        if b.pointee.route.drawsAtFinish {
+        if b.pointee.route.drawsAtFinish && b.pointee.route.kind != .decider {
             parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
         }
         b.pointee.parts.append(QueuedPart(part: p, arrived: now))
+        // A decider picks when the part reaches the head.
+        if b.pointee.route.kind == .decider && b.pointee.parts.count == 1 { parts[p].target = Int32(decide(b.pointee.route)) }
         if mayMove { advanceBuffer(j) }
     }
 
@@ -272,6 +268,7 @@ extension Replication {
         let b = buffers.at(j)
         let q = b.pointee.parts.removeFirst()
         b.pointee.levelArea += now - q.arrived
+        if b.pointee.route.kind == .decider, let next = b.pointee.parts.first { parts[next.part].target = Int32(decide(b.pointee.route)) }
         return q
     }
 

@@ -476,6 +476,7 @@ final class Replication {
         if windowOpensAt.isFinite { openWindow() }
         self.events = events
         now = end
+        for k in deciders.indices { deciders[k].finish(plant: PlantState(self)) }
         return collect()
     }
 

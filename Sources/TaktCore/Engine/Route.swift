@@ -4,7 +4,7 @@
 struct Route {
     /// The kinds drawing at finish stay together (see `drawsAtFinish`).
     enum Kind: UInt8, CaseIterable {
-        case none, next, split, random, roundRobin, firstAvailable, shortestQueue, decider
+        case none, next, firstAvailable, shortestQueue, split, random, roundRobin, decider
     }
 
     /// The destination of a plain `next`, read without touching the tables.
@@ -19,8 +19,8 @@ struct Route {
 
     /// Whether the destination is drawn when the part finishes (split, random, round robin).
     var drawsAtFinish: Bool {
-        // The three kinds are consecutive: one comparison.
-        @inline(__always) get { kind.rawValue &- Kind.split.rawValue <= Kind.roundRobin.rawValue - Kind.split.rawValue }
+        // The kinds that fix a destination when the part finishes come last: one comparison.
+        @inline(__always) get { kind.rawValue >= Kind.split.rawValue }
     }
 
     /// Flattens `routing`, appending its destinations and weights to the tables.

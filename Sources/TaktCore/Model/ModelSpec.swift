@@ -36,11 +36,20 @@ public enum RoutingRule: Sendable, Equatable {
     case decider(Int)
 }
 
-/// Decides a destination for a part at run time; `candidates` are indices into the
-/// destinations that can take the part now, `counts` the parts present at each destination.
-/// A decider may keep state: each replication gets its own, from a `DeciderFactory`.
+/// Decides a part's destination at run time (LANGUAGE.md section 7): once per part, when it is
+/// made at a source, finishes at a station, or reaches a buffer's head; the part then waits for
+/// the destination picked, as with a split. A decider may keep state: each replication gets its
+/// own, from a `DeciderFactory`.
 public protocol RoutingDecider {
-    mutating func choose(candidates: [Int], counts: [Int]) -> Int
+    /// One of `options` destinations (0-based, in the order the choice lists them), reading
+    /// the plant as it is now. An answer out of range means the first.
+    mutating func choose(options: Int, plant: PlantState) -> Int
+    /// Told once when the replication ends (an episode's end), with the plant as it is then.
+    mutating func finish(plant: PlantState)
+}
+
+extension RoutingDecider {
+    public mutating func finish(plant: PlantState) {}
 }
 
 /// Makes the decider `.decider(k)` uses in one replication (given its number), so that no two
