@@ -48,11 +48,12 @@ final class EngineStorageTests: XCTestCase {
         XCTAssertTrue(ring.isEmpty)
     }
 
-    func testOnlySplitRandomAndRoundRobinDrawAtFinish() {
+    /// Splits, random, round robin and deciders fix the destination when the part finishes.
+    func testOnlyTheKindsThatFixADestinationDrawAtFinish() {
         for kind in Route.Kind.allCases {
             var r = Route(.none, destinations: &scratchDestinations, weights: &scratchWeights)
             r.kind = kind
-            XCTAssertEqual(r.drawsAtFinish, [.split, .random, .roundRobin].contains(kind), "\(kind)")
+            XCTAssertEqual(r.drawsAtFinish, [.split, .random, .roundRobin, .decider].contains(kind), "\(kind)")
         }
     }
 

@@ -229,8 +229,7 @@ extension Replication {
             parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
         }
         b.pointee.parts.append(QueuedPart(part: p, arrived: now))
-        // A decider picks when the part reaches the head.
-        if b.pointee.route.kind == .decider && b.pointee.parts.count == 1 { parts[p].target = Int32(decide(b.pointee.route)) }
+        // A decider picks when the part reaches the head: in `advanceBuffer`, which runs now.
         if mayMove { advanceBuffer(j) }
     }
 
@@ -251,6 +250,10 @@ extension Replication {
                 startService(sv, part: head.part, arrived: head.arrived)
                 continue
             }
+            if b.pointee.route.kind == .decider && !b.pointee.headDecided {
+                parts[head.part].target = Int32(decide(b.pointee.route))
+                b.pointee.headDecided = true
+            }
             guard let dest = bufferDestination(j, part: head.part) else {
                 waitDownstream(j)
                 break
@@ -268,7 +271,7 @@ extension Replication {
         let b = buffers.at(j)
         let q = b.pointee.parts.removeFirst()
         b.pointee.levelArea += now - q.arrived
-        if b.pointee.route.kind == .decider, let next = b.pointee.parts.first { parts[next.part].target = Int32(decide(b.pointee.route)) }
+        b.pointee.headDecided = false
         return q
     }
 

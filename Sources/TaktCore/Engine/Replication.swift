@@ -172,8 +172,10 @@ final class Replication {
         var rr = 0
         /// The area under the buffer's level within the window, as `StationRT.queueArea`.
         var levelArea = 0.0
+        /// Whether the head part has a decider's pick (a choice by a decider decides at the head).
+        var headDecided = false
         /// Rounds the record up to two cache lines.
-        private let padding = (0, 0)
+        private let padding: (Int32, Int16, Int8) = (0, 0, 0)
         var rng: RandomStream
         /// The only server of the station a plain `next` leads to, or -1.
         @Narrow<Int32> var soleServer: Int = -1
