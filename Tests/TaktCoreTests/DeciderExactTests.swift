@@ -112,3 +112,40 @@ final class DeciderExactTests: XCTestCase {
         XCTAssertEqual(a / (a + b), 0.5, accuracy: 0.01)
     }
 }
+
+/// A decider that follows every event sees the plant as each event leaves it: integrating the
+/// work in process from event to event gives the replication's own time-average exactly.
+final class DeciderEventTests: XCTestCase {
+    final class Box: @unchecked Sendable {
+        var integral = 0.0
+    }
+
+    struct Integrating: RoutingDecider {
+        let box: Box
+        var rate = 0.0, last = 0.0
+        var followsEveryEvent: Bool { true }
+        mutating func advance(plant: PlantState) {
+            box.integral += rate * (plant.now - last)
+            last = plant.now
+            rate = Double(plant.wip)
+        }
+        mutating func choose(options: Int, plant: PlantState) -> Int { plant.count(station: 0) <= plant.count(station: 1) ? 0 : 1 }
+        mutating func finish(plant: PlantState) {
+            box.integral += rate * (plant.now - last)
+        }
+    }
+
+    func testIntegratingFromEventToEventGivesTheTimeAverage() throws {
+        var m = ModelSpec()
+        m.sources = [SourceSpec(name: "jobs", interarrival: .exponential(mean: 50), routing: .rule(.decider(0), [.station(0), .station(1)]))]
+        m.stations = [StationSpec(name: "a", process: .exponential(mean: 60), routing: .next(.sink(0))),
+                      StationSpec(name: "b", process: .exponential(mean: 90), routing: .next(.sink(0)))]
+        m.sinks = [SinkSpec(name: "done")]
+        let box = Box()
+        let horizon = 200_000.0
+        let out = try Simulation.run(m, settings: RunSettingsCore(warmup: 0, horizon: horizon, seed: 9), replications: 1, jobs: 1,
+                                     deciders: [{ _ in Integrating(box: box) }])
+        XCTAssertEqual(box.integral / horizon, out.replications[0].wip, accuracy: 1e-9 * max(1, out.replications[0].wip))
+        XCTAssertGreaterThan(out.replications[0].wip, 0.5)
+    }
+}

@@ -270,11 +270,14 @@ final class Replication {
     var events = 0
     /// This replication's own deciders, made by the run's factories.
     var deciders: [any RoutingDecider]
+    /// Whether some decider follows every event (one predictable branch per event otherwise).
+    let followedByDeciders: Bool
     /// Whether the records outgrow the first-level cache, so that prefetching pays.
     let prefetching: Bool
 
     init(spec: ModelSpec, settings: RunSettingsCore, replication: Int, deciders: [DeciderFactory] = []) {
         self.deciders = deciders.map { $0(replication) }
+        followedByDeciders = self.deciders.contains { $0.followsEveryEvent }
         prefetching = spec.stations.count + spec.buffers.count > 64
         warmup = settings.warmup
         end = settings.warmup + settings.horizon
@@ -391,6 +394,11 @@ final class Replication {
     // MARK: Running
 
     func run(shouldStop: () -> Bool) throws -> ReplicationResult {
+        // Two copies of the loop, so that plain runs carry no per-event test for deciders.
+        followedByDeciders ? try run(FollowEvents.self, shouldStop: shouldStop) : try run(IgnoreEvents.self, shouldStop: shouldStop)
+    }
+
+    func run<F: EventFollowing>(_: F.Type, shouldStop: () -> Bool) throws -> ReplicationResult {
         for k in sources.indices where !sources[k].saturated {
             scheduleArrival(k)
         }
@@ -469,6 +477,9 @@ final class Replication {
                 repair(target, Int(e.detail))
             case .halt:
                 throw partsLimitError()
+            }
+            if F.on {
+                for k in deciders.indices where deciders[k].followsEveryEvent { deciders[k].advance(plant: PlantState(self)) }
             }
         }
         if !reachedEnd, let stuck = deadlockedStations() {
@@ -583,3 +594,9 @@ final class Replication {
         return true
     }
 }
+
+/// Whether a replication's event loop tells deciders of every event: a type, so that the loop
+/// is compiled once with the call and once without it.
+protocol EventFollowing { static var on: Bool { get } }
+enum FollowEvents: EventFollowing { static var on: Bool { true } }
+enum IgnoreEvents: EventFollowing { static var on: Bool { false } }

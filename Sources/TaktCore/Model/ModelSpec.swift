@@ -46,10 +46,17 @@ public protocol RoutingDecider {
     mutating func choose(options: Int, plant: PlantState) -> Int
     /// Told once when the replication ends (an episode's end), with the plant as it is then.
     mutating func finish(plant: PlantState)
+    /// Whether `advance` is to be called after every event: a decider integrating a reward
+    /// over time reads the plant as each event leaves it (it stays so until the next).
+    var followsEveryEvent: Bool { get }
+    /// Called after every event when `followsEveryEvent`.
+    mutating func advance(plant: PlantState)
 }
 
 extension RoutingDecider {
     public mutating func finish(plant: PlantState) {}
+    public var followsEveryEvent: Bool { false }
+    public mutating func advance(plant: PlantState) {}
 }
 
 /// Makes the decider `.decider(k)` uses in one replication (given its number), so that no two
