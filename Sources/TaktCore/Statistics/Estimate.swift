@@ -24,14 +24,28 @@ public struct Estimate: Sendable, Equatable {
     }
 
     public static func of(observed xs: [Double]) -> Estimate? {
-        guard !xs.isEmpty else { return nil }
+        guard let first = xs.first else { return nil }
         let n = Double(xs.count)
-        let mean = xs.reduce(0, +) / n
+        // Equal values average to that value exactly (LANGUAGE.md section 3); otherwise the
+        // sum is compensated (Neumaier), so rounding does not pile up over many replications.
+        let mean = xs.allSatisfy({ $0 == first }) ? first : compensatedSum(xs) / n
         guard xs.count > 1 else { return Estimate(mean: mean, ci: nil, n: 1) }
-        let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        let variance = compensatedSum(xs.map { ($0 - mean) * ($0 - mean) }) / (n - 1)
         let hw = StudentT.quantile975(degreesOfFreedom: xs.count - 1) * (variance / n).squareRoot()
         return Estimate(mean: mean, ci: hw, n: xs.count)
     }
+}
+
+/// The sum of `xs` with Neumaier's compensation: the low-order bits each addition loses are
+/// kept and added back at the end.
+public func compensatedSum(_ xs: [Double]) -> Double {
+    var sum = 0.0, compensation = 0.0
+    for x in xs {
+        let t = sum + x
+        if abs(sum) >= abs(x) { compensation += (sum - t) + x } else { compensation += (x - t) + sum }
+        sum = t
+    }
+    return sum + compensation
 }
 
 /// Two-sided 95% quantiles of Student's t distribution.

@@ -19,7 +19,12 @@ struct ResultFormatter {
         let mean = scaled(e.mean, dimension)
         guard let ci = e.ci else { return ValueFormatter.number(mean) + suffix(dimension) }
         let hw = scaled(ci, dimension)
-        if hw == 0 || !hw.isFinite { return ValueFormatter.number(mean) + suffix(dimension) + " ± 0" }
+        // A half-width within 1e-9 of the mean's magnitude is rounding noise of equal replications.
+        // The mean then keeps 12 significant digits, which drops the noise of a difference of
+        // equal means (0.952 - 0.976 is -0.02400000000000002 in binary).
+        if ResultFormatter.isNoise(hw, of: mean) {
+            return ValueFormatter.number(Double(String(format: "%.12g", mean)) ?? mean) + suffix(dimension) + " ± 0"
+        }
         // The decimal place of the half-width's second significant digit, after rounding
         // (0.0999 rounds to 0.10, two digits at the second decimal).
         var place = Int(hw.magnitude.log10Floor) - 1
@@ -112,9 +117,15 @@ struct ResultFormatter {
 
     func json(_ x: Double) -> String { x.isFinite ? ValueFormatter.number(x) : "null" }
 
+    /// Whether a half-width (or a difference) is rounding noise beside `magnitude`: at most
+    /// 1e-9 of it, or not a number at all.
+    static func isNoise(_ x: Double, of magnitude: Double) -> Bool {
+        x == 0 || !x.isFinite || abs(x) <= 1e-9 * abs(magnitude)
+    }
+
     func json(_ e: Estimate?, _ dimension: Int) -> String {
         guard let e = e else { return "null" }
-        let ci = e.ci.map { json(scaled($0, dimension)) } ?? "null"
+        let ci = e.ci.map { ResultFormatter.isNoise($0, of: e.mean) ? "0" : json(scaled($0, dimension)) } ?? "null"
         return "{\"mean\": \(json(scaled(e.mean, dimension))), \"ci95\": \(ci), \"n\": \(e.n)}"
     }
 

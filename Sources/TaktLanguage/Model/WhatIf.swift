@@ -181,12 +181,21 @@ struct Comparison {
     }
 
     /// The paired difference of variant `v` against the first, replication by replication.
+    /// A difference and half-width both within 1e-9 of the baseline's magnitude are rounding
+    /// noise: exactly 0 ± 0 (LANGUAGE.md section 5); a half-width within 1e-9 of the
+    /// difference is 0.
     func delta(_ v: Int, _ pick: Pick) -> Estimate? {
         var diffs: [Double] = []
         for k in 0..<min(results[0].replications.count, results[v].replications.count) {
             if let a = pick(results[0], k), let b = pick(results[v], k) { diffs.append(b - a) }
         }
-        return Estimate.of(observed: diffs)
+        guard var d = Estimate.of(observed: diffs) else { return nil }
+        let base = estimate(0, pick)?.mean ?? 0
+        if ResultFormatter.isNoise(d.mean, of: base) && ResultFormatter.isNoise(d.ci ?? 0, of: base) {
+            return Estimate(mean: 0, ci: d.ci.map { _ in 0 }, n: d.n)
+        }
+        if let ci = d.ci, ResultFormatter.isNoise(ci, of: d.mean) { d.ci = 0 }
+        return d
     }
 
     func render(title: String, jsonKey: String, jsonTitle: JSONTitle, interp: Interpreter) -> String {
