@@ -149,6 +149,31 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(r[0].stations[0].down, 5.0 / 15.0, accuracy: 1e-3)
     }
 
+    /// Two modes by parts: each counts the parts completed since its own last repair, and one
+    /// falling due while the other is under repair waits its turn (LANGUAGE.md section 4). A
+    /// step-by-step reference of that rule gives the exact count of parts.
+    func testTwoPartCountModesCountSinceTheirOwnRepair() throws {
+        var m = saturatedMachine(FailureSpec(name: "a", up: nil, down: .constant(10), clock: .parts(3)), process: .constant(1))
+        m.stations[0].failures.append(FailureSpec(name: "b", up: nil, down: .constant(7), clock: .parts(5)))
+        let horizon = 1_000.0
+        var t = 0.0, sinceA = 0, sinceB = 0, done = 0.0, downTime = 0.0
+        while true {
+            t += 1
+            if t > horizon { break }
+            done += 1
+            sinceA += 1
+            sinceB += 1
+            let dueA = sinceA >= 3, dueB = sinceB >= 5
+            if dueA { downTime += min(10, horizon - t); t += 10; sinceA = 0 }
+            if dueB { downTime += max(0, min(7, horizon - t)); t += 7; sinceB = 0 }
+        }
+        let r = try run(m, horizon: horizon, warmup: 0, reps: 1)
+        XCTAssertEqual(r[0].stations[0].processed, done)
+        XCTAssertEqual(r[0].stations[0].down, downTime / horizon, accuracy: 1e-9)
+        // Had mode b counted since any repair, it would never reach 5 parts: a repair of a every 3.
+        XCTAssertLessThan(done, horizon * 3 / 13)
+    }
+
     func testStateFractionsSumToOneAndLittlesLawHolds() throws {
         var m = ModelSpec()
         let fail = FailureSpec(name: "f", up: .exponential(mean: 80), down: .exponential(mean: 8), clock: .busy)
