@@ -5,7 +5,9 @@ import TaktCore
 /// bound, and loops of finite room that can deadlock. Each is given once.
 extension Interpreter {
     func warnAboutLoads(_ spec: ModelSpec) {
-        guard let model = staticModel else { return }
+        // The same model as last time has nothing new to say: skip the traffic equations.
+        guard let model = staticModel, spec != lastLoadChecked else { return }
+        lastLoadChecked = spec
         let f = ResultFormatter(unit: settings.timeUnit)
         var found: [Diagnostic] = []
         for o in spec.overloads() {

@@ -41,6 +41,8 @@ public final class Interpreter {
     public var warningSink: ([Diagnostic]) -> Void = { _ in }
     /// Warnings already given, so each is printed once.
     var warningsGiven: Set<String> = []
+    /// The model the load warnings last looked at.
+    var lastLoadChecked: ModelSpec?
     /// Where an optimization shows its progress (a terminal's standard error); nil erases it.
     public var progress: ((String?) -> Void)?
     let stackGuard = StackGuard()
