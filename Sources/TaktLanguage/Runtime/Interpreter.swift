@@ -86,9 +86,7 @@ public final class Interpreter {
 
     /// The current model with the current settings, run once until either changes.
     func baseline(at span: Span) throws -> ResultValue {
-        let states = try buildStates()
-        let spec = try buildSpec(states: states, at: span)
-        warnAboutLoads(spec)
+        let (states, spec) = try declaredModel(at: span)
         if let c = baselineCache, c.spec == spec, c.settings == settings, c.rewards == rewards.count { return c.result }
         let r = try simulate(spec, states: states, settings: settings, streamFamily: 0, at: span)
         baselineCache = (spec, settings, rewards.count, r)
@@ -97,10 +95,16 @@ public final class Interpreter {
 
     /// Runs the current model with these settings and returns its results.
     func simulate(settings s: RunSettings, at span: Span) throws -> ResultValue {
+        let (states, spec) = try declaredModel(at: span)
+        return try simulate(spec, states: states, settings: s, streamFamily: 0, at: span)
+    }
+
+    /// The model as declared now, built, with its load warnings given (once each).
+    func declaredModel(at span: Span) throws -> (states: [String: ElementState], spec: ModelSpec) {
         let states = try buildStates()
         let spec = try buildSpec(states: states, at: span)
         warnAboutLoads(spec)
-        return try simulate(spec, states: states, settings: s, streamFamily: 0, at: span)
+        return (states, spec)
     }
 
     /// The core's model from these element settings (a what-if passes changed ones).
