@@ -46,9 +46,11 @@ public struct SearchRecord {
     /// Replication number → objective values.
     public internal(set) var runs: [Int: [Double]] = [:]
 
-    /// Mean of objective `k` over these replications (all of its own when nil).
+    /// Mean of objective `k` over these replications (all of its own when nil), summed in
+    /// replication order: a dictionary's own order changes from process to process, and with
+    /// it the last digits of a sum.
     public func mean(_ k: Int = 0, over replications: [Int]? = nil) -> Double {
-        let reps = replications ?? Array(runs.keys)
+        let reps = replications ?? replicationNumbers
         var sum = 0.0, n = 0
         for r in reps { if let v = runs[r] { sum += v[k]; n += 1 } }
         return n == 0 ? -.infinity : sum / Double(n)

@@ -68,6 +68,33 @@ final class ParamCLITests: XCTestCase {
         XCTAssertEqual(quiet.err, "")
     }
 
+    /// Byte for byte across processes (each hashes with its own seed, so nothing may depend on
+    /// a dictionary's order) and numbers of workers.
+    func testAnOptimizationPrintsTheSameInEveryProcess() throws {
+        let url = try file("""
+        config { horizon: 1000min, seed: 5 }
+        param speed = 1.0
+        source raw { saturated: true }
+        station m1 { process: exponential(1min / speed), failure { up: exponential(60min), down: exponential(6min) } }
+        buffer b { capacity: 2 }
+        station m2 { process: exponential(1min) }
+        sink done
+        flow raw -> m1 -> b -> m2 -> done
+        reward net = 10 * throughput * 100min - 200 * speed - 20 * b.capacity
+        reward cost = 3 * b.capacity
+        maximize net { vary speed in [0.8, 1.0, 1.2, 1.5]; vary b.capacity in 0...6; budget: 80; replications: 3 }
+        pareto { maximize net; minimize cost; vary b.capacity in 0...4; budget: 30 }
+
+        """)
+        var outputs = Set<String>()
+        for jobs in ["1", "2", "1", "2", "3"] {
+            let r = try CLITests.run(["run", url.path, "--json", "--jobs", jobs])
+            XCTAssertEqual(r.status, 0, r.err)
+            outputs.insert(r.out)
+        }
+        XCTAssertEqual(outputs.count, 1)
+    }
+
     func testOptimizationPrintsJSONAndNoProgressOffATerminal() throws {
         let url = try file(plant.replacingOccurrences(of: "let r = simulate()", with: "")
                                 .replacingOccurrences(of: "exponential(gap)", with: "exponential(1min / rate)")

@@ -159,3 +159,21 @@ final class HonestyTests: XCTestCase {
         }
     }
 }
+
+/// Means are summed in replication order, never in a dictionary's order (which changes from
+/// process to process, and with it the last digits of a sum).
+final class RecordOrderTests: XCTestCase {
+    func testMeansAreSummedInReplicationOrder() {
+        let values: [Double] = [1e16, 1, -1e16, 1, 3, -2, 1e-3, 7e15, -7e15]
+        var reference = 0.0
+        for v in values { reference += v }
+        for shift in 0..<values.count {
+            var r = SearchRecord(configuration: [0])
+            for k in values.indices {
+                let rep = (k + shift) % values.count
+                r.runs[rep] = [values[rep]]
+            }
+            XCTAssertEqual(r.mean() * Double(values.count), reference)
+        }
+    }
+}
