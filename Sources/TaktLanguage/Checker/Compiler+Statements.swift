@@ -170,7 +170,7 @@ extension Compiler {
             var refs: [(String, Span)] = []
             for n in names {
                 if n.name != "baseline" && modelNames[n.name] != "scenario" {
-                    let scenarios = modelNames.filter { $0.value == "scenario" }.map(\.key)
+                    let scenarios = modelNames.filter { $0.value == "scenario" }.map(\.key).sorted()
                     let suggestion = Suggest.closest(to: n.name, among: scenarios + ["baseline"])
                     error("'\(n.name)' is not a scenario", at: n.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "not a scenario",
                           help: "declare it with 'scenario \(n.name) { ... }'")
