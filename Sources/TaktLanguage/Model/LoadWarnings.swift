@@ -21,14 +21,7 @@ extension Interpreter {
                                         at: e.nameSpan, label: "offered at least its capacity",
                                         help: "add servers, speed it up, or send it less work"))
             } else {
-                let owner = o.pooledBy.flatMap { node -> String? in
-                    switch node {
-                    case .source(let k): return spec.sources[k].name
-                    case .station(let i): return spec.stations[i].name
-                    case .buffer(let j): return spec.buffers[j].name
-                    case .sink: return nil
-                    }
-                }
+                let owner = o.pooledBy.map(spec.name(of:))
                 let span = owner.flatMap { model.routeSpans[$0] } ?? model.element(names[0])?.nameSpan
                 found.append(Diagnostic("'\(names.joined(separator: "', '"))' are overloaded together: they receive \(receives) and can process \(processes) (\(load)); their queues will grow without bound",
                                         at: span, label: "a choice whose destinations cannot keep up",
@@ -36,14 +29,7 @@ extension Interpreter {
             }
         }
         for loop in spec.finiteLoops() {
-            let flowOrder = loop.map { node -> String in
-                switch node {
-                case .station(let i): return spec.stations[i].name
-                case .buffer(let j): return spec.buffers[j].name
-                case .source(let k): return spec.sources[k].name
-                case .sink(let k): return spec.sinks[k].name
-                }
-            }
+            let flowOrder = loop.map(spec.name(of:))
             // Named from the element declared first, as the script reads.
             let order = flowOrder.map { model.byName[$0] ?? Int.max }
             let first = order.indices.min { order[$0] < order[$1] } ?? 0
