@@ -40,7 +40,7 @@ let package = Package(
         // -sanitize=fuzzer (Fuzz/run), else a replayer of inputs on an ordinary build.
         .executableTarget(name: "takt-fuzz", dependencies: ["TaktLanguage"], path: "Fuzz/TaktFuzz"),
         .testTarget(name: "TaktCoreTests", dependencies: ["TaktCore"]),
-        .testTarget(name: "TaktOptimizerTests", dependencies: ["TaktOptimizer"]),
+        .testTarget(name: "TaktOptimizerTests", dependencies: ["TaktOptimizer", "TaktCore"]),
         .testTarget(name: "TaktLanguageTests", dependencies: ["TaktLanguage", "TaktCore"]),
         .testTarget(name: "TaktCLITests", dependencies: ["TaktLanguage"]),
     ],

@@ -16,7 +16,7 @@ public final class Expr {
 
 public enum UnaryOp: String { case negate = "-", not = "not" }
 
-public enum BinaryOp: String {
+public enum BinaryOp: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
     case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">=", equal = "==", notEqual = "!="
     case and = "and", or = "or"
@@ -108,6 +108,8 @@ public indirect enum ExprKind {
     case optimize(OptimizeDirection, reward: String, rewardSpan: Span, body: OptimizeBody)
     /// `pareto { maximize A; minimize B; vary ...; budget: N }`
     case pareto(objectives: [(OptimizeDirection, NameRef)], body: OptimizeBody)
+    /// `train A` or `train A, B` (agents trained together).
+    case train([NameRef])
 }
 
 extension ExprKind {
@@ -211,7 +213,6 @@ public indirect enum StmtKind {
     case scenario(name: String, nameSpan: Span, body: [Stmt])
     case compare([NameRef])
     case whatIf([Stmt])
-    case train(NameRef)
 }
 
 public struct Script {

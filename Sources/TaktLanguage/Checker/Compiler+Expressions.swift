@@ -17,6 +17,7 @@ extension Compiler {
     }
 
     func compileExpr(_ e: Expr) -> Typed {
+        if let agentExpression = compileAgentExpression(e) { return agentExpression }
         switch e.kind {
         case .number(let x):
             return Typed(node: ConstantNode(.number(x), span: e.span), type: .dimension(0), literal: x)
@@ -116,6 +117,8 @@ extension Compiler {
                                           otherwise: elseStatements, otherwiseValue: elseValue, span: e.span), type: nil)
         case .optimize, .pareto:
             return Typed(node: compileOptimize(e) ?? ConstantNode(.nil, span: e.span), type: e.kind.isPareto ? .list : .record)
+        case .train:
+            return Typed(node: ConstantNode(.nil, span: e.span), type: nil)
         }
     }
 
@@ -150,6 +153,11 @@ extension Compiler {
                 if inReward { return Typed(node: RewardReadNode(name, span: span), type: nil) }
                 error("'\(name)' is a reward, computed for each replication", at: span, label: "not a value here",
                       help: "read its estimate from results, simulate().\(name), or use it in another reward")
+                return Typed(node: ConstantNode(.nil, span: span), type: nil)
+            }
+            if kind == "agent" {
+                error("'\(name)' is an agent", at: span, label: "not a value",
+                      help: "read \(name).policy, or ask \(name).decide([...])")
                 return Typed(node: ConstantNode(.nil, span: span), type: nil)
             }
             if kind == "scenario" {

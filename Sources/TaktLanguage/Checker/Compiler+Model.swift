@@ -7,6 +7,7 @@ extension Compiler {
     /// Builds the flow graph from the declarations and `flow` lines and reports shape errors.
     func collectModel(_ statements: [Stmt]) -> StaticModel? {
         let model = StaticModel()
+        model.agentNames = agentIndex.sorted { $0.value < $1.value }.map(\.key)
         var perKind: [ElementKind: Int] = [:]
         for s in statements {
             guard case .element(let e) = s.kind, isDeclaration(e.name, e.nameSpan) else { continue }
@@ -105,6 +106,7 @@ extension Compiler {
             for b in branches { addEdge(last, b.target) }
         case .choice(let targets, let rule, let agent):
             guard let r = routingRule(rule, agent: agent) else { return }
+            if let agent { noteAgentChoice(agent.name, targets: targets.map(\.name), span: span, in: model) }
             setRoute(last, .rule(r, targets.map(\.name)))
             for t in targets { addEdge(last, t) }
         }
@@ -118,8 +120,7 @@ extension Compiler {
         case "shortest_queue": return .shortestQueue
         case "first_available": return .firstAvailable
         case "agent":
-            notAvailable("agents", at: agent?.span ?? rule.span)
-            return nil
+            return agentRule(agent)
         default:
             let suggestion = Suggest.closest(to: rule.name, among: Compiler.rules)
             error("unknown routing rule '\(rule.name)'", at: rule.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown rule",
@@ -162,6 +163,11 @@ extension Compiler {
             newTargets = branches.map(\.target)
         case .choice(let targets, let rule, let agent):
             guard let r = routingRule(rule, agent: agent) else { return nil }
+            if let agent, let first = model.agentChoices[agent.name]?.first, first.targets.count != targets.count {
+                error("the agent '\(agent.name)' decides among \(first.targets.count) destinations elsewhere, and \(targets.count) here",
+                      at: span, label: "another number of destinations", notes: ["its first choice is at \(location(first.span))"])
+                return nil
+            }
             route = .rule(r, targets.map(\.name))
             newTargets = targets
         }

@@ -10,6 +10,9 @@ extension Compiler {
         case .optimize, .pareto:
             guard let node = compileOptimize(e) else { return nil }
             return OptimizeStatementNode(node)
+        case .train:
+            guard let node = compileAgentExpression(e)?.node as? TrainNode else { return nil }
+            return TrainStatementNode(node)
         default:
             return nil
         }

@@ -18,7 +18,7 @@ extension Compiler {
             for a in args { names(in: a.value, visit) }
         case .member(let t, _, _): names(in: t, visit)
         case .if(let node): names(in: node.condition, visit)
-        case .optimize, .pareto: return
+        case .optimize, .pareto, .train: return
         }
     }
 

@@ -140,8 +140,8 @@ extension Compiler {
                 slot.node = compileExpr(slot.expr).node
             }
             return nil
-        case .agent:
-            notAvailable("agents", at: s.span)
+        case .agent(let name, let nameSpan, let properties):
+            return compileAgent(name: name, nameSpan: nameSpan, properties: properties, span: s.span)
         case .reward(let name, _, let valueExpr):
             inReward = true
             let value = compileExpr(valueExpr)
@@ -188,8 +188,6 @@ extension Compiler {
             guard let changes = compileChanges(body) else { return nil }
             let text = body.map { sourceText($0.span) }.joined(separator: "; ")
             return WhatIfNode(changes: changes, text: text, span: s.span)
-        case .train:
-            notAvailable("'train'", at: s.span)
         }
         return nil
     }

@@ -61,6 +61,8 @@ public final class Compiler {
     var paramDerived: [String: String] = [:]
     /// Warnings of the script being compiled (LANGUAGE.md section 4).
     var warnings: [Diagnostic] = []
+    /// Agents by name: the index of the core's decider each one is (kept across a session's inputs).
+    var agentIndex: [String: Int] = [:]
     /// Compiling a reward's expression: plant results such as `throughput` are names there.
     var inReward = false
 
@@ -195,7 +197,10 @@ public final class Compiler {
             case .param(let name, let span, _): entry = (name, span, true)
             case .function(let decl): if let n = decl.name, let sp = decl.nameSpan { entry = (n, sp, false) }
             case .element(let e): entry = (e.name, e.nameSpan, false); model = e.kind.rawValue
-            case .agent(let name, let span, _): entry = (name, span, false); model = "agent"
+            case .agent(let name, let span, _):
+                entry = (name, span, false)
+                model = "agent"
+                if agentIndex[name] == nil { agentIndex[name] = agentIndex.count }
             case .reward(let name, let span, _): entry = (name, span, false); model = "reward"
             case .scenario(let name, let span, _): entry = (name, span, false); model = "scenario"
             default: break

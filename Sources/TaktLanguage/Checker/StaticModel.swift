@@ -39,6 +39,11 @@ final class StaticModel {
     var predecessors: [String: [(from: String, span: Span)]] = [:]
     var firstFlowSpan: Span?
 
+    /// The choices naming each agent: their destinations and flow lines, in order.
+    var agentChoices: [String: [(targets: [String], span: Span)]] = [:]
+    /// Agent names by decider index.
+    var agentNames: [String] = []
+
     /// Shape errors found in a session, reported when the model is first simulated.
     var deferredErrors: [Diagnostic] = []
 

@@ -57,6 +57,9 @@ struct RewardValues {
     let dimension: Int
     let values: [Double]
 
+    /// An agent's reward rate, `NAME.reward`, which no declared reward's name can be.
+    var isAgentReward: Bool { name.hasSuffix(".reward") }
+
     static func kind(_ dimension: Int) -> String { dimension == 0 ? "number" : dimension == 1 ? "duration" : "rate" }
 }
 

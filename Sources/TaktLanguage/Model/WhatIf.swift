@@ -160,7 +160,12 @@ struct Comparison {
 
     /// The KPIs of the table: plant, then each station's state fractions, then each reward.
     func rows() -> [(kpi: String, dimension: Int, pick: Pick)] {
-        var rows: [(String, Int, Pick)] = [
+        var rows: [(String, Int, Pick)] = []
+        // An agent's reward rate (in `train`'s comparisons) leads the table.
+        for (j, reward) in results[0].rewards.enumerated() where reward.isAgentReward {
+            rows.append((reward.name, reward.dimension, { r, k in j < r.rewards.count ? r.rewards[j].values[k] : nil }))
+        }
+        rows += [
             ("throughput", -1, { $0.replications[$1].throughput }), ("wip", 0, { $0.replications[$1].wip }),
             ("cycle_time", 1, { $0.replications[$1].cycleTime }),
         ]
@@ -170,7 +175,7 @@ struct Comparison {
             rows.append(("\(s.name).starved", 0, { $0.replications[$1].stations[i].starved }))
             rows.append(("\(s.name).down", 0, { $0.replications[$1].stations[i].down }))
         }
-        for (j, reward) in results[0].rewards.enumerated() {
+        for (j, reward) in results[0].rewards.enumerated() where !reward.isAgentReward {
             rows.append((reward.name, reward.dimension, { r, k in j < r.rewards.count ? r.rewards[j].values[k] : nil }))
         }
         return rows
@@ -201,25 +206,12 @@ struct Comparison {
     func render(title: String, jsonKey: String, jsonTitle: JSONTitle, interp: Interpreter) -> String {
         let f = ResultFormatter(unit: interp.settings.timeUnit)
         if interp.settings.json {
-            var rowsJSON: [String] = []
-            for row in rows() {
-                let values = names.indices.map { v -> String in
-                    let e = estimate(v, row.pick)
-                    return ResultFormatter.jsonString(names[v]) + ": " + (e.map { f.json(f.scaled($0.mean, row.dimension)) } ?? "null")
-                }
-                let deltas = names.indices.dropFirst().map { v -> String in
-                    guard let d = delta(v, row.pick) else { return ResultFormatter.jsonString(names[v]) + ": null" }
-                    let ci = d.ci.map { f.json(f.scaled($0, row.dimension)) } ?? "null"
-                    return ResultFormatter.jsonString(names[v]) + ": {\"delta\": \(f.json(f.scaled(d.mean, row.dimension))), \"ci95\": \(ci), \"significant\": \(Comparison.significant(d))}"
-                }
-                rowsJSON.append("{\"kpi\": \(ResultFormatter.jsonString(row.kpi)), \"values\": {\(values.joined(separator: ", "))}, \"deltas\": {\(deltas.joined(separator: ", "))}}")
-            }
             let titleJSON: String
             switch jsonTitle {
             case .string(let s): titleJSON = ResultFormatter.jsonString(s)
             case .list(let l): titleJSON = "[" + l.map(ResultFormatter.jsonString).joined(separator: ", ") + "]"
             }
-            return "{\"\(jsonKey)\": \(titleJSON), \"rows\": [\(rowsJSON.joined(separator: ", "))]}"
+            return "{\"\(jsonKey)\": \(titleJSON), \"rows\": [\(rowsJSON(interp: interp).joined(separator: ", "))]}"
         }
         var header = ["kpi"] + names
         for v in names.indices.dropFirst() { header += ["delta \(names[v])", "95% CI", ""] }
@@ -245,6 +237,26 @@ struct Comparison {
         let crn = s.crn ? "common random numbers" : "independent streams"
         return "\(title)\n\(s.replications) replications, \(crn); * marks a difference whose 95% CI excludes zero\n\n"
             + f.table(header, body).dropLastNewline.replacingTrailingSpaces
+    }
+
+    /// Each KPI as a JSON object (section 9's ROW), with `extra` fields first when given.
+    func rowsJSON(interp: Interpreter, extra: String? = nil) -> [String] {
+        let f = ResultFormatter(unit: interp.settings.timeUnit)
+        var rowsJSON: [String] = []
+        for row in rows() {
+            let values = names.indices.map { v -> String in
+                let e = estimate(v, row.pick)
+                return ResultFormatter.jsonString(names[v]) + ": " + (e.map { f.json(f.scaled($0.mean, row.dimension)) } ?? "null")
+            }
+            let deltas = names.indices.dropFirst().map { v -> String in
+                guard let d = delta(v, row.pick) else { return ResultFormatter.jsonString(names[v]) + ": null" }
+                let ci = d.ci.map { f.json(f.scaled($0, row.dimension)) } ?? "null"
+                return ResultFormatter.jsonString(names[v]) + ": {\"delta\": \(f.json(f.scaled(d.mean, row.dimension))), \"ci95\": \(ci), \"significant\": \(Comparison.significant(d))}"
+            }
+            let lead = extra.map { $0 + ", " } ?? ""
+            rowsJSON.append("{\(lead)\"kpi\": \(ResultFormatter.jsonString(row.kpi)), \"values\": {\(values.joined(separator: ", "))}, \"deltas\": {\(deltas.joined(separator: ", "))}}")
+        }
+        return rowsJSON
     }
 
     static func significant(_ d: Estimate) -> Bool {

@@ -326,10 +326,6 @@ public struct Parser {
                                   at: change.span)
                 }
                 return Stmt(.whatIf([change]), span(from: start))
-            case .train:
-                advance()
-                let name = try expectName("an agent name after 'train'")
-                return Stmt(.train(name), span(from: start))
             default:
                 break
             }
@@ -733,6 +729,11 @@ public struct Parser {
                 return try parseOptimize()
             case .pareto:
                 return try parsePareto()
+            case .train:
+                advance()
+                var names = [try expectName("an agent name after 'train'")]
+                while match(.comma) { names.append(try expectName("an agent name after ','")) }
+                return Expr(.train(names), span(from: t))
             default:
                 throw fail("expected an expression, found \(t.describe)")
             }

@@ -79,6 +79,9 @@ public final class Interpreter {
     /// Values given by `--set NAME=VALUE`, applied where each param is declared.
     public var paramSettings: [String: Value] = [:]
 
+    /// Declared agents, by name, with what they have learned.
+    var agents: [String: AgentDefinition] = [:]
+
     /// Declared scenarios, by name.
     var scenarios: [String: ScenarioDefinition] = [:]
     /// The baseline's results, keyed by the model built, the settings and the rewards declared.
@@ -118,20 +121,68 @@ public final class Interpreter {
 
     /// Runs a built model and computes the declared rewards of each replication (with
     /// `params` holding the values the model was built with).
+    /// `monitors` names agents whose reward rate each replication reports, as `NAME.reward`.
     func simulate(_ spec: ModelSpec, states: [String: ElementState], params: [ParamValue] = [], settings s: RunSettings,
-                  streamFamily: Int, at span: Span) throws -> ResultValue {
+                  streamFamily: Int, monitors: [String] = [], at span: Span) throws -> ResultValue {
         let core = RunSettingsCore(warmup: s.warmup, horizon: s.horizon, seed: s.seed, maxParts: s.maxParts,
                                    stallTolerance: 1e-9 * s.timeUnit.seconds, streamFamily: streamFamily)
+        let (deciders, rates) = try withParams(params) { () throws -> ([DeciderFactory], [RewardRates]) in
+            var deciders = try agentDeciders(for: spec, at: span)
+            var rates: [RewardRates] = []
+            for name in monitors {
+                guard let agent = agents[name] else { continue }
+                let reward = SendableBox(value: try agent.template.reward.bound(self)), box = RewardRates()
+                let unit = s.timeUnit.seconds, warmup = s.warmup
+                deciders.append({ r in
+                    RewardMonitor(box: box, replication: r, integral: RewardIntegral(reward: reward.value, secondsPerUnit: unit, from: warmup))
+                })
+                rates.append(box)
+            }
+            return (deciders, rates)
+        }
         do {
-            let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs,
+            let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs, deciders: deciders,
                                              shouldStop: { interruptRequested.load(ordering: .relaxed) })
-            let rewardValues = try withParams(params) {
+            var rewardValues = zip(monitors, rates).map { name, box in
+                RewardValues(name: "\(name).reward", dimension: 0, values: box.values(0..<s.replications))
+            }
+            rewardValues += try withParams(params) {
                 try rewards.map { try $0.values(over: outcome.replications, spec: spec, states: states, interp: self) }
             }
             return ResultValue(spec: spec, replications: outcome.replications, settings: s, rewards: rewardValues)
         } catch let e as SimulationError {
             throw simulationError(e, spec: spec, settings: s, at: span)
         }
+    }
+
+    /// The core's deciders for a model: the agents' greedy policies, unless `overriding` gives
+    /// another for some index. An agent a choice names must be trained or loaded.
+    func agentDeciders(for spec: ModelSpec, overriding: [Int: DeciderFactory] = [:], at span: Span) throws -> [DeciderFactory] {
+        let names = staticModel?.agentNames ?? []
+        let used = spec.decidersUsed
+        let unit = settings.timeUnit.seconds
+        var out: [DeciderFactory] = []
+        for (k, name) in names.enumerated() {
+            if let d = overriding[k] {
+                out.append(d)
+                continue
+            }
+            guard used.contains(k) else {
+                out.append({ _ in UnusedDecider() })
+                continue
+            }
+            let flowSpan = staticModel?.agentChoices[name]?.first?.span ?? span
+            guard let agent = agents[name] else {
+                throw Diagnostic("the agent '\(name)' is used before its declaration has run", at: flowSpan)
+            }
+            guard let policy = agent.policy else {
+                throw Diagnostic("train '\(name)' first, or load a policy", at: flowSpan, label: "'\(name)' has learned nothing yet",
+                                 help: "add 'train \(name)' before the first simulation, or load_policy(\(name), \"FILE\")")
+            }
+            let observe = SendableBox(value: try agent.bound(self).observe)
+            out.append({ _ in GreedyAgent(observe: observe.value, policy: policy, secondsPerUnit: unit) })
+        }
+        return out
     }
 
     /// A failure of the core as a diagnostic at the element it concerns.
