@@ -6,7 +6,7 @@ struct Takt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "takt",
         abstract: "Factory what-if simulation: run, check and test Takt scripts, or explore them in a REPL.",
-        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, ReplCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, TestCommand.self, ReplCommand.self, GymCommand.self]
     )
 
     /// Parses the command line; usage errors exit with status 2 (ArgumentParser's default is 64).

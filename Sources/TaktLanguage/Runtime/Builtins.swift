@@ -160,12 +160,6 @@ enum Builtins {
         }
     }
 
-    static func notAvailable(_ name: String, _ what: String) -> Builtin {
-        Builtin(name, 0, Int.max, labels: ["horizon", "warmup", "replications", "seed"]) { c in
-            throw Diagnostic("\(name)() is not available yet", at: c.node.span, label: "\(what) arrives in a later version of Takt")
-        }
-    }
-
     static let list: [Builtin] = [
         Builtin("print", 0, Int.max) { c in
             let fmt = c.interp.formatter
@@ -292,7 +286,5 @@ enum Builtins {
             }
             return .result(try c.interp.simulate(settings: s, at: c.node.span))
         },
-        notAvailable("save_policy", "agent training"),
-        notAvailable("load_policy", "agent training"),
     ]
 }

@@ -210,8 +210,10 @@ public final class Interpreter {
         }
     }
 
-    /// Runs a program's top level. Throws a `Diagnostic` or `Interrupted`.
-    public func run(_ program: Program) throws {
+    /// Runs a program's top level. Throws a `Diagnostic` or `Interrupted`. With
+    /// `declarationsOnly` (`takt gym`), statements that print, simulate or train are passed over,
+    /// and so is the implicit run; loading a policy still runs.
+    public func run(_ program: Program, declarationsOnly: Bool = false) throws {
         overrides(&settings)
         staticModel = program.model
         if currentStackSize > 0 { stackGuard.start(stackSize: currentStackSize) }
@@ -225,12 +227,20 @@ public final class Interpreter {
         }
         let frame = Frame(interp: self, locals: base, closure: nil)
         for statement in proto.statements {
+            if declarationsOnly && Interpreter.acts(statement) { continue }
             _ = try statement.exec(frame)
         }
-        if program.needsImplicitRun {
+        if program.needsImplicitRun && !declarationsOnly {
             let result = try simulate(settings: settings, at: program.model?.elements.first?.declSpan ?? proto.span)
             output(formatter.format(.result(result)) + "\n")
         }
+    }
+
+    /// Whether a top-level statement prints, simulates or trains (all but loading a policy).
+    static func acts(_ statement: StmtNode) -> Bool {
+        if let e = statement as? ExprStmtNode { return !((e.expr as? PolicyFileNode).map { !$0.saves } ?? false) }
+        return statement is PrintValueNode || statement is OptimizeStatementNode || statement is TrainStatementNode
+            || statement is WhatIfNode || statement is CompareNode
     }
 
     @inline(__always)
