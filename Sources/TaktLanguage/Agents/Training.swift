@@ -94,8 +94,7 @@ final class TrainNode: Node {
                 }
             }
             try episode(TrainNode.episodeFamily(e), deciders: deciders)
-            let isRow = nextRow <= 10 && e + 1 >= (nextRow * episodes + 9) / 10
-            for l in learners { l.replay(sweeps: isRow ? 100_000 : 200) }
+            for l in learners { l.endEpisode() }
             while nextRow <= 10 && e + 1 >= (nextRow * episodes + 9) / 10 {
                 // A greedy episode on the `eval` streams, each agent's reward integrated.
                 let boxes = agents.map { _ in RewardRates() }

@@ -16,6 +16,13 @@
 ///   times get values consistent with their well-visited neighbours instead of the noise of a
 ///   few steps.
 ///
+/// Two refinements make the model's answer robust on the little data rare states get:
+/// - where a state's actions do not differ in the time to the next decision or in the reward
+///   rate beyond their noise, those are pooled over the actions (`pool`);
+/// - the greedy policy takes a state's own values only where each action has been tried
+///   `trust` times; elsewhere it follows a linear trend of the advantages, fitted to the states
+///   tried often enough (`advantageFit`).
+///
 /// States are observations rounded to integers. Deterministic: exploration draws from a
 /// generator the caller seeds, and every sum runs in the order transitions were first seen.
 /// Not thread-safe: one replication at a time learns with a learner.
@@ -28,11 +35,11 @@ public final class QLearner {
         /// Whether recorded transitions are replayed between episodes.
         public var replay: Bool
         /// How often each action of a state must have been tried before the greedy policy
-        /// trusts that state's values; a state tried less takes the decision of the nearest
-        /// trusted one.
+        /// takes that state's own values; a state tried less decides by the trend fitted to the
+        /// states tried at least `fitMinimum` times.
         public var trust: Int
 
-        public init(explore: Double = 0.1, rate: Double = 0.05, replay: Bool = true, trust: Int = 12) {
+        public init(explore: Double = 0.1, rate: Double = 0.05, replay: Bool = true, trust: Int = 1000) {
             self.explore = explore
             self.rate = rate
             self.replay = replay
@@ -51,6 +58,8 @@ public final class QLearner {
     private var visits: [Int] = []
     private var rewardSum: [Double] = []
     private var timeSum: [Double] = []
+    /// Sums of squares and products, for the spread of reward and time.
+    private var timeSquares: [Double] = [], rewardSquares: [Double] = [], rewardTimes: [Double] = []
     private var successors: [[(row: Int, count: Int)]] = []
     /// The reward rate the greedy steps have earned, for the SMART update.
     private var greedyReward = 0.0, greedyTime = 0.0
@@ -83,6 +92,9 @@ public final class QLearner {
         visits += Array(repeating: 0, count: actions)
         rewardSum += Array(repeating: 0, count: actions)
         timeSum += Array(repeating: 0, count: actions)
+        timeSquares += Array(repeating: 0, count: actions)
+        rewardSquares += Array(repeating: 0, count: actions)
+        rewardTimes += Array(repeating: 0, count: actions)
         successors += Array(repeating: [], count: actions)
         return r
     }
@@ -138,6 +150,9 @@ public final class QLearner {
             visits[i] += 1
             rewardSum[i] += reward
             timeSum[i] += elapsed
+            timeSquares[i] += elapsed * elapsed
+            rewardSquares[i] += reward * reward
+            rewardTimes[i] += reward * elapsed
             if let k = successors[i].firstIndex(where: { $0.row == s }) {
                 successors[i][k].count += 1
             } else {
@@ -157,10 +172,130 @@ public final class QLearner {
         return action
     }
 
+    /// How many standard errors an action's time or rate must differ from its state's pooled
+    /// one to be kept apart.
+    static let poolingThreshold = 2.0
+
+    /// The time to the next decision and the reward rate until then, where the actions of a
+    /// state do not differ in them beyond their noise, are the state's, from all its actions'
+    /// transitions. Where a choice only moves a part, the time to the next decision and the
+    /// rate are the same whatever the action; estimated apart, their noise alone would decide
+    /// between close actions.
+    private func pool(_ pairs: [Int], tau: inout [Double], rate: inout [Double], floor: Double) {
+        var k = 0
+        while k < pairs.count {
+            let row = pairs[k] / actions
+            var end = k
+            while end < pairs.count && pairs[end] / actions == row { end += 1 }
+            if end - k >= 2 {
+                var n = 0.0, t = 0.0, r = 0.0
+                for j in k..<end { n += Double(visits[pairs[j]]); t += timeSum[pairs[j]]; r += rewardSum[pairs[j]] }
+                let pooledTau = max(t / n, floor), pooledRate = t > 0 ? r / t : rate[k]
+                for j in k..<end {
+                    let i = pairs[j], m = Double(visits[i])
+                    guard m >= 2 else { tau[j] = pooledTau; rate[j] = pooledRate; continue }
+                    let mean = timeSum[i] / m
+                    let spread = max(timeSquares[i] / m - mean * mean, 0) * m / (m - 1)
+                    if abs(mean - t / n) <= QLearner.poolingThreshold * (spread / m).squareRoot() { tau[j] = pooledTau }
+                    if timeSum[i] > 0 {
+                        let own = rewardSum[i] / timeSum[i]
+                        let residual = max(rewardSquares[i] - 2 * own * rewardTimes[i] + own * own * timeSquares[i], 0)
+                        if abs(own - pooledRate) <= QLearner.poolingThreshold * residual.squareRoot() / timeSum[i] { rate[j] = pooledRate }
+                    }
+                }
+            }
+            k = end
+        }
+    }
+
+    /// The visits of each action a state needs before its values enter the fitted trend.
+    static let fitMinimum = 12
+
+    /// Each action's advantage over the first, as a linear function of the observation, fitted
+    /// by least squares to the trusted states' values (weighted by their visits). Where a
+    /// state's own values are too few to trust, this is what decides: it carries the trend of
+    /// the well-visited states (a switching curve) out to the rarely visited ones, where the
+    /// nearest trusted state's decision, taken literally, can route every part into a queue
+    /// that only grows.
+    struct AdvantageFit {
+        let weights: [[Double]]
+
+        func decide(_ state: [Int]) -> Int {
+            var best = 0, bestValue = 0.0
+            for (a, w) in weights.enumerated() {
+                var v = w[0]
+                for (j, x) in state.enumerated() { v += w[j + 1] * Double(x) }
+                if v > bestValue { best = a + 1; bestValue = v }
+            }
+            return best
+        }
+    }
+
+    private func advantageFit(_ trusted: [Int]) -> AdvantageFit? {
+        guard let d = trusted.first.map({ states[$0].count }), trusted.count > d + 1, actions >= 2 else { return nil }
+        let m = d + 1
+        var weights: [[Double]] = []
+        for a in 1..<actions {
+            var xtx = [Double](repeating: 0, count: m * m), xty = [Double](repeating: 0, count: m)
+            for r in trusted {
+                let x = [1.0] + states[r].map(Double.init)
+                let w = Double(min(visits[r * actions], visits[r * actions + a]))
+                let y = q[r * actions + a] - q[r * actions]
+                for i in 0..<m {
+                    xty[i] += w * x[i] * y
+                    for j in 0..<m { xtx[i * m + j] += w * x[i] * x[j] }
+                }
+            }
+            // A touch of ridge, so that an observation that never varies leaves the system solvable.
+            let scale = (0..<m).map { xtx[$0 * m + $0] }.max() ?? 1
+            for i in 0..<m { xtx[i * m + i] += 1e-9 * scale + 1e-12 }
+            guard let solution = QLearner.solve(xtx, xty, m) else { return nil }
+            weights.append(solution)
+        }
+        return AdvantageFit(weights: weights)
+    }
+
+    /// Gaussian elimination with partial pivoting; nil when singular.
+    static func solve(_ a: [Double], _ b: [Double], _ m: Int) -> [Double]? {
+        var a = a, b = b
+        for c in 0..<m {
+            var p = c
+            for r in (c + 1)..<max(m, c + 1) where abs(a[r * m + c]) > abs(a[p * m + c]) { p = r }
+            guard abs(a[p * m + c]) > 1e-300 else { return nil }
+            if p != c {
+                for j in 0..<m { a.swapAt(c * m + j, p * m + j) }
+                b.swapAt(c, p)
+            }
+            for r in (c + 1)..<max(m, c + 1) {
+                let f = a[r * m + c] / a[c * m + c]
+                for j in c..<m { a[r * m + j] -= f * a[c * m + j] }
+                b[r] -= f * b[c]
+            }
+        }
+        var x = [Double](repeating: 0, count: m)
+        for c in stride(from: m - 1, through: 0, by: -1) {
+            var v = b[c]
+            for j in (c + 1)..<max(m, c + 1) { v -= a[c * m + j] * x[j] }
+            x[c] = v / a[c * m + c]
+        }
+        return x.allSatisfy(\.isFinite) ? x : nil
+    }
+
+    /// Whether transitions were recorded since the last full replay.
+    private var unsettled = false
+
+    /// Ends a learning episode: a short replay, so that the next episode explores around a
+    /// policy that has taken in everything seen so far.
+    public func endEpisode() {
+        replay(sweeps: 100, tolerance: 1e-6)
+        unsettled = true
+    }
+
     /// Replays the recorded transitions: relative value iteration on their averages until the
-    /// values settle or `sweeps` sweeps have run. Starts from the current values, so a replay
-    /// after each episode converges in few sweeps.
-    public func replay(sweeps: Int) {
+    /// values change by less than `tolerance` (relative to the reward rate) or `sweeps` sweeps
+    /// have run. Starts from the current values, so a replay after each episode converges in
+    /// few sweeps.
+    public func replay(sweeps: Int, tolerance: Double = 1e-10) {
         guard settings.replay else { return }
         let pairs = (0..<(states.count * actions)).filter { visits[$0] > 0 }
         guard !pairs.isEmpty else { return }
@@ -168,32 +303,73 @@ public final class QLearner {
         // Transitions that take no time (two decisions at one instant) count as a twentieth of
         // the mean, so that the transformation's step stays useful.
         let floor = max(totalTime / Double(totalVisits) * 0.05, 1e-12)
-        let tau = pairs.map { max(timeSum[$0] / Double(visits[$0]), floor) }
+        var tau = pairs.map { max(timeSum[$0] / Double(visits[$0]), floor) }
+        var rate = pairs.map { timeSum[$0] > 0 ? rewardSum[$0] / timeSum[$0] : rewardSum[$0] / Double(visits[$0]) / floor }
+        pool(pairs, tau: &tau, rate: &rate, floor: floor)
         let eta = 0.9 * (tau.min() ?? 1)
-        var h = (0..<states.count).map(bestValue)
-        var next = q
-        for _ in 0..<sweeps {
-            for (k, i) in pairs.enumerated() {
-                let n = Double(visits[i]), p = eta / tau[k]
-                var expected = 0.0
-                for s in successors[i] { expected += Double(s.count) / n * h[s.row] }
-                let selfRow = i / actions
-                next[i] = rewardSum[i] / n / tau[k] + p * expected + (1 - p) * h[selfRow]
+        // The transformed chain in flat arrays: per pair its reward rate, the weight it keeps on
+        // its own state, and its successors' weights.
+        var rewardRate = [Double](repeating: 0, count: pairs.count), stay = rewardRate, selfRow = [Int](repeating: 0, count: pairs.count)
+        var first = [Int](repeating: 0, count: pairs.count + 1), to: [Int] = [], weight: [Double] = []
+        for (k, i) in pairs.enumerated() {
+            let n = Double(visits[i]), p = eta / tau[k]
+            rewardRate[k] = rate[k]
+            stay[k] = 1 - p
+            selfRow[k] = i / actions
+            for s in successors[i] {
+                to.append(s.row)
+                weight.append(p * Double(s.count) / n)
             }
-            let reference = bestTriedValue(next, 0)
-            var change = -Double.infinity, low = Double.infinity
-            for r in 0..<states.count {
-                let v = bestTriedValue(next, r) - reference
-                let d = v - h[r]
-                change = max(change, d)
-                low = min(low, d)
-                h[r] = v
-            }
-            for i in pairs { next[i] -= reference }
-            plannedRate = reference
-            if change - low < 1e-10 * max(1, abs(reference)) { break }
+            first[k + 1] = to.count
         }
-        for i in pairs { q[i] = next[i] }
+        // Each state's pairs (contiguous, as pairs are in row order); a state where nothing was
+        // tried (an episode's last decision) takes the value of the nearest state where something was.
+        var pairsOf = [(Int, Int)](repeating: (0, 0), count: states.count)
+        var k = 0
+        for r in 0..<states.count {
+            let start = k
+            while k < pairs.count && selfRow[k] == r { k += 1 }
+            pairsOf[r] = (start, k)
+        }
+        let tried = (0..<states.count).filter { pairsOf[$0].0 < pairsOf[$0].1 }
+        let untried = (0..<states.count).filter { pairsOf[$0].0 == pairsOf[$0].1 }
+        let stand = untried.map { r in nearest(to: states[r], among: 0..<states.count, where: { pairsOf[$0].0 < pairsOf[$0].1 }) ?? tried[0] }
+        var value = pairs.map { q[$0] }
+        var h = [Double](repeating: 0, count: states.count)
+        /// The states' values from the pairs', less the first tried state's: the reward rate.
+        func settle() -> Double {
+            for r in tried {
+                var best = -Double.infinity
+                for k in pairsOf[r].0..<pairsOf[r].1 { best = max(best, value[k]) }
+                h[r] = best
+            }
+            let reference = h[tried[0]]
+            for r in tried { h[r] -= reference }
+            for (r, s) in zip(untried, stand) { h[r] = h[s] }
+            return reference
+        }
+        var reference = settle()
+        var next = value
+        for _ in 0..<sweeps {
+            for k in 0..<pairs.count {
+                var v = rewardRate[k] + stay[k] * h[selfRow[k]]
+                for e in first[k]..<first[k + 1] { v += weight[e] * h[to[e]] }
+                next[k] = v
+            }
+            swap(&value, &next)
+            let old = h
+            reference = settle()
+            var high = -Double.infinity, low = Double.infinity
+            for r in h.indices {
+                let d = h[r] - old[r]
+                high = max(high, d)
+                low = min(low, d)
+            }
+            for k in value.indices { value[k] -= reference }
+            plannedRate = reference
+            if high - low < tolerance * max(1, abs(reference)) { break }
+        }
+        for (k, i) in pairs.enumerated() { q[i] = value[k] }
     }
 
     private func bestTriedValue(_ values: [Double], _ r: Int) -> Double {
@@ -208,13 +384,21 @@ public final class QLearner {
     /// been tried; where some has not, the decision of the nearest observation where all have
     /// (a value from a few tries is not to be trusted over its neighbours').
     public func policy() -> Policy {
+        if unsettled {
+            replay(sweeps: 100_000)
+            unsettled = false
+        }
         let order = (0..<states.count).sorted { Policy.ascending(states[$0], states[$1]) }
         let trust = max(settings.trust, 1)
         let complete = { (r: Int) in (0..<self.actions).allSatisfy { self.visits[r * self.actions + $0] >= trust } }
+        let fitted = (0..<states.count).filter { r in (0..<self.actions).allSatisfy { self.visits[r * self.actions + $0] >= QLearner.fitMinimum } }
+        let fit = advantageFit(fitted)
         var decisions: [Int] = []
         for r in order {
             if complete(r) {
                 decisions.append(bestTried(r))
+            } else if let fit {
+                decisions.append(fit.decide(states[r]))
             } else if let near = nearest(to: states[r], among: 0..<states.count, where: complete) {
                 decisions.append(bestTried(near))
             } else {
