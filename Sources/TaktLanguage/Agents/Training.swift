@@ -101,7 +101,7 @@ final class TrainNode: Node {
                 var greedy: [Int: DeciderFactory] = [:]
                 var monitors: [DeciderFactory] = []
                 for (j, k) in indexes.enumerated() {
-                    let policy = learners[j].policy(), b = SendableBox(value: bound[j]), box = boxes[j]
+                    let policy = learners[j].policy(interim: e + 1 < episodes), b = SendableBox(value: bound[j]), box = boxes[j]
                     greedy[k] = { _ in GreedyAgent(observe: b.value.observe, policy: policy, secondsPerUnit: unit) }
                     monitors.append({ r in RewardMonitor(box: box, replication: r, integral: RewardIntegral(reward: b.value.reward, secondsPerUnit: unit)) })
                 }

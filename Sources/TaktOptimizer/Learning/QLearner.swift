@@ -299,10 +299,11 @@ public final class QLearner {
         guard settings.replay else { return }
         let pairs = (0..<(states.count * actions)).filter { visits[$0] > 0 }
         guard !pairs.isEmpty else { return }
-        let totalTime = pairs.reduce(0.0) { $0 + timeSum[$1] }, totalVisits = pairs.reduce(0) { $0 + visits[$1] }
-        // Transitions that take no time (two decisions at one instant) count as a twentieth of
-        // the mean, so that the transformation's step stays useful.
-        let floor = max(totalTime / Double(totalVisits) * 0.05, 1e-12)
+        // Transitions shorter than a fifth of the median are taken as that long: the transformation's
+        // step is the shortest time there is, and a few short ones among the rarely visited
+        // pairs would make it so short that the values settle hundreds of times slower.
+        let means = pairs.map { timeSum[$0] / Double(visits[$0]) }.sorted()
+        let floor = max(means[means.count / 2] * 0.2, 1e-12)
         var tau = pairs.map { max(timeSum[$0] / Double(visits[$0]), floor) }
         var rate = pairs.map { timeSum[$0] > 0 ? rewardSum[$0] / timeSum[$0] : rewardSum[$0] / Double(visits[$0]) / floor }
         pool(pairs, tau: &tau, rate: &rate, floor: floor)
@@ -380,12 +381,14 @@ public final class QLearner {
 
     // MARK: The policy
 
-    /// The greedy policy: at each visited observation, the best action where every action has
+    /// The greedy policy (`interim`: after a shorter replay, for a learning curve): at each visited observation, the best action where every action has
     /// been tried; where some has not, the decision of the nearest observation where all have
     /// (a value from a few tries is not to be trusted over its neighbours').
-    public func policy() -> Policy {
-        if unsettled {
-            replay(sweeps: 100_000)
+    public func policy(interim: Bool = false) -> Policy {
+        if interim {
+            replay(sweeps: 2_000, tolerance: 1e-7)
+        } else if unsettled {
+            replay(sweeps: 20_000, tolerance: 1e-9)
             unsettled = false
         }
         let order = (0..<states.count).sorted { Policy.ascending(states[$0], states[$1]) }
