@@ -244,3 +244,100 @@ final class RunFlagTests: XCTestCase {
         XCTAssertTrue(fresh.out.contains("independent streams"))
     }
 }
+
+/// `takt gym`: the JSON-lines protocol of LANGUAGE.md section 7.
+final class GymCLITests: XCTestCase {
+    static let plant = """
+    source jobs { every: exponential(1.25min) }
+    station fast { process: exponential(1min) }
+    station slow { process: exponential(2min) }
+    sink done
+    flow jobs -> [fast, slow] by agent dispatcher
+    flow fast -> done
+    flow slow -> done
+    agent dispatcher { observe: [fast.count, slow.count]; reward: -wip; train: 10 episodes of 30min }
+    print("not printed by gym")
+    train dispatcher
+
+    """
+
+    func gym(_ input: String, agent: String = "dispatcher") throws -> CLITests.Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takt-gym-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try GymCLITests.plant.write(to: dir.appendingPathComponent("plant.takt"), atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = ["gym", "plant.takt", "--agent", agent]
+        p.currentDirectoryURL = dir
+        let stdin = Pipe(), out = Pipe(), err = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return CLITests.Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    func testAnEpisodeRunsToItsTruncationAndBadLinesGetErrors() throws {
+        var input = "{\"step\": 0}\n{\"reset\": 4}\nnot json\n{\"step\": 2}\n{\"step\": \"a\"}\n{\"jump\": 1}\n"
+        input += String(repeating: "{\"step\": 1}\n", count: 200)
+        let r = try gym(input)
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[0].hasPrefix("{\"error\": \"no episode"), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("{\"observation\": [0, 0], \"reward\": 0, \"terminated\": false, \"truncated\": false"), lines[1])
+        XCTAssertTrue(lines[2].hasPrefix("{\"error\": \"expected one JSON object"), lines[2])
+        XCTAssertTrue(lines[3].hasPrefix("{\"error\": \"action 2 is out of range"), lines[3])
+        XCTAssertTrue(lines[4].hasPrefix("{\"error\": \"step takes an action"), lines[4])
+        XCTAssertTrue(lines[5].hasPrefix("{\"error\": \"unknown request 'jump'"), lines[5])
+        // About 24 decisions in 30 minutes, then the truncated end, then errors for steps past it.
+        let end = try XCTUnwrap(lines.firstIndex { $0.contains("\"truncated\": true") })
+        XCTAssertTrue(lines[end].contains("\"time\": 30,"), lines[end])
+        XCTAssertTrue(lines[end + 1].hasPrefix("{\"error\": \"the episode has ended"), lines[end + 1])
+        XCTAssertFalse(r.out.contains("not printed"))
+        // The rewards of an episode add up to minus the integral of WIP: all are <= 0.
+        for line in lines[6...end] {
+            let data = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            XCTAssertLessThanOrEqual(try XCTUnwrap(data?["reward"] as? Double), 0)
+        }
+    }
+
+    func testTheSameSeedGivesTheSameEpisode() throws {
+        let episode = "{\"reset\": 9}\n" + String(repeating: "{\"step\": 0}\n", count: 10)
+        let r = try gym(episode + episode)
+        let lines = r.out.split(separator: "\n")
+        XCTAssertEqual(Array(lines[0..<11]), Array(lines[11..<22]))
+    }
+
+    func testAnUnknownAgentIsAUsageError() throws {
+        let r = try gym("", agent: "dispatch")
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.err.contains("the script has no agent 'dispatch' (its agents: dispatcher)"), r.err)
+    }
+
+    /// A client that goes away mid-episode ends the server, with no hang.
+    func testAClientThatDisappearsEndsTheServer() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takt-gym-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try GymCLITests.plant.write(to: dir.appendingPathComponent("plant.takt"), atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = ["gym", "plant.takt", "--agent", "dispatcher"]
+        p.currentDirectoryURL = dir
+        let stdin = Pipe(), out = Pipe()
+        p.standardInput = stdin
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        stdin.fileHandleForWriting.write(Data("{\"reset\": 1}\n{\"step\": 0}\n".utf8))
+        try out.fileHandleForReading.close()
+        try stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(20)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        XCTAssertFalse(p.isRunning, "takt gym still runs after its client went away")
+        if p.isRunning { p.terminate() }
+    }
+}

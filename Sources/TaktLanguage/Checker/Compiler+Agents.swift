@@ -218,9 +218,17 @@ extension Compiler {
     // MARK: Choices
 
     /// The decider of `by agent NAME`, or nil after reporting why there is none.
-    func agentRule(_ ref: NameRef?) -> RoutingRule? {
+    func agentRule(_ ref: NameRef?, model: StaticModel? = nil) -> RoutingRule? {
         guard let ref else { return nil }
         if modelNames[ref.name] == "agent", let k = agentIndex[ref.name] { return .decider(k) }
+        if defersModelChecks, let model, resolve(ref.name) == nil {
+            // The REPL takes a model piece by piece: the agent may be declared by a later input.
+            if agentIndex[ref.name] == nil { agentIndex[ref.name] = agentIndex.count }
+            model.deferredErrors.append(Diagnostic("unknown agent '\(ref.name)'", at: ref.span, label: "not declared",
+                                                   help: "declare it with 'agent \(ref.name) { observe: [...]; reward: ... }'"))
+            if model.agentNames.count <= agentIndex[ref.name]! { model.agentNames.append(ref.name) }
+            return .decider(agentIndex[ref.name]!)
+        }
         let agents = modelNames.filter { $0.value == "agent" }.map(\.key).sorted()
         if resolve(ref.name) != nil {
             error("'\(ref.name)' is not an agent", at: ref.span, label: "declare it with 'agent \(ref.name) { ... }'")

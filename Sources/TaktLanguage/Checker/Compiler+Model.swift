@@ -105,7 +105,7 @@ extension Compiler {
             setRoute(last, .split(zip(slots, branches).map { (weight: $0.0, target: $0.1.target.name) }))
             for b in branches { addEdge(last, b.target) }
         case .choice(let targets, let rule, let agent):
-            guard let r = routingRule(rule, agent: agent) else { return }
+            guard let r = routingRule(rule, agent: agent, model: model) else { return }
             if let agent { noteAgentChoice(agent.name, targets: targets.map(\.name), span: span, in: model) }
             setRoute(last, .rule(r, targets.map(\.name)))
             for t in targets { addEdge(last, t) }
@@ -113,14 +113,14 @@ extension Compiler {
     }
 
     /// The rule a choice names, or nil after reporting why there is none.
-    func routingRule(_ rule: NameRef, agent: NameRef?) -> RoutingRule? {
+    func routingRule(_ rule: NameRef, agent: NameRef?, model: StaticModel? = nil) -> RoutingRule? {
         switch rule.name {
         case "random": return .random
         case "round_robin": return .roundRobin
         case "shortest_queue": return .shortestQueue
         case "first_available": return .firstAvailable
         case "agent":
-            return agentRule(agent)
+            return agentRule(agent, model: model)
         default:
             let suggestion = Suggest.closest(to: rule.name, among: Compiler.rules)
             error("unknown routing rule '\(rule.name)'", at: rule.span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown rule",

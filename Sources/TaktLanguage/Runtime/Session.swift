@@ -113,9 +113,17 @@ public final class Session {
             switch model.routes[e.name] {
             case .next(let t)?: lines.append("flow \(e.name) -> \(t)")
             case .split(let branches)?: lines.append("flow \(e.name) -> { " + branches.map { "\($0.target)" }.joined(separator: ", ") + " } (split)")
+            case .rule(.decider(let k), let targets)?:
+                let agent = k < model.agentNames.count ? model.agentNames[k] : "#\(k)"
+                lines.append("flow \(e.name) -> [\(targets.joined(separator: ", "))] by agent \(agent)")
             case .rule(let r, let targets)?: lines.append("flow \(e.name) -> [\(targets.joined(separator: ", "))] by \(Session.ruleName(r))")
             case nil: break
             }
+        }
+        for name in model.agentNames {
+            guard let agent = interpreter.agents[name] else { continue }
+            let state = agent.policy.map { "trained, \($0.observations.count) observations" } ?? "untrained"
+            lines.append("agent \(name) { observe: [\(agent.template.labels.joined(separator: ", "))] } (\(state))")
         }
         return lines.joined(separator: "\n")
     }
@@ -133,12 +141,13 @@ public final class Session {
     /// Names worth completing: keywords, built-ins and everything declared.
     public var names: [String] {
         var all = Set(Keyword.allCases.map(\.rawValue)).union(Builtins.all.keys).union(compiler.globals.keys).union(compiler.modelNames.keys)
-        all.insert("baseline")
+        all.formUnion(["baseline", "save_policy", "load_policy"])
         return all.sorted()
     }
 
     /// Properties after a dot: an element's settings, a record's fields, results' members.
     public func properties(of name: String) -> [String] {
+        if compiler.modelNames[name] == "agent" { return ["decide", "policy"] }
         if let kind = compiler.modelNames[name], let k = ElementKind(rawValue: kind) {
             // A station's failures too, by name, for what-ifs such as `press.wear.up = ...`.
             let failures = (try? interpreter.currentState(name))?.failures.map(\.name) ?? []
