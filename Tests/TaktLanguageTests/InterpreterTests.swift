@@ -157,7 +157,8 @@ final class InterpreterTests: XCTestCase {
 
     func testFeaturesOfLaterVersionsStopWithALocatedError() {
         assertError("let best = maximize profit { vary x.y in 0...3 }", "'profit' is not a reward", line: 1)
-        assertError("agent a { learn: qlearning }", "agents are not available yet", line: 1)
+        assertError("agent a { learn: qlearning }", "the agent 'a' has no observe", line: 1)
+        assertError("agent a { observe: [wip]; reward: -wip }\na.trust = 3", "'a' is an agent, which cannot be assigned", line: 2)
         assertError("let r = simulate(horizon: 8h)", "there is no model to simulate", line: 1)
     }
 

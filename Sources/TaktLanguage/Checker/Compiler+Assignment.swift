@@ -57,7 +57,9 @@ extension Compiler {
             return nil
         case .model(let kind)?:
             guard let element = ElementKind(rawValue: kind) else {
-                notAvailable("assignments to \(kind)s", at: span)
+                error("'\(name)' is \(kind == "agent" ? "an" : "a") \(kind), which cannot be assigned", at: root.span, label: "not a value",
+                      help: kind == "agent" ? "its declaration sets what it observes and how it learns; declare it again to change that"
+                          : "declare it again to change it")
                 return nil
             }
             var fields: [(String, Span)] = []

@@ -164,7 +164,7 @@ extension Compiler {
                 error("'\(name)' is a scenario", at: span, label: "not a value", help: "compare it: compare baseline, \(name)")
                 return Typed(node: ConstantNode(.nil, span: span), type: nil)
             }
-            notAvailable("\(kind)s", at: span)
+            error("'\(name)' is \(kind == "agent" ? "an" : "a") \(kind)", at: span, label: "not a value")
         case nil:
             if ReplicationRead.plantResults.contains(name) {
                 if inReward { return Typed(node: PlantResultNode(name, span: span), type: nil) }

@@ -49,7 +49,6 @@ public final class Compiler {
     var modelNames: [String: String] = [:]
     var diagnostics: [Diagnostic] = []
     var ctx: FunctionContext!
-    var reportedNotAvailable = false
     var staticModel: StaticModel?
     /// Set when the script calls `simulate` or asks what-if, compare, optimize or train.
     var simulates = false
@@ -118,7 +117,6 @@ public final class Compiler {
     private func compileScript(_ script: Script) -> Result<Program, Diagnostics> {
         diagnostics = []
         warnings = []
-        reportedNotAvailable = false
         ctx = FunctionContext(parent: nil)
         simulates = false
         shadowing = [:]
@@ -282,13 +280,5 @@ public final class Compiler {
     func unknownName(_ name: String, at span: Span) {
         let suggestion = Suggest.closest(to: name, among: visibleNames())
         error("unknown name '\(name)'", at: span, label: suggestion.map { "did you mean '\($0)'?" } ?? "not declared")
-    }
-
-    func notAvailable(_ what: String, at span: Span) {
-        guard !reportedNotAvailable else { return }
-        reportedNotAvailable = true
-        error("\(what) \(what.hasSuffix("s") ? "are" : "is") not available yet", at: span,
-              label: "parsed, but simulation arrives in a later version of Takt",
-              help: "this version of Takt runs the general-purpose language; models cannot be simulated yet")
     }
 }
