@@ -94,7 +94,13 @@ final class TrainNode: Node {
                 }
             }
             try episode(TrainNode.episodeFamily(e), deciders: deciders)
-            for l in learners { l.endEpisode() }
+            for (name, l) in zip(agents, learners) {
+                if l.overflowed {
+                    throw Diagnostic("'\(name)' has met more than \(QLearner.maxStates) distinct observations", at: span,
+                                     label: "too many for a table", help: "observe fewer or coarser values (counts rather than times)")
+                }
+                l.endEpisode()
+            }
             while nextRow <= 10 && e + 1 >= (nextRow * episodes + 9) / 10 {
                 // A greedy episode on the `eval` streams, each agent's reward integrated.
                 let boxes = agents.map { _ in RewardRates() }

@@ -58,6 +58,11 @@ extension Compiler {
                         error("a reward is a number", at: x.span, label: "a list", help: "for example: reward: -wip")
                         ok = false
                     } else if let s = compileState(x, what: "a reward") {
+                        if let d = stateDimension(x), d != 0 && d != -1 {
+                            error("a reward is a number or a rate", at: x.span, label: d == 1 ? "a duration" : "not a number",
+                                  help: "the reward is a rate, integrated over time between decisions: for example -wip")
+                            ok = false
+                        }
                         reward = s
                     } else {
                         ok = false
@@ -212,6 +217,40 @@ extension Compiler {
             return fail("a string")
         default:
             return fail("not a number the plant's state gives")
+        }
+    }
+
+    /// The time dimension of a state expression where the checker can tell it (1 a duration,
+    /// -1 a rate, 0 a number), nil where it reads a param or let of unknown kind.
+    func stateDimension(_ e: Expr) -> Int? {
+        switch e.kind {
+        case .number, .bool, .member: return 0
+        case .duration: return 1
+        case .identifier(let name):
+            if name == "wip" || name == "now" { return name == "now" ? 1 : 0 }
+            guard case .global(let cell)? = resolve(name), !cell.mutable || params[name] != nil else { return nil }
+            switch globalTypes[name] ?? params[name]?.type {
+            case .dimension(let d)?: return d
+            case .bool?: return 0
+            default: return nil
+            }
+        case .unary(let op, let x): return op == .not ? 0 : stateDimension(x)
+        case .binary(let op, let a, let b):
+            switch op {
+            case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .and, .or: return 0
+            case .add, .subtract, .remainder:
+                guard let x = stateDimension(a), let y = stateDimension(b) else { return nil }
+                return x == y ? x : nil
+            case .multiply:
+                guard let x = stateDimension(a), let y = stateDimension(b) else { return nil }
+                return x + y
+            case .divide:
+                guard let x = stateDimension(a), let y = stateDimension(b) else { return nil }
+                return x - y
+            }
+        case .call(_, let args):
+            return args.first.flatMap { stateDimension($0.value) }
+        default: return nil
         }
     }
 

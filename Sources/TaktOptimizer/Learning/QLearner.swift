@@ -80,14 +80,25 @@ public final class QLearner {
 
     var rate: Double { greedyTime > 0 ? greedyReward / greedyTime : 0 }
 
-    private func row(_ state: [Int]) -> Int {
+    /// A table holds at most this many observations: a tabular learner has no use for more,
+    /// and an observation such as `now` would otherwise grow it without end.
+    public static let maxStates = 100_000
+    /// Set when an episode met more observations than `maxStates`; they were not learned.
+    public private(set) var overflowed = false
+
+    private func row(_ state: [Int]) -> Int? {
         if let r = rows[state] { return r }
+        guard states.count < QLearner.maxStates else {
+            overflowed = true
+            return nil
+        }
         let r = states.count
         rows[state] = r
         states.append(state)
         // A new state starts from the values of its nearest visited neighbour: a plain zero
         // would be optimistic where rewards are costs and make its least-tried action look best.
-        let start = nearest(to: state, among: 0..<r).map { Array(q[($0 * actions)..<($0 * actions + actions)]) }
+        // (Past a few thousand states the search would cost more than the copy is worth.)
+        let start = (r <= 5_000 ? nearest(to: state, among: 0..<r) : nil).map { Array(q[($0 * actions)..<($0 * actions + actions)]) }
         q += start ?? Array(repeating: 0, count: actions)
         visits += Array(repeating: 0, count: actions)
         rewardSum += Array(repeating: 0, count: actions)
@@ -144,7 +155,10 @@ public final class QLearner {
     /// walk earned and how long it lasted. Records that transition, updates its value, and picks
     /// the next action, at random with probability `explore`.
     public func step(_ walk: inout Walk, state: [Int], reward: Double, elapsed: Double) -> Int {
-        let s = row(state)
+        guard let s = row(state) else {
+            walk.last = nil
+            return Int(walk.next() % UInt64(actions))
+        }
         if let last = walk.last {
             let i = last.row * actions + last.action
             visits[i] += 1
