@@ -76,4 +76,21 @@ tm send-keys -t repl Up
 wait_for "takt> caps[1] + 1000"; check
 tm send-keys -t repl C-d
 
+# Agents: a loaded script trains one; a long training shows its progress and stops at Ctrl-C,
+# and the session goes on.
+tm kill-session -t repl 2>/dev/null || true
+tm new-session -d -s repl -x 160 -y 50 "$TAKT repl Examples/agents/dispatcher.takt; echo SESSION-ENDED; sleep 30"
+wait_for "loaded Examples/agents/dispatcher.takt" 60; check
+tm send-keys -t repl 'dispatcher.decide([0, 3])' Enter
+wait_for "fast"; check
+tm send-keys -t repl 'agent dispatcher { observe: [fast.count, slow.count]; reward: -wip; train: 100000 episodes of 2000min }' Enter
+tm send-keys -t repl 'train dispatcher' Enter
+wait_for "train dispatcher: episode" 30; check
+tm send-keys -t repl C-c
+wait_for "interrupted"; check
+tm send-keys -t repl 'dispatcher.decide([0, 3])' Enter
+wait_for "train 'dispatcher' first"; check
+tm send-keys -t repl C-d
+wait_for "SESSION-ENDED"; check
+
 echo "repl: $passed passed, 0 failed"
