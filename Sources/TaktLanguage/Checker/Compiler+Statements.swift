@@ -189,7 +189,6 @@ extension Compiler {
             let text = body.map { sourceText($0.span) }.joined(separator: "; ")
             return WhatIfNode(changes: changes, text: text, span: s.span)
         }
-        return nil
     }
 
     func sourceText(_ span: Span) -> String {
