@@ -1,5 +1,6 @@
 /// Failures: each server fails independently by busy time, clock time or part count, is
-/// repaired by its own repairer, and resumes the interrupted part (preempt-resume).
+/// repaired by its own repairer or a member of its mode's crew (Replication+Crews), and
+/// resumes the interrupted part (preempt-resume).
 extension Replication {
     func goDown(_ sv: Int, _ m: Int) {
         if servers[sv].processing {
@@ -10,10 +11,20 @@ extension Replication {
         servers[sv].down = true
         markBusy(handle(sv))
         servers[sv].repairing = m
+        updateState(sv)
+        let crew = Int(modeCrew[stations[servers[sv].station].modeBase + m])
+        if crew >= 0 {
+            requestRepair(sv, m, crew: crew)
+        } else {
+            scheduleRepair(sv, m)
+        }
+    }
+
+    /// The repair starts now and takes its drawn time.
+    func scheduleRepair(_ sv: Int, _ m: Int) {
         let f = stations[servers[sv].station].modeBase + m
         let t = failureDown[f].sample(&downRng[servers[sv].failureBase + m], zig)
         calendar.schedule(time: now + t, kind: .repair, target: sv, detail: m)
-        updateState(sv)
     }
 
     /// A failure that falls due during a repair waits its turn. Each mode is pending at most
@@ -42,6 +53,7 @@ extension Replication {
 
     func repair(_ sv: Int, _ m: Int) {
         let f = stations[servers[sv].station].modeBase + m
+        if modeCrew[f] >= 0 { releaseMember(Int(modeCrew[f])) }
         servers[sv].down = false
         markIdle(handle(sv))
         servers[sv].repairing = -1

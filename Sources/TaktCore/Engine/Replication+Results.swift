@@ -22,6 +22,7 @@ extension Replication {
         for k in sinks.indices { sinks[k] = SinkRT() }
         sourcesAtWindow = sources.indices.map { (sources[$0].created - sources[$0].lost, sources[$0].lost) }
         for k in sources.indices { sources[k].blockedTime = 0 }
+        openCrewWindow()
     }
 
     func collect() -> ReplicationResult {
@@ -65,6 +66,7 @@ extension Replication {
                                                       lost: Double(sources[k].lost - before.lost),
                                                       blocked: sources[k].blockedTime / horizon))
         }
+        r.crews = collectCrews()
         r.events = events
         r.partsAtStart = partsAtWindow.live
         r.partsCreated = parts.made - partsAtWindow.made

@@ -255,6 +255,9 @@ final class Replication {
     /// one is waiting" answer costs one cache line for many nodes.
     let waiting: FixedArray<Int32>
     var nextBlockSeq = 1
+    /// Repair crews, and the crew of each failure mode (flat as `modes`; -1: its own repairer).
+    var crews: [CrewRT]
+    let modeCrew: FixedArray<Int32>
     let parts: PartTable
     let stallTolerance: Double
     /// Each station's completions before the window opened, so that the parts-limit report
@@ -291,7 +294,7 @@ final class Replication {
         }
         var destinations: [NodeRef] = [], weights: [Double] = []
         var sources: [SourceRT] = [], stations: [StationRT] = [], servers: [ServerRT] = [], buffers: [BufferRT] = []
-        var modes: [ModeRT] = [], failureUp: [Distribution?] = [], failureDown: [Distribution] = []
+        var modes: [ModeRT] = [], failureUp: [Distribution?] = [], failureDown: [Distribution] = [], modeCrew: [Int32] = []
         var ttf: [Double] = [], upRng: [RandomStream] = [], downRng: [RandomStream] = []
         for s in spec.sources {
             var rt = SourceRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
@@ -310,6 +313,7 @@ final class Replication {
                 modes.append(ModeRT(f.clock))
                 failureUp.append(f.up)
                 failureDown.append(f.down)
+                modeCrew.append(Int32(f.crew ?? -1))
             }
             rt.hasBusyFailures = modes[rt.modeBase...].contains { $0.clock == .busy }
             rt.hasPartFailures = modes[rt.modeBase...].contains { $0.clock == .parts }
@@ -364,6 +368,8 @@ final class Replication {
         self.weights = FixedArray(weights)
         self.feeders = FixedArray(feeders)
         self.modes = FixedArray(modes)
+        self.modeCrew = FixedArray(modeCrew)
+        crews = spec.crews.map { CrewRT(size: $0.size) }
         self.failureUp = FixedArray(failureUp.map { $0.map(Sampler.init) })
         self.failureDown = FixedArray(failureDown.map(Sampler.init))
         self.ttf = FixedArray(ttf)
@@ -386,7 +392,7 @@ final class Replication {
         for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
         sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
         interarrival.release(); stationRouteRng.release(); destinations.release(); weights.release(); feeders.release()
-        modes.release(); failureUp.release(); failureDown.release()
+        modes.release(); modeCrew.release(); failureUp.release(); failureDown.release()
         ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release(); pending.release()
         waiters.release(); waiting.release(); idleBits.release()
     }

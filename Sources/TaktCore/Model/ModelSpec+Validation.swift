@@ -53,6 +53,12 @@ extension ModelSpec {
                 return "too many servers: more than \(ModelSpec.maxServerSlots) in all, each failure mode counted once"
             }
         }
+        for c in crews where c.size < 1 || c.size > 1_000_000 { return "crew \(c.name): size must be 1 to 1000000" }
+        for st in stations {
+            for f in st.failures {
+                if let c = f.crew, !crews.indices.contains(c) { return "station \(st.name): crew #\(c) does not exist" }
+            }
+        }
         for s in sources {
             if s.saturated {
                 guard case .next(.station) = s.routing else { return "source \(s.name): a saturated source feeds one station" }

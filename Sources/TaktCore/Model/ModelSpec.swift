@@ -5,8 +5,21 @@ public struct ModelSpec: Sendable, Equatable {
     public var stations: [StationSpec] = []
     public var buffers: [BufferSpec] = []
     public var sinks: [SinkSpec] = []
+    /// Repair crews that failures name (`FailureSpec.crew`).
+    public var crews: [CrewSpec] = []
 
     public init() {}
+}
+
+/// A crew of interchangeable members: a free member takes the oldest waiting repair.
+public struct CrewSpec: Sendable, Equatable {
+    public var name: String
+    public var size: Int
+
+    public init(name: String, size: Int) {
+        self.name = name
+        self.size = size
+    }
 }
 
 public enum NodeRef: Hashable, Sendable {
@@ -97,12 +110,16 @@ public struct FailureSpec: Sendable, Equatable {
     public var up: Distribution?
     public var down: Distribution
     public var clock: FailureClock
+    /// The crew whose member repairs it (the repair waits for a free member, counting as
+    /// down); nil: a repairer of its own, at once.
+    public var crew: Int?
 
-    public init(name: String, up: Distribution?, down: Distribution, clock: FailureClock) {
+    public init(name: String, up: Distribution?, down: Distribution, clock: FailureClock, crew: Int? = nil) {
         self.name = name
         self.up = up
         self.down = down
         self.clock = clock
+        self.crew = crew
     }
 }
 

@@ -15,6 +15,12 @@ public struct ReplicationResult: Sendable {
         /// the fraction of the window spent holding a part that could not move on.
         public var created = 0.0, lost = 0.0, blocked = 0.0
     }
+    public struct Crew: Sendable {
+        /// Busy members over the size; repairs waiting for a member; the mean wait of a repair
+        /// granted in the window for a member (nil when none was).
+        public var utilization = 0.0, queue = 0.0
+        public var wait: Double?
+    }
     public struct Sink: Sendable {
         public var count = 0.0
         /// Per second.
@@ -26,6 +32,7 @@ public struct ReplicationResult: Sendable {
     public var buffers: [Buffer] = []
     public var sinks: [Sink] = []
     public var sources: [Source] = []
+    public var crews: [Crew] = []
     public var throughput = 0.0
     public var wip = 0.0
     public var cycleTime: Double?

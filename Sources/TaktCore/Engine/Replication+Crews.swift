@@ -1,0 +1,92 @@
+/// Repair crews: a failure whose mode names a crew waits, down, for a free member; a member
+/// freed by a repair goes to the oldest waiting one (LANGUAGE.md section 4). Crews serve few
+/// events next to parts, so their records are plain Swift values.
+extension Replication {
+    struct RepairRequest {
+        var server: Int32
+        var mode: Int32
+        var since: Double
+    }
+
+    struct CrewRT {
+        let size: Int
+        var free: Int
+        /// Requests waiting, oldest first from `head`.
+        var waiting: [RepairRequest] = []
+        var head = 0
+        /// Areas under the busy members and the waiting requests, within the window, up to `last`.
+        var busyArea = 0.0, queueArea = 0.0, last = 0.0
+        /// Waits of the requests granted within the window.
+        var waitSum = 0.0, grants = 0
+
+        init(size: Int) {
+            self.size = size
+            free = size
+        }
+
+        var queued: Int { waiting.count - head }
+    }
+
+    /// Adds the crew's areas from its last change (or the window's opening) to `time`.
+    func accrueCrew(_ c: Int, until time: Double) {
+        let from = max(crews[c].last, warmup)
+        if time > from {
+            crews[c].busyArea += Double(crews[c].size - crews[c].free) * (time - from)
+            crews[c].queueArea += Double(crews[c].queued) * (time - from)
+        }
+        crews[c].last = max(crews[c].last, time)
+    }
+
+    /// Server `sv`, down in mode `m`, asks crew `c` for a member: granted now if one is free.
+    func requestRepair(_ sv: Int, _ m: Int, crew c: Int) {
+        accrueCrew(c, until: now)
+        if crews[c].free > 0 {
+            startRepair(sv, m, crew: c, asked: now)
+        } else {
+            crews[c].waiting.append(RepairRequest(server: Int32(sv), mode: Int32(m), since: now))
+        }
+    }
+
+    func startRepair(_ sv: Int, _ m: Int, crew c: Int, asked: Double) {
+        crews[c].free -= 1
+        if now >= warmup {
+            crews[c].waitSum += now - asked
+            crews[c].grants += 1
+        }
+        scheduleRepair(sv, m)
+    }
+
+    /// A repair by crew `c` ended: the member takes the oldest waiting repair, if any.
+    func releaseMember(_ c: Int) {
+        accrueCrew(c, until: now)
+        crews[c].free += 1
+        guard crews[c].queued > 0 else { return }
+        let r = crews[c].waiting[crews[c].head]
+        crews[c].head += 1
+        if crews[c].head > 64 && crews[c].head * 2 > crews[c].waiting.count {
+            crews[c].waiting.removeFirst(crews[c].head)
+            crews[c].head = 0
+        }
+        startRepair(Int(r.server), Int(r.mode), crew: c, asked: r.since)
+    }
+
+    func openCrewWindow() {
+        for c in crews.indices {
+            crews[c].busyArea = 0
+            crews[c].queueArea = 0
+            crews[c].last = warmup
+            crews[c].waitSum = 0
+            crews[c].grants = 0
+        }
+    }
+
+    func collectCrews() -> [ReplicationResult.Crew] {
+        let horizon = end - warmup
+        return crews.indices.map { c in
+            accrueCrew(c, until: end)
+            let k = crews[c]
+            return ReplicationResult.Crew(utilization: k.busyArea / (Double(k.size) * horizon), queue: k.queueArea / horizon,
+                                          wait: k.grants > 0 ? k.waitSum / Double(k.grants) : nil)
+        }
+    }
+}
