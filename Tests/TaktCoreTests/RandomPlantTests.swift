@@ -40,6 +40,8 @@ final class RandomPlantTests: XCTestCase {
         m.sources = [SourceSpec(name: "src", interarrival: saturated ? nil : .exponential(mean: 0.4 + r.uniform()),
                                 saturated: saturated, limit: limit, routing: .next(entry(0)))]
         m.sinks = [SinkSpec(name: "out"), SinkSpec(name: "scrap")]
+        // Some plants share repair crews among their failures.
+        if r.next() % 2 == 0 { m.crews = (0..<(1 + Int(r.next() % 2))).map { CrewSpec(name: "crew\($0)", size: 1 + Int(r.next() % 2)) } }
         for i in 0..<n {
             var failures: [FailureSpec] = []
             for k in 0..<Int(r.next() % 3) {
@@ -49,6 +51,7 @@ final class RandomPlantTests: XCTestCase {
                 case 1: failures.append(FailureSpec(name: "f\(k)", up: up, down: distribution(&r), clock: .clock))
                 default: failures.append(FailureSpec(name: "f\(k)", up: nil, down: distribution(&r), clock: .parts(5 + Int(r.next() % 30))))
                 }
+                if !m.crews.isEmpty && r.next() % 3 != 0 { failures[failures.count - 1].crew = Int(r.next() % UInt64(m.crews.count)) }
             }
             let later = (i + 1..<n).map(entry)
             let routing: Routing
@@ -97,6 +100,11 @@ final class RandomPlantTests: XCTestCase {
                     XCTAssertTrue(s.queue >= 0 && s.queue.isFinite, "plant \(seed)")
                 }
                 for b in rep.buffers { XCTAssertTrue(b.level >= 0 && b.level.isFinite, "plant \(seed)") }
+                for c in rep.crews {
+                    XCTAssertTrue(c.utilization >= 0 && c.utilization <= 1 + 1e-9, "plant \(seed)")
+                    XCTAssertTrue(c.queue >= 0 && c.queue.isFinite && (c.wait ?? 0) >= 0, "plant \(seed)")
+                }
+                XCTAssertEqual(rep.crews.count, m.crews.count, "plant \(seed)")
                 // Parts leave only through sinks, counted once each.
                 XCTAssertEqual(rep.sinks.reduce(0) { $0 + $1.count }, rep.throughput * settings.horizon, accuracy: 1e-6, "plant \(seed)")
                 XCTAssertTrue(rep.wip >= 0 && rep.wip.isFinite, "plant \(seed)")

@@ -139,7 +139,7 @@ public final class Stmt {
 
 public enum AssignOp: String { case assign = "=", add = "+=", subtract = "-=", multiply = "*=", divide = "/=" }
 
-public enum ElementKind: String { case source, station, buffer, sink }
+public enum ElementKind: String { case source, station, buffer, sink, crew }
 
 /// A property value: an expression, or one of the few shapes that read as English.
 public enum PropertyValue {

@@ -43,7 +43,14 @@ extension Compiler {
 
     /// The element a flow names, with "did you mean" for a typo.
     func flowElement(_ ref: NameRef, in model: StaticModel) -> StaticModel.Element? {
-        if let e = model.element(ref.name) { return e }
+        if let e = model.element(ref.name) {
+            if e.kind == .crew {
+                error("'\(ref.name)' is a crew, not a place parts go", at: ref.span,
+                      label: "flows connect sources, stations, buffers and sinks", help: "a crew repairs: failure { ...; repair: \(ref.name) }")
+                return nil
+            }
+            return e
+        }
         if globals[ref.name] != nil || modelNames[ref.name] != nil {
             error("'\(ref.name)' is not an element", at: ref.span, label: "flows connect sources, stations, buffers and sinks")
             return nil
@@ -189,7 +196,7 @@ extension Compiler {
         if !model.elements.contains(where: { $0.kind == .source }) {
             error("the model has no source", at: first.declSpan, label: "parts need a source to enter by")
         }
-        for e in model.elements where e.kind != .sink && model.routes[e.name] == nil {
+        for e in model.elements where e.kind != .sink && e.kind != .crew && model.routes[e.name] == nil {
             error("'\(e.name)' has no outgoing flow", at: e.nameSpan, label: "parts that reach it cannot leave",
                   help: "add a flow such as 'flow \(e.name) -> ...'")
         }
@@ -205,7 +212,7 @@ extension Compiler {
             case nil: break
             }
         }
-        for e in model.elements where !reached.contains(e.name) && e.kind != .source {
+        for e in model.elements where !reached.contains(e.name) && e.kind != .source && e.kind != .crew {
             error("no source reaches '\(e.name)'", at: e.nameSpan, label: "unreachable", help: "add a flow into it, or remove it")
         }
         // A station fed by a buffer takes all its input through buffers.

@@ -60,6 +60,7 @@ final class StaticModel {
         case .station: return .station(e.index)
         case .buffer: return .buffer(e.index)
         case .sink: return .sink(e.index)
+        case .crew: return nil
         }
     }
 }

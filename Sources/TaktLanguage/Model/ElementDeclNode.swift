@@ -113,6 +113,8 @@ final class ElementDeclNode: StmtNode {
                 throw Diagnostic("counts must be busy or clock", at: p.valueSpan, label: "not busy or clock")
             }
             counts = s == "busy" ? .busy : .clock
+        case "repair":
+            failure.crew = try crew(v, at: p.valueSpan)
         default: // every: N parts
             every = try count(v, "every", atLeast: 1, at: p.valueSpan)
         }
@@ -144,7 +146,7 @@ final class ElementDeclNode: StmtNode {
                 throw Diagnostic("the station '\(state.name)' needs a 'process' time", at: span,
                                  help: "for example: process: exponential(1min)")
             }
-        case .buffer, .sink:
+        case .buffer, .sink, .crew:
             break
         }
     }
@@ -195,9 +197,20 @@ final class ElementDeclNode: StmtNode {
         case "every":
             failure.clock = .parts(try count(v, "every", atLeast: 1, at: span))
             failure.up = nil
+        case "repair":
+            failure.crew = try crew(v, at: span)
         default:
-            throw Diagnostic("a failure has no property '\(key)' to change", at: span, help: "a what-if can change up, down and every")
+            throw Diagnostic("a failure has no property '\(key)' to change", at: span, help: "a what-if can change up, down, every and repair")
         }
+    }
+
+    /// `repair: NAME`: the crew's name.
+    static func crew(_ v: Value, at span: Span) throws -> String {
+        guard case .element(let e) = v, e.kind == .crew else {
+            throw Diagnostic("repair takes a crew", at: span, label: "this is \(ValueFormatter().short(v))",
+                             help: "declare one, such as 'crew fitters { size: 2 }', and name it: repair: fitters")
+        }
+        return e.name
     }
 
     /// A whole-number property from `minimum` to `maximum`; past the maximum, the error names it.

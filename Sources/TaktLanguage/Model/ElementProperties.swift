@@ -53,6 +53,10 @@ enum ElementProperties {
                         write: { s, v, span, _ in s.queueCapacity = try ElementDeclNode.count(v, "queue_capacity", atLeast: 0, at: span) },
                         read: { count($0.queueCapacity) },
                         describe: { s, _ in s.queueCapacity.map { "queue_capacity: \($0)" } }),
+        ElementProperty(kind: .crew, name: "size",
+                        write: { s, v, span, _ in s.size = try ElementDeclNode.count(v, "size", atLeast: 1, atMost: 1_000_000, at: span) },
+                        read: { .number(Double($0.size)) },
+                        describe: { s, _ in "size: \(s.size)" }),
         ElementProperty(kind: .buffer, name: "capacity",
                         write: { s, v, span, _ in s.capacity = try ElementDeclNode.count(v, "capacity", atLeast: 0, at: span) },
                         read: { count($0.capacity) },
@@ -69,9 +73,9 @@ enum ElementProperties {
         table.filter { $0.kind == kind }.map(\.name)
     }
 
-    static let failure = ["up", "down", "counts", "every"]
+    static let failure = ["up", "down", "counts", "every", "repair"]
     /// What an assignment may change in a declared failure.
-    static let failureChanges = ["up", "down", "every"]
+    static let failureChanges = ["up", "down", "every", "repair"]
 
     private static func distribution(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
     private static func count(_ n: Int?) -> Value { n.map { .number(Double($0)) } ?? .nil }

@@ -13,6 +13,8 @@ final class ElementState {
     var process: Distribution?
     var queueCapacity: Int?
     var capacity: Int?
+    /// A crew's members.
+    var size = 1
     var failures: [FailureState] = []
     /// Where each property was set, for errors found when the model is assembled.
     var spans: [String: Span] = [:]
@@ -26,7 +28,7 @@ final class ElementState {
         let c = ElementState(name: name, kind: kind)
         c.interarrival = interarrival; c.saturated = saturated; c.limit = limit; c.losesWhenFull = losesWhenFull
         c.servers = servers; c.process = process; c.queueCapacity = queueCapacity
-        c.capacity = capacity; c.failures = failures; c.spans = spans
+        c.capacity = capacity; c.size = size; c.failures = failures; c.spans = spans
         return c
     }
 }
@@ -36,6 +38,8 @@ struct FailureState {
     var up: Distribution?
     var down: Distribution?
     var clock: FailureClock
+    /// The crew that repairs it (`repair: NAME`); nil: a repairer of its own.
+    var crew: String?
 }
 
 /// An element as a value: `station m1`; its properties read the declared settings.

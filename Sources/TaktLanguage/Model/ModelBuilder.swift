@@ -53,8 +53,10 @@ enum ModelBuilder {
                 spec.sources.append(SourceSpec(name: e.name, interarrival: s.interarrival, saturated: s.saturated, limit: s.limit, routing: r,
                                                losesWhenFull: s.losesWhenFull))
             case .station:
+                let crews = model.elements.filter { $0.kind == .crew }.map(\.name)
                 let failures = s.failures.map {
-                    FailureSpec(name: $0.name, up: $0.up, down: $0.down ?? .constant(0), clock: $0.clock)
+                    FailureSpec(name: $0.name, up: $0.up, down: $0.down ?? .constant(0), clock: $0.clock,
+                                crew: $0.crew.flatMap { crews.firstIndex(of: $0) })
                 }
                 spec.stations.append(StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
                                                  queueCapacity: s.queueCapacity, failures: failures, routing: r))
@@ -62,6 +64,8 @@ enum ModelBuilder {
                 spec.buffers.append(BufferSpec(name: e.name, capacity: s.capacity, routing: r))
             case .sink:
                 spec.sinks.append(SinkSpec(name: e.name))
+            case .crew:
+                spec.crews.append(CrewSpec(name: e.name, size: s.size))
             }
         }
         // Checks that depend on declared values.

@@ -82,6 +82,11 @@ struct ResultFormatter {
             }
             out += "\n" + table(["sink", "count", "throughput", "cycle_time"], rows)
         }
+        if !r.spec.crews.isEmpty {
+            let kpis = ResultValue.crewKPIs
+            let rows = r.spec.crews.indices.map { k in [r.spec.crews[k].name] + kpis.map { cell(r.estimate(r.crewPick(k, $0.0)), $0.1) } }
+            out += "\n" + table(["crew"] + kpis.map(\.0), rows)
+        }
         // Sources show only where one may lose arrivals: otherwise `created` is the sinks' count
         // plus the change in WIP, and `lost` is 0.
         if r.spec.sources.contains(where: \.losesWhenFull) {
@@ -159,6 +164,14 @@ struct ResultFormatter {
                 + ResultValue.sourceKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.source(k, $0.0), $0.1))" }.joined(separator: ", ") + "}"
         }
         parts.append("\"sources\": {" + sources.joined(separator: ", ") + "}")
+        if !r.spec.crews.isEmpty {
+            let crews = r.spec.crews.indices.map { k in
+                ResultFormatter.jsonString(r.spec.crews[k].name) + ": {"
+                    + ResultValue.crewKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.estimate(r.crewPick(k, $0.0)), $0.1))" }
+                        .joined(separator: ", ") + "}"
+            }
+            parts.append("\"crews\": {" + crews.joined(separator: ", ") + "}")
+        }
         if !r.rewards.isEmpty {
             let rewards = r.rewards.map { ResultFormatter.jsonString($0.name) + ": " + json(Estimate.of(observed: $0.values), $0.dimension) }
             parts.append("\"rewards\": {" + rewards.joined(separator: ", ") + "}")

@@ -73,6 +73,20 @@ public final class ResultValue {
         }
     }
 
+    /// A crew's results: busy members over its size, repairs waiting, the wait for a member.
+    static let crewKPIs: [(String, Int)] = [("utilization", 0), ("queue", 0), ("wait", 1)]
+
+    func crewPick(_ k: Int, _ kpi: String) -> (ReplicationResult) -> Double? {
+        { r in
+            guard k < r.crews.count else { return nil }
+            switch kpi {
+            case "utilization": return r.crews[k].utilization
+            case "queue": return r.crews[k].queue
+            default: return r.crews[k].wait
+            }
+        }
+    }
+
     func sink(_ k: Int, _ kpi: String) -> Estimate? { estimate(sinkPick(k, kpi)) }
 
     func sinkPick(_ k: Int, _ kpi: String) -> (ReplicationResult) -> Double? {
@@ -107,12 +121,16 @@ public final class ResultValue {
                                                 value(sinkPick(k, "throughput"), dimension: -1),
                                                 value(sinkPick(k, "cycle_time"), dimension: 1)]))
         }
+        if let k = spec.crews.firstIndex(where: { $0.name == name }) {
+            let kpis = ResultValue.crewKPIs
+            return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { value(crewPick(k, $0.0), dimension: $0.1) }))
+        }
         if let k = spec.sources.firstIndex(where: { $0.name == name }) {
             let kpis = ResultValue.sourceKPIs
             return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { value(sourcePick(k, $0.0), dimension: $0.1) }))
         }
         let all = ["throughput", "wip", "cycle_time"] + rewards.map(\.name) + spec.sources.map(\.name) + spec.stations.map(\.name) + spec.buffers.map(\.name)
-            + spec.sinks.map(\.name)
+            + spec.sinks.map(\.name) + spec.crews.map(\.name)
         let suggestion = Suggest.closest(to: name, among: all)
         throw Diagnostic("the results have no '\(name)'", at: span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown",
                          help: "results hold throughput, wip, cycle_time, each source, station, buffer and sink, and the rewards declared before the run")

@@ -165,6 +165,14 @@ enum ReplicationRead {
             case "blocked": return .number(r.sources[k].blocked)
             default: return nil
             }
+        case .crew:
+            guard let k = c.spec.crews.firstIndex(where: { $0.name == e.name }), k < r.crews.count else { return nil }
+            switch name {
+            case "utilization": return .number(r.crews[k].utilization)
+            case "queue": return .number(r.crews[k].queue)
+            case "wait": return r.crews[k].wait.map { .duration($0) } ?? .nil
+            default: return nil
+            }
         }
     }
 
@@ -175,6 +183,7 @@ enum ReplicationRead {
         case .buffer: return ["level"]
         case .sink: return ["count", "throughput", "cycle_time"]
         case .source: return ResultValue.sourceKPIs.map(\.0)
+        case .crew: return ResultValue.crewKPIs.map(\.0)
         }
     }
 }

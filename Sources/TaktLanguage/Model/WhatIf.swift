@@ -175,6 +175,10 @@ struct Comparison {
             rows.append(("\(s.name).starved", 0, { $0.replications[$1].stations[i].starved }))
             rows.append(("\(s.name).down", 0, { $0.replications[$1].stations[i].down }))
         }
+        for (k, c) in results[0].spec.crews.enumerated() {
+            rows.append(("\(c.name).utilization", 0, { $0.replications[$1].crews[k].utilization }))
+            rows.append(("\(c.name).wait", 1, { $0.replications[$1].crews[k].wait }))
+        }
         for (j, reward) in results[0].rewards.enumerated() where !reward.isAgentReward {
             rows.append((reward.name, reward.dimension, { r, k in j < r.rewards.count ? r.rewards[j].values[k] : nil }))
         }

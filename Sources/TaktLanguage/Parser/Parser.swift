@@ -217,6 +217,15 @@ public struct Parser {
 
     mutating func parseStatement() throws -> Stmt {
         let start = current
+        // `crew` is contextual: it declares only when a name follows (LANGUAGE.md section 4).
+        if case .identifier("crew") = current.kind, case .identifier = peekKind(1) {
+            advance()
+            let name = try expectName("a name for the crew")
+            guard check(.lbrace) else { throw fail("expected '{' after 'crew \(name.name)', found \(current.describe)") }
+            let props = try parseProperties(allowFailures: false, context: "crew")
+            return Stmt(.element(ElementDecl(kind: .crew, name: name.name, nameSpan: name.span, properties: props.properties, failures: [])),
+                        span(from: start))
+        }
         if case .keyword(let k) = current.kind {
             switch k {
             case .let, .var:
