@@ -316,8 +316,10 @@ public final class QLearner {
         // Transitions shorter than a fifth of the median are taken as that long: the transformation's
         // step is the shortest time there is, and a few short ones among the rarely visited
         // pairs would make it so short that the values settle hundreds of times slower.
-        let means = pairs.map { timeSum[$0] / Double(visits[$0]) }.sorted()
-        let floor = max(means[means.count / 2] * 0.2, 1e-12)
+        // (Of the pairs that take time: where parts wait in a buffer, most decisions may follow
+        // the one before at the same instant.)
+        let means = pairs.map { timeSum[$0] / Double(visits[$0]) }.filter { $0 > 0 }.sorted()
+        let floor = max((means.isEmpty ? 1 : means[means.count / 2]) * 0.2, 1e-12)
         var tau = pairs.map { max(timeSum[$0] / Double(visits[$0]), floor) }
         var rate = pairs.map { timeSum[$0] > 0 ? rewardSum[$0] / timeSum[$0] : rewardSum[$0] / Double(visits[$0]) / floor }
         pool(pairs, tau: &tau, rate: &rate, floor: floor)
