@@ -65,8 +65,9 @@ final class TrainNode: Node {
             RunSettingsCore(warmup: 0, horizon: length, seed: seed, maxParts: interp.settings.maxParts,
                             stallTolerance: 1e-9 * unit, streamFamily: family)
         }
-        func episode(_ family: Int, deciders: [Int: DeciderFactory]) throws {
-            let all = try interp.agentDeciders(for: spec, overriding: deciders, at: span)
+        /// One episode from an empty plant, the agents at `deciders` overriding their policies.
+        func episode(_ family: Int, deciders: [Int: DeciderFactory], monitors: [DeciderFactory] = []) throws {
+            let all = try interp.agentDeciders(for: spec, overriding: deciders, at: span) + monitors
             do {
                 _ = try Simulation.run(spec, settings: core(family), replications: 1, jobs: 1, deciders: all,
                                        shouldStop: { interruptRequested.load(ordering: .relaxed) })
@@ -111,13 +112,7 @@ final class TrainNode: Node {
                     greedy[k] = { _ in GreedyAgent(observe: b.value.observe, policy: policy, secondsPerUnit: unit) }
                     monitors.append({ r in RewardMonitor(box: box, replication: r, integral: RewardIntegral(reward: b.value.reward, secondsPerUnit: unit)) })
                 }
-                let all = try interp.agentDeciders(for: spec, overriding: greedy, at: span) + monitors
-                do {
-                    _ = try Simulation.run(spec, settings: core(TrainNode.evalFamily), replications: 1, jobs: 1, deciders: all,
-                                           shouldStop: { interruptRequested.load(ordering: .relaxed) })
-                } catch let e as SimulationError {
-                    throw interp.simulationError(e, spec: spec, settings: interp.settings, at: span)
-                }
+                try episode(TrainNode.evalFamily, deciders: greedy, monitors: monitors)
                 curve.append(((nextRow * episodes + 9) / 10, boxes.map { $0.values(0..<1)[0] }))
                 nextRow += 1
             }
