@@ -69,3 +69,29 @@ final class CrewValidationTests: XCTestCase {
         try check(machines: 4, crew: 4, up: 10, repair: 3)
     }
 }
+
+/// Scrap: a saturated station whose busy-time failures (preempt-resume) cost D/U of downtime
+/// per unit of processing, and which scraps each finished part with probability p.
+final class ScrapValidationTests: XCTestCase {
+    func testASaturatedStationWithScrapAndFailures() throws {
+        let process = 1.0, up = 20.0, down = 4.0, p = 0.1
+        var m = ModelSpec()
+        m.sources = [SourceSpec(name: "feed", interarrival: nil, saturated: true, routing: .next(.station(0)))]
+        m.stations = [StationSpec(name: "m", process: .exponential(mean: process),
+                                  failures: [FailureSpec(name: "f", up: .exponential(mean: up), down: .exponential(mean: down), clock: .busy)],
+                                  routing: .next(.sink(0)), scrap: p)]
+        m.sinks = [SinkSpec(name: "good")]
+        let horizon = 100_000.0
+        let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 1_000, horizon: horizon, seed: 9), replications: 8).replications
+        let utilization = 1 / (1 + down / up), completions = utilization / process
+        func near(_ values: [Double], _ exact: Double, _ what: String) {
+            let e = Estimate.of(observed: values)!
+            XCTAssertEqual(e.mean, exact, accuracy: 3 * (e.ci ?? 0) + 0.005 * exact, "\(what): \(e.mean) ± \(e.ci ?? 0), exact \(exact)")
+        }
+        near(r.map { $0.stations[0].utilization }, utilization, "utilization")
+        near(r.map { $0.stations[0].processed / horizon }, completions, "completions")
+        near(r.map { $0.stations[0].scrapped / $0.stations[0].processed }, p, "scrapped share")
+        near(r.map(\.throughput), (1 - p) * completions, "good parts")
+        for x in r { XCTAssertEqual(x.scrapped, x.stations[0].scrapped) }
+    }
+}

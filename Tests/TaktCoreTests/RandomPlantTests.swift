@@ -70,7 +70,8 @@ final class RandomPlantTests: XCTestCase {
             let servers = r.next() % 8 == 0 ? 60 + Int(r.next() % 140) : 1 + Int(r.next() % 3 == 0 ? r.next() % 3 : 0)
             m.stations.append(StationSpec(name: "s\(i)", servers: servers,
                                           process: distribution(&r), queueCapacity: ownQueue ? Int(r.next() % 6) : nil,
-                                          failures: failures, routing: routing))
+                                          failures: failures, routing: routing,
+                                          scrap: r.next() % 4 == 0 ? 0.05 * Double(1 + r.next() % 4) : 0))
         }
         return m
     }
@@ -110,7 +111,10 @@ final class RandomPlantTests: XCTestCase {
                 XCTAssertTrue(rep.wip >= 0 && rep.wip.isFinite, "plant \(seed)")
                 // Conservation: every part present at the start or made since is absorbed or still there.
                 let absorbed = rep.sinks.reduce(0) { $0 + Int($1.count) }
-                XCTAssertEqual(rep.partsAtStart + rep.partsCreated, absorbed + rep.partsAtEnd, "plant \(seed)")
+                XCTAssertEqual(rep.partsAtStart + rep.partsCreated, absorbed + Int(rep.scrapped) + rep.partsAtEnd, "plant \(seed)")
+                XCTAssertEqual(rep.scrapped, rep.stations.reduce(0) { $0 + $1.scrapped }, "plant \(seed)")
+                // (Scrapped parts spend time in the plant that no sink's cycle time counts.)
+                guard rep.scrapped == 0 else { continue }
                 // Little's law, as bounds that hold in every replication: the area under the
                 // WIP is the absorbed parts' time in the plant, less what those present at the
                 // start had spent before it (at most the warm-up each), plus what those present

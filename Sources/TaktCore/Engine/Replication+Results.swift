@@ -14,6 +14,7 @@ extension Replication {
             st.pointee.queueArea = -Replication.waitedBefore(warmup, st.pointee.queue)
             processedBeforeWindow[i] = st.pointee.processed
             st.pointee.processed = 0
+            scrapped[i] = 0
             st.pointee.waitSum = 0
             st.pointee.waitCount = -inService(station: i)
             st.pointee.stateTime = (0, 0, 0, 0)
@@ -43,6 +44,8 @@ extension Replication {
             out.queue = st.queueArea / horizon
             out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
             out.processed = Double(st.processed)
+            out.scrapped = Double(scrapped[i])
+            r.scrapped += out.scrapped
             r.stations.append(out)
         }
         for j in buffers.indices {

@@ -126,7 +126,8 @@ extension Replication {
         let s = h.server, st = h.station
         st.pointee.processed += 1
         s.pointee.holding = true
-        if st.pointee.route.drawsAtFinish {
+        let scrap = st.pointee.scraps && scrapRng[s.pointee.station].uniform() < scrapChance[s.pointee.station]
+        if !scrap && st.pointee.route.drawsAtFinish {
             s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr)
         }
         // A parts-count failure falls due as this part completes; the part may still move on.
@@ -139,12 +140,26 @@ extension Replication {
                 }
             }
         }
+        if scrap {
+            scrapPart(h)
+            return
+        }
         // States that last no time are never recorded: only a part that cannot move makes
         // the server blocked.
         if !tryServerMove(h) {
             updateState(h)
             block(entity: Int32(sv))
         }
+    }
+
+    /// A scrapped part leaves the plant from its server at once; the server takes new work.
+    @inline(never)
+    func scrapPart(_ h: ServerHandle) {
+        scrapped[h.server.pointee.station] += 1
+        let p = releasePart(h)
+        wipArea += now - parts[p].created
+        parts.release(p)
+        if !afterRelease(h) { updateState(h) }
     }
 
     @inline(__always)

@@ -88,6 +88,8 @@ final class Replication {
         var hasOwnQueue = true
         var hasBusyFailures = false
         var hasPartFailures = false
+        /// Whether finished parts may be scrapped (`scrapChance`).
+        var scraps = false
         var processed = 0
         var process: Sampler
         var waitSum = 0.0
@@ -258,6 +260,10 @@ final class Replication {
     /// Repair crews, and the crew of each failure mode (flat as `modes`; -1: its own repairer).
     var crews: [CrewRT]
     let modeCrew: FixedArray<Int32>
+    /// Per station: the scrap probability, its stream, and the parts scrapped in the window.
+    let scrapChance: FixedArray<Double>
+    let scrapRng: FixedArray<RandomStream>
+    let scrapped: FixedArray<Int>
     let parts: PartTable
     let stallTolerance: Double
     /// Each station's completions before the window opened, so that the parts-limit report
@@ -308,6 +314,7 @@ final class Replication {
                                servers: s.servers, firstServer: servers.count, queueCap: s.queueCapacity ?? Int.max,
                                process: Sampler(s.process), rng: stream(s.name, "process"))
             rt.modeBase = modes.count
+            rt.scraps = s.scrap > 0
             rt.modeCount = s.failures.count
             for f in s.failures {
                 modes.append(ModeRT(f.clock))
@@ -369,6 +376,9 @@ final class Replication {
         self.feeders = FixedArray(feeders)
         self.modes = FixedArray(modes)
         self.modeCrew = FixedArray(modeCrew)
+        scrapChance = FixedArray(spec.stations.map(\.scrap))
+        scrapRng = FixedArray(spec.stations.map { stream($0.name, "scrap") })
+        scrapped = FixedArray(Array(repeating: 0, count: spec.stations.count))
         crews = spec.crews.map { CrewRT(size: $0.size) }
         self.failureUp = FixedArray(failureUp.map { $0.map(Sampler.init) })
         self.failureDown = FixedArray(failureDown.map(Sampler.init))
@@ -392,6 +402,7 @@ final class Replication {
         for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
         sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
         interarrival.release(); stationRouteRng.release(); destinations.release(); weights.release(); feeders.release()
+        scrapChance.release(); scrapRng.release(); scrapped.release()
         modes.release(); modeCrew.release(); failureUp.release(); failureDown.release()
         ttf.release(); partsSince.release(); clockToken.release(); upRng.release(); downRng.release(); pending.release()
         waiters.release(); waiting.release(); idleBits.release()

@@ -55,6 +55,7 @@ extension ModelSpec {
         }
         for c in crews where c.size < 1 || c.size > 1_000_000 { return "crew \(c.name): size must be 1 to 1000000" }
         for st in stations {
+            guard st.scrap >= 0 && st.scrap <= 1 else { return "station \(st.name): scrap must be from 0 to 1" }
             for f in st.failures {
                 if let c = f.crew, !crews.indices.contains(c) { return "station \(st.name): crew #\(c) does not exist" }
             }

@@ -132,10 +132,13 @@ public struct StationSpec: Sendable, Equatable {
     /// At most 255 modes.
     public var failures: [FailureSpec]
     public var routing: Routing
+    /// The probability that a finished part is scrapped: it leaves the plant at once.
+    public var scrap: Double
 
     public init(name: String, servers: Int = 1, process: Distribution, queueCapacity: Int? = nil,
-                failures: [FailureSpec] = [], routing: Routing) {
+                failures: [FailureSpec] = [], routing: Routing, scrap: Double = 0) {
         self.name = name
+        self.scrap = scrap
         self.servers = servers
         self.process = process
         self.queueCapacity = queueCapacity

@@ -6,6 +6,8 @@ public struct ReplicationResult: Sendable {
         /// nil when no part started in the window.
         public var wait: Double?
         public var processed = 0.0
+        /// Finished parts scrapped (counted in `processed` too).
+        public var scrapped = 0.0
     }
     public struct Buffer: Sendable {
         public var level = 0.0
@@ -36,6 +38,8 @@ public struct ReplicationResult: Sendable {
     public var throughput = 0.0
     public var wip = 0.0
     public var cycleTime: Double?
+    /// Parts scrapped in the window, at every station.
+    public var scrapped = 0.0
     /// Events processed, for benchmarks.
     public var events = 0
     /// The parts in the plant when the window opened, created in it, and left at its end:
