@@ -53,6 +53,15 @@ enum ElementProperties {
                         write: { s, v, span, _ in s.queueCapacity = try ElementDeclNode.count(v, "queue_capacity", atLeast: 0, at: span) },
                         read: { count($0.queueCapacity) },
                         describe: { s, _ in s.queueCapacity.map { "queue_capacity: \($0)" } }),
+        ElementProperty(kind: .station, name: "scrap",
+                        write: { s, v, span, _ in
+                            guard case .number(let p) = v, p >= 0, p <= 1 else {
+                                throw Diagnostic("scrap must be a probability from 0 to 1, such as 2%", at: span, label: "this is \(ValueFormatter().short(v))")
+                            }
+                            s.scrap = p
+                        },
+                        read: { .number($0.scrap) },
+                        describe: { s, f in s.scrap > 0 ? "scrap: \(f.short(.number(s.scrap)))" : nil }),
         ElementProperty(kind: .crew, name: "size",
                         write: { s, v, span, _ in s.size = try ElementDeclNode.count(v, "size", atLeast: 1, atMost: 1_000_000, at: span) },
                         read: { .number(Double($0.size)) },

@@ -12,6 +12,8 @@ final class ElementState {
     var servers = 1
     var process: Distribution?
     var queueCapacity: Int?
+    /// The probability that a finished part is scrapped.
+    var scrap = 0.0
     var capacity: Int?
     /// A crew's members.
     var size = 1
@@ -27,7 +29,7 @@ final class ElementState {
     func copy() -> ElementState {
         let c = ElementState(name: name, kind: kind)
         c.interarrival = interarrival; c.saturated = saturated; c.limit = limit; c.losesWhenFull = losesWhenFull
-        c.servers = servers; c.process = process; c.queueCapacity = queueCapacity
+        c.servers = servers; c.process = process; c.queueCapacity = queueCapacity; c.scrap = scrap
         c.capacity = capacity; c.size = size; c.failures = failures; c.spans = spans
         return c
     }

@@ -59,7 +59,7 @@ enum ModelBuilder {
                                 crew: $0.crew.flatMap { crews.firstIndex(of: $0) })
                 }
                 spec.stations.append(StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
-                                                 queueCapacity: s.queueCapacity, failures: failures, routing: r))
+                                                 queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap))
             case .buffer:
                 spec.buffers.append(BufferSpec(name: e.name, capacity: s.capacity, routing: r))
             case .sink:

@@ -66,9 +66,9 @@ struct ResultFormatter {
             ["throughput", cell(r.throughput, -1)],
             ["wip", cell(r.wip, 0)],
             ["cycle_time", cell(r.cycleTime, 1)],
-        ])
+        ] + (ResultValue.scraps(r.spec) ? [["scrapped", cell(r.estimate { $0.scrapped }, 0)]] : []))
         if !r.spec.stations.isEmpty {
-            let kpis = ResultValue.stationKPIs
+            let kpis = ResultValue.stationKPIs(r.spec)
             let rows = r.spec.stations.indices.map { i in [r.spec.stations[i].name] + kpis.map { cell(r.station(i, $0.0), $0.1) } }
             out += "\n" + table(["station"] + kpis.map(\.0), rows)
         }
@@ -147,7 +147,7 @@ struct ResultFormatter {
         ]
         let stations = r.spec.stations.indices.map { i in
             ResultFormatter.jsonString(r.spec.stations[i].name) + ": {"
-                + ResultValue.stationKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.station(i, $0.0), $0.1))" }.joined(separator: ", ") + "}"
+                + ResultValue.stationKPIs(r.spec).map { "\(ResultFormatter.jsonString($0.0)): \(json(r.station(i, $0.0), $0.1))" }.joined(separator: ", ") + "}"
         }
         parts.append("\"stations\": {" + stations.joined(separator: ", ") + "}")
         let buffers = r.spec.buffers.indices.map { j in
@@ -164,6 +164,7 @@ struct ResultFormatter {
                 + ResultValue.sourceKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.source(k, $0.0), $0.1))" }.joined(separator: ", ") + "}"
         }
         parts.append("\"sources\": {" + sources.joined(separator: ", ") + "}")
+        if ResultValue.scraps(r.spec) { parts.append("\"scrapped\": \(json(r.estimate { $0.scrapped }, 0))") }
         if !r.spec.crews.isEmpty {
             let crews = r.spec.crews.indices.map { k in
                 ResultFormatter.jsonString(r.spec.crews[k].name) + ": {"

@@ -38,6 +38,15 @@ public final class ResultValue {
 
     static let stationKPIs: [(String, Int)] = [("utilization", 0), ("blocked", 0), ("starved", 0), ("down", 0),
                                                ("queue", 0), ("wait", 1), ("processed", 0)]
+    /// What a model that scraps adds (LANGUAGE.md section 4's order): scrapped parts and OEE.
+    static let scrapKPIs: [(String, Int)] = [("scrapped", 0), ("availability", 0), ("performance", 0), ("quality", 0), ("oee", 0)]
+
+    /// The station results of this model: the features' columns only where it uses them.
+    static func stationKPIs(_ spec: ModelSpec) -> [(String, Int)] {
+        stationKPIs + (scraps(spec) ? scrapKPIs : [])
+    }
+
+    static func scraps(_ spec: ModelSpec) -> Bool { spec.stations.contains { $0.scrap > 0 } }
 
     func station(_ i: Int, _ kpi: String) -> Estimate? { estimate(stationPick(i, kpi)) }
 
@@ -51,6 +60,15 @@ public final class ResultValue {
             case "down": return s.down
             case "queue": return s.queue
             case "wait": return s.wait
+            case "scrapped": return s.scrapped
+            // OEE with nothing planned off (no shifts or maintenance yet): planned time is the
+            // whole window and run time what the station was not down.
+            case "availability": return 1 - s.down
+            case "performance": return s.down < 1 ? s.utilization / (1 - s.down) : nil
+            case "quality": return s.processed > 0 ? 1 - s.scrapped / s.processed : nil
+            case "oee":
+                guard s.down < 1, s.processed > 0 else { return nil }
+                return s.utilization * (1 - s.scrapped / s.processed)
             default: return s.processed
             }
         }
@@ -104,12 +122,14 @@ public final class ResultValue {
         case "throughput": return value({ $0.throughput }, dimension: -1)
         case "wip": return value({ $0.wip }, dimension: 0)
         case "cycle_time": return value({ $0.cycleTime }, dimension: 1)
+        case "scrapped" where ResultValue.scraps(spec): return value({ $0.scrapped }, dimension: 0)
         default: break
         }
         if let r = reward(name) { return ResultValue.value(r.values, dimension: r.dimension) }
         if let i = spec.stations.firstIndex(where: { $0.name == name }) {
-            let names = ResultValue.stationKPIs.map(\.0)
-            let values = ResultValue.stationKPIs.map { value(stationPick(i, $0.0), dimension: $0.1) }
+            let kpis = ResultValue.stationKPIs(spec)
+            let names = kpis.map(\.0)
+            let values = kpis.map { value(stationPick(i, $0.0), dimension: $0.1) }
             return .record(RecordValue(names: names, values: values))
         }
         if let j = spec.buffers.firstIndex(where: { $0.name == name }) {

@@ -144,6 +144,7 @@ enum ReplicationRead {
             case "queue": return .number(s.queue)
             case "wait": return s.wait.map { .duration($0) } ?? .nil
             case "processed": return .number(s.processed)
+            case "scrapped": return .number(s.scrapped)
             default: return nil
             }
         case .buffer:
@@ -179,7 +180,7 @@ enum ReplicationRead {
     /// Result names each kind of element has inside a reward.
     static func names(_ kind: ElementKind) -> [String] {
         switch kind {
-        case .station: return ResultValue.stationKPIs.map(\.0)
+        case .station: return (ResultValue.stationKPIs + ResultValue.scrapKPIs).map(\.0)
         case .buffer: return ["level"]
         case .sink: return ["count", "throughput", "cycle_time"]
         case .source: return ResultValue.sourceKPIs.map(\.0)
