@@ -58,9 +58,10 @@ wait_for "of 1000000 runs" 30; check
 tm send-keys -t repl C-c
 wait_for "interrupted"; check
 
-# Ctrl-C stops a long simulation and returns to the prompt with the state intact.
+# A long simulation shows its progress after a second; Ctrl-C stops it and returns to the
+# prompt with the state intact.
 tm send-keys -t repl 'simulate(horizon: 1000000d, replications: 2)' Enter
-sleep 0.5
+wait_for "simulating: 0 of 2 replications" 30; check
 tm send-keys -t repl C-c
 wait_for "interrupted"; check
 tm send-keys -t repl 'caps[1] + 1000' Enter

@@ -28,10 +28,11 @@ public enum Simulation {
     /// error of the lowest replication that fails is thrown (every lower one has run, so the
     /// error does not depend on the number of workers).
     public static func run(_ spec: ModelSpec, settings: RunSettingsCore, replications: Int, jobs: Int? = nil,
-                           firstReplication: Int = 0, deciders: [DeciderFactory] = [],
+                           firstReplication: Int = 0, deciders: [DeciderFactory] = [], progress: RunProgress? = nil,
                            shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
         let runs = (0..<replications).map { BatchRun(model: 0, settings: settings, replication: firstReplication + $0) }
-        let results = try execute(models: [spec], runs: runs, jobs: jobs, deciders: deciders, stopAtFailure: true, shouldStop: shouldStop)
+        let results = try execute(models: [spec], runs: runs, jobs: jobs, deciders: deciders, stopAtFailure: true, progress: progress,
+                                  shouldStop: shouldStop)
         var out: [ReplicationResult] = []
         out.reserveCapacity(replications)
         for r in results {
@@ -52,7 +53,7 @@ public enum Simulation {
     }
 
     private static func execute(models: [ModelSpec], runs: [BatchRun], jobs: Int?, deciders: [DeciderFactory], stopAtFailure: Bool,
-                                shouldStop: @escaping @Sendable () -> Bool) throws -> [Result<ReplicationResult, SimulationError>] {
+                                progress: RunProgress? = nil, shouldStop: @escaping @Sendable () -> Bool) throws -> [Result<ReplicationResult, SimulationError>] {
         for m in models {
             if let problem = m.structuralProblem(deciders: deciders.count) { throw SimulationError.invalidModel(problem) }
         }
@@ -74,8 +75,15 @@ public enum Simulation {
             while let k = slots.take(stopAtFailure: stopAtFailure) {
                 let run = runs[k]
                 let rep = Replication(spec: models[run.model], settings: run.settings, replication: run.replication, deciders: deciders)
+                defer { progress?.finish(run: k) }
                 do {
-                    slots.set(k, .success(try rep.run(shouldStop: shouldStop)))
+                    let check: () -> Bool
+                    if let progress {
+                        check = { progress.update(run: k, fraction: rep.now / rep.end); return shouldStop() }
+                    } else {
+                        check = shouldStop
+                    }
+                    slots.set(k, .success(try rep.run(shouldStop: check)))
                 } catch let e as SimulationError {
                     slots.set(k, .failure(e))
                 } catch {

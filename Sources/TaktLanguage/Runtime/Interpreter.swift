@@ -43,7 +43,8 @@ public final class Interpreter {
     var warningsGiven: Set<String> = []
     /// The model the load warnings last looked at.
     var lastLoadChecked: ModelSpec?
-    /// Where an optimization shows its progress (a terminal's standard error); nil erases it.
+    /// Where optimizations, training and simulations that take over a second show their
+    /// progress (a terminal's standard error); nil erases it.
     public var progress: ((String?) -> Void)?
     let stackGuard = StackGuard()
 
@@ -140,9 +141,14 @@ public final class Interpreter {
             }
             return (deciders, rates)
         }
+        let reporter = ProgressReporter(replications: s.replications, show: progress, json: s.json)
         do {
-            let outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs, deciders: deciders,
-                                             shouldStop: { interruptRequested.load(ordering: .relaxed) })
+            let outcome: Simulation.Outcome
+            do {
+                defer { reporter?.stop() }
+                outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs, deciders: deciders,
+                                             progress: reporter?.meter, shouldStop: { interruptRequested.load(ordering: .relaxed) })
+            }
             var rewardValues = zip(monitors, rates).map { name, box in
                 RewardValues(name: "\(name).reward", dimension: 0, values: box.values(0..<s.replications))
             }
