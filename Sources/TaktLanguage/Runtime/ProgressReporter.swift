@@ -9,6 +9,7 @@ final class ProgressReporter: @unchecked Sendable {
     private let lock = NSLock()
     private var done = false
     private let finished = DispatchSemaphore(value: 0)
+    private let wake = DispatchSemaphore(value: 0)
     init?(replications: Int, show: ((String?) -> Void)?, json: Bool) {
         guard let show, !json else { return nil }
         let meter = RunProgress(runs: replications)
@@ -16,8 +17,8 @@ final class ProgressReporter: @unchecked Sendable {
         let started = Date()
         let thread = Thread { [self] in
             var shown = false
-            while !self.isDone {
-                Thread.sleep(forTimeInterval: 0.1)
+            // Woken at once by `stop`, so a short run is not held up by the line's pace.
+            while self.wake.wait(timeout: .now() + 0.1) == .timedOut {
                 let elapsed = Date().timeIntervalSince(started)
                 guard elapsed >= 1, !self.isDone else { continue }
                 let s = meter.status
@@ -44,6 +45,7 @@ final class ProgressReporter: @unchecked Sendable {
         lock.lock()
         done = true
         lock.unlock()
+        wake.signal()
         finished.wait()
     }
 
