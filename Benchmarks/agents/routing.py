@@ -3,7 +3,7 @@
 
 Quality: for two-server routing plants (Poisson arrivals, a fast and a slow exponential server,
 routing on arrival, reward -wip), takt trains the agent from a script (200 episodes of
-2000 min, as LANGUAGE.md section 7 writes it) and prints its `decide` table over a grid of
+2000 min, as docs/agents.md writes it) and prints its `decide` table over a grid of
 observations. This script then evaluates that table exactly: the plant is a continuous-time
 Markov chain on (parts at fast, parts at slow), truncated at N parts each; its stationary
 distribution under a policy gives the mean work in process, and by Little's law the mean

@@ -1,6 +1,6 @@
 """Exact throughput and work in process of a saturated three-machine line with finite buffers
-(exponential process times, no failures), as a Markov chain: the section-6 line of
-LANGUAGE.md without its failures, for every configuration of line_model.takt.
+(exponential process times, no failures), as a Markov chain: the buffer line of
+Examples/optimize/buffer_line.takt without its failures, for every configuration of line_model.takt.
 
 A machine that finishes a part it cannot pass on holds it, blocked, until there is room
 (blocking after service), as Takt's engine does; a buffer of capacity 0 passes a part straight

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The search of LANGUAGE.md section 6 for one objective (larger is better), in four steps:
+/// The search of docs/optimization.md for one objective (larger is better), in four steps:
 ///
 /// 1. When every feasible configuration fits the budget at `replications` runs each, all are
 ///    run. Otherwise a few spread starting points are run and a best-first neighbourhood search

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TaktLanguage
 
-/// `takt gym FILE --agent NAME`: one JSON object a line each way (LANGUAGE.md section 7). The
+/// `takt gym FILE --agent NAME`: one JSON object a line each way (docs/agents.md). The
 /// client sends `{"reset": SEED}`, `{"step": ACTION}` or `{"describe": true}`; a line that is
 /// none of these gets `{"error": TEXT}` and the episode goes on. End of input ends the program.
 struct GymCommand: ParsableCommand {

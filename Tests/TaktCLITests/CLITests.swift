@@ -245,7 +245,7 @@ final class RunFlagTests: XCTestCase {
     }
 }
 
-/// `takt gym`: the JSON-lines protocol of LANGUAGE.md section 7.
+/// `takt gym`: the JSON-lines protocol of docs/agents.md.
 final class GymCLITests: XCTestCase {
     static let plant = """
     source jobs { every: exponential(1.25min) }

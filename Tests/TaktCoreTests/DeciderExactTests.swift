@@ -2,7 +2,7 @@ import XCTest
 @testable import TaktCore
 
 /// A decider that reads the plant, held against the exact Markov chain of the policy it
-/// follows: routing on arrival to a fast and a slow server (LANGUAGE.md section 7).
+/// follows: routing on arrival to a fast and a slow server (docs/agents.md).
 final class DeciderExactTests: XCTestCase {
     let minute = 60.0
 

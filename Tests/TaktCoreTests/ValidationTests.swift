@@ -150,7 +150,7 @@ final class ValidationTests: XCTestCase {
     }
 
     /// Two modes by parts: each counts the parts completed since its own last repair, and one
-    /// falling due while the other is under repair waits its turn (LANGUAGE.md section 4). A
+    /// falling due while the other is under repair waits its turn (docs/model.md). A
     /// step-by-step reference of that rule gives the exact count of parts.
     func testTwoPartCountModesCountSinceTheirOwnRepair() throws {
         var m = saturatedMachine(FailureSpec(name: "a", up: nil, down: .constant(10), clock: .parts(3)), process: .constant(1))

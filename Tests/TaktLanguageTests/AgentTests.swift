@@ -1,7 +1,7 @@
 import XCTest
 @testable import TaktLanguage
 
-/// Agents end to end through the language (LANGUAGE.md section 7).
+/// Agents end to end through the language (docs/agents.md).
 final class AgentTests: XCTestCase {
     static let plant = """
     config { horizon: 1000min, replications: 4, seed: 7 }

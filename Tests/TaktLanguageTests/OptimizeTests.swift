@@ -1,7 +1,7 @@
 import XCTest
 @testable import TaktLanguage
 
-/// Params, templates, rewards and the optimization blocks of LANGUAGE.md section 6.
+/// Params, templates, rewards and the optimization blocks of docs/optimization.md.
 final class ParamTests: XCTestCase {
     let line = """
     config { horizon: 500min, replications: 2, seed: 4 }

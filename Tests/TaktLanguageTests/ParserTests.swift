@@ -2,7 +2,7 @@ import XCTest
 @testable import TaktLanguage
 
 final class ParserTests: XCTestCase {
-    /// Every construct of LANGUAGE.md sections 3 to 7 parses, so later versions add meaning, not syntax.
+    /// Every construct of docs/language.md to docs/agents.md parses, so later versions add meaning, not syntax.
     func testWholeSyntaxParses() {
         let source = """
         config { horizon: 10000min, warmup: 500min, replications: 10, seed: 1, time_unit: min, crn: false }

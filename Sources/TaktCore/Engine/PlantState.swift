@@ -1,4 +1,4 @@
-/// What a decider sees of the plant when it decides (LANGUAGE.md section 7): the state now,
+/// What a decider sees of the plant when it decides (docs/agents.md): the state now,
 /// read from the running replication. Valid only during the call that hands it over.
 public struct PlantState {
     unowned let replication: Replication

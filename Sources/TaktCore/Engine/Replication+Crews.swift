@@ -1,5 +1,5 @@
 /// Repair crews: a failure whose mode names a crew waits, down, for a free member; a member
-/// freed by a repair goes to the oldest waiting one (LANGUAGE.md section 4). Crews serve few
+/// freed by a repair goes to the oldest waiting one (docs/model.md). Crews serve few
 /// events next to parts, so their records are plain Swift values.
 extension Replication {
     struct RepairRequest {

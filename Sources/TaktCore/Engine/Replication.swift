@@ -44,7 +44,7 @@ public struct RunSettingsCore: Sendable {
     }
 }
 
-/// One replication of a model: the discrete-event engine of LANGUAGE.md section 4.
+/// One replication of a model: the discrete-event engine of docs/model.md.
 /// All state lives in flat tables of plain records indexed by element, which the replication
 /// owns outright: the event loop allocates nothing, counts no references and looks no names up.
 /// The engine's steps live in extensions by concern: routing and buffers, servers, blocking,

@@ -1,5 +1,5 @@
 /// What a plant is offered and can process, from mean times and the traffic equations, before
-/// anything runs: the basis of the overload and deadlock-risk warnings of LANGUAGE.md section 4.
+/// anything runs: the basis of the overload and deadlock-risk warnings of docs/model.md.
 extension ModelSpec {
     /// A station, or the stations a routing rule pools, whose offered load is at least its
     /// capacity while parts can queue before it without bound.

@@ -49,7 +49,7 @@ public enum RoutingRule: Sendable, Equatable {
     case decider(Int)
 }
 
-/// Decides a part's destination at run time (LANGUAGE.md section 7): once per part, when it is
+/// Decides a part's destination at run time (docs/agents.md): once per part, when it is
 /// made at a source, finishes at a station, or reaches a buffer's head; the part then waits for
 /// the destination picked, as with a split. A decider may keep state: each replication gets its
 /// own, from a `DeciderFactory`.

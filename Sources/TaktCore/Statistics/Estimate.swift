@@ -26,7 +26,7 @@ public struct Estimate: Sendable, Equatable {
     public static func of(observed xs: [Double]) -> Estimate? {
         guard let first = xs.first else { return nil }
         let n = Double(xs.count)
-        // Equal values average to that value exactly (LANGUAGE.md section 3); otherwise the
+        // Equal values average to that value exactly (docs/language.md); otherwise the
         // sum is compensated (Neumaier), so rounding does not pile up over many replications.
         let mean = xs.allSatisfy({ $0 == first }) ? first : compensatedSum(xs) / n
         guard xs.count > 1 else { return Estimate(mean: mean, ci: nil, n: 1) }

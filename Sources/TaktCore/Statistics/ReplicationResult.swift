@@ -1,4 +1,4 @@
-/// What one replication measured over its observation window (LANGUAGE.md section 4).
+/// What one replication measured over its observation window (docs/model.md).
 public struct ReplicationResult: Sendable {
     public struct Station: Sendable {
         public var utilization = 0.0, blocked = 0.0, starved = 0.0, down = 0.0

@@ -1,4 +1,4 @@
-/// The syntax tree the parser builds: the whole language of LANGUAGE.md sections 3 to 7.
+/// The syntax tree the parser builds: the whole language of docs/language.md to docs/agents.md.
 /// It holds no meaning; the checker resolves names and builds the executable tree.
 
 public final class Expr {

@@ -2,7 +2,7 @@ import TaktCore
 import TaktOptimizer
 
 /// A declared agent as it stands at run time: what it observes and pursues, how it learns, and
-/// the policy it has learned or loaded (LANGUAGE.md section 7).
+/// the policy it has learned or loaded (docs/agents.md).
 final class AgentDefinition {
     let template: AgentDeclNode.Template
     let settings: QLearner.Settings

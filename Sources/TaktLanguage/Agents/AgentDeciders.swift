@@ -3,7 +3,7 @@ import TaktCore
 import TaktOptimizer
 
 /// The core's deciders an agent runs as: greedy after training, learning while it trains, and a
-/// monitor that integrates an agent's reward in any run (LANGUAGE.md section 7).
+/// monitor that integrates an agent's reward in any run (docs/agents.md).
 
 /// The observation, rounded into the learner's state.
 @inline(__always)

@@ -1,7 +1,7 @@
 import Foundation
 import TaktCore
 
-/// `takt gym FILE --agent NAME` (LANGUAGE.md section 7): one agent's decisions served to an
+/// `takt gym FILE --agent NAME` (docs/agents.md): one agent's decisions served to an
 /// outside learner. The script's declarations run (elements, flows, params, agents, rewards,
 /// and `load_policy` for the plant's other agents); its prints, simulations and training do not.
 ///

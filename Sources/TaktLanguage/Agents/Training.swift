@@ -2,7 +2,7 @@ import Foundation
 import TaktCore
 import TaktOptimizer
 
-/// `train A` or `train A, B` (LANGUAGE.md section 7): episodes from an empty plant, each on its
+/// `train A` or `train A, B` (docs/agents.md): episodes from an empty plant, each on its
 /// own random streams, a ten-row learning curve on the `eval` streams, then the trained policy
 /// against every built-in rule on common random numbers.
 final class TrainNode: Node {

@@ -1,7 +1,7 @@
 import TaktCore
 import TaktOptimizer
 
-/// Agents (LANGUAGE.md section 7): their declarations, the plant state their `observe` and
+/// Agents (docs/agents.md): their declarations, the plant state their `observe` and
 /// `reward` read, the choices that name them, `train`, `decide`, `policy` and policy files.
 extension Compiler {
     static let agentProperties = ["observe", "reward", "learn", "train"]

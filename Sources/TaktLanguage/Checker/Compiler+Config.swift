@@ -1,6 +1,6 @@
 import TaktCore
 
-/// `config { ... }`: the run settings of LANGUAGE.md section 5, checked by name.
+/// `config { ... }`: the run settings of docs/runs.md, checked by name.
 extension Compiler {
     func compileConfig(_ properties: [Property], span: Span) -> StmtNode? {
         var settings: [ConfigNode.Setting] = []

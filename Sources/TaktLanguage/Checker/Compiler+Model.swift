@@ -1,6 +1,6 @@
 import TaktCore
 
-/// The structural model checks of LANGUAGE.md section 4, made before any statement runs.
+/// The structural model checks of docs/model.md, made before any statement runs.
 extension Compiler {
     static let rules = ["random", "round_robin", "shortest_queue", "first_available"]
 

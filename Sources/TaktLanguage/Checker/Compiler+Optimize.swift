@@ -1,5 +1,5 @@
 /// `maximize`, `minimize` and `pareto` blocks: what the checker can tell before anything runs
-/// (LANGUAGE.md section 6). Values (ranges, budgets) are checked when the block runs, still
+/// (docs/optimization.md). Values (ranges, budgets) are checked when the block runs, still
 /// before any simulation.
 extension Compiler {
     static let optimizeSettings = ["budget", "replications"]

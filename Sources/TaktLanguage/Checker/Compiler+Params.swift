@@ -1,4 +1,4 @@
-/// Params and the warning about `let`s computed from them (LANGUAGE.md section 6).
+/// Params and the warning about `let`s computed from them (docs/optimization.md).
 extension Compiler {
     /// Calls `visit` with every name an expression reads, outside the bodies of functions and
     /// branches (what it reads when evaluated as written).

@@ -6,7 +6,7 @@ public struct Program {
     public let script: Script
     /// The flow graph, when the script declares a model.
     let model: StaticModel?
-    /// A model that no statement simulates gets one run at the end (LANGUAGE.md section 5).
+    /// A model that no statement simulates gets one run at the end (docs/runs.md).
     public let needsImplicitRun: Bool
     /// Declares elements or flows, so cached results of the model are stale.
     let changesModel: Bool
@@ -56,9 +56,9 @@ public final class Compiler {
     var params: [String: ParamInfo] = [:]
     /// Their names in the order they were declared (across a session's inputs).
     var paramOrder: [String] = []
-    /// Top-level `let`s computed from a param, with the param they read (LANGUAGE.md section 6).
+    /// Top-level `let`s computed from a param, with the param they read (docs/optimization.md).
     var paramDerived: [String: String] = [:]
-    /// Warnings of the script being compiled (LANGUAGE.md section 4).
+    /// Warnings of the script being compiled (docs/model.md).
     var warnings: [Diagnostic] = []
     /// Agents by name: the index of the core's decider each one is (kept across a session's inputs).
     var agentIndex: [String: Int] = [:]

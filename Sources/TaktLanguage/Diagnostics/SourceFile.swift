@@ -1,5 +1,5 @@
 /// A script's text as Unicode scalars, with the offsets where each line starts.
-/// Columns count Unicode scalars, as LANGUAGE.md section 2 asks.
+/// Columns count Unicode scalars, as docs/language.md asks.
 public final class SourceFile {
     public let name: String
     public let scalars: [Unicode.Scalar]

@@ -1,4 +1,4 @@
-/// Reserved words of LANGUAGE.md section 2.
+/// Reserved words of docs/language.md.
 public enum Keyword: String, CaseIterable, Sendable {
     case `let`, `var`, fn, `return`, `if`, `else`, `for`, `in`, `while`, `break`, `continue`
     case and, or, not, `true`, `false`, `nil`, assert, print, config, source, station, buffer

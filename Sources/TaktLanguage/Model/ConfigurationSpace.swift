@@ -205,7 +205,7 @@ final class ConfigurationSpace {
         text += "\n" + f.table(["effect on \(reward)", "max - min of mean"],
                                effectOrder.map { [node.vary[$0].name, f.meanText(rawEffects[$0], dim)] })
 
-        // The JSON object of LANGUAGE.md section 9.
+        // The JSON object of docs/json.md.
         let direction = node.objectives[0].direction.rawValue
         let topJSON = zip(top, topEstimates).map { r, e in "{\"config\": \(configJSON(r.configuration)), \"reward\": \(f.json(e.0, dim))}" }
         let effectsJSON = effectOrder.map { ResultFormatter.jsonString(node.vary[$0].name) + ": " + f.json(f.scaled(rawEffects[$0], dim)) }

@@ -1,6 +1,6 @@
 import TaktCore
 
-/// The model warnings of LANGUAGE.md section 4, from the declared model's mean times and flow
+/// The model warnings of docs/model.md, from the declared model's mean times and flow
 /// graph before it runs: overloaded stations (or pooled groups) with room to queue without
 /// bound, and loops of finite room that can deadlock. Each is given once.
 extension Interpreter {

@@ -1,6 +1,6 @@
 import TaktCore
 
-/// An element declaration kept as a template (LANGUAGE.md section 6): its property
+/// An element declaration kept as a template (docs/optimization.md): its property
 /// expressions are evaluated again whenever a model is built, so they follow params, `let`s
 /// and `var`s declared above them; a top-level assignment replaces one property's template by
 /// a value, applied over the evaluation in the order the assignments ran.

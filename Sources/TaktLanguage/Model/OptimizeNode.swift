@@ -1,8 +1,8 @@
 import TaktCore
 import TaktOptimizer
 
-/// `maximize NAME { ... }`, `minimize NAME { ... }` and `pareto { ... }` running (LANGUAGE.md
-/// section 6): the varied values are listed and checked, each configuration's model is built
+/// `maximize NAME { ... }`, `minimize NAME { ... }` and `pareto { ... }` running
+/// (docs/optimization.md): the varied values are listed and checked, each configuration's model is built
 /// from the templates with its values, and the search of TaktOptimizer decides what to run.
 final class OptimizeNode: Node {
     struct Objective {

@@ -1,6 +1,6 @@
 import TaktCore
 
-/// Renders estimates, the summary table of a run, and the JSON of LANGUAGE.md section 9.
+/// Renders estimates, the summary table of a run, and the JSON of docs/json.md.
 struct ResultFormatter {
     let unit: TimeUnit
 

@@ -38,7 +38,7 @@ public final class ResultValue {
 
     static let stationKPIs: [(String, Int)] = [("utilization", 0), ("blocked", 0), ("starved", 0), ("down", 0),
                                                ("queue", 0), ("wait", 1), ("processed", 0)]
-    /// What a model that scraps adds (LANGUAGE.md section 4's order): scrapped parts and OEE.
+    /// What a model that scraps adds (docs/model.md order): scrapped parts and OEE.
     static let scrapKPIs: [(String, Int)] = [("scrapped", 0), ("availability", 0), ("performance", 0), ("quality", 0), ("oee", 0)]
 
     /// The station results of this model: the features' columns only where it uses them.

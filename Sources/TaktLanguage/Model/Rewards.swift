@@ -1,6 +1,6 @@
 import TaktCore
 
-/// `reward NAME = EXPR` (LANGUAGE.md section 6): a value computed once per replication, after
+/// `reward NAME = EXPR` (docs/optimization.md): a value computed once per replication, after
 /// it ends, over that replication's results and configuration and the params' values.
 final class RewardDefinition {
     let name: String

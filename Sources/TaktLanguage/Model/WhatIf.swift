@@ -191,7 +191,7 @@ struct Comparison {
 
     /// The paired difference of variant `v` against the first, replication by replication.
     /// A difference and half-width both within 1e-9 of the baseline's magnitude are rounding
-    /// noise: exactly 0 ± 0 (LANGUAGE.md section 5); a half-width within 1e-9 of the
+    /// noise: exactly 0 ± 0 (docs/runs.md); a half-width within 1e-9 of the
     /// difference is 0.
     func delta(_ v: Int, _ pick: Pick) -> Estimate? {
         var diffs: [Double] = []

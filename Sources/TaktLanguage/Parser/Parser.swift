@@ -2,7 +2,7 @@
 /// next statement, so one run reports every error (each once, up to `maxErrors`), and it
 /// bounds nesting so that no input can overflow the native stack.
 public struct Parser {
-    /// Expression trees and nested brackets may be at most this deep (LANGUAGE.md section 3).
+    /// Expression trees and nested brackets may be at most this deep (docs/language.md).
     public static let maxDepth = 1000
     static let maxErrors = 20
 
@@ -217,7 +217,7 @@ public struct Parser {
 
     mutating func parseStatement() throws -> Stmt {
         let start = current
-        // `crew` is contextual: it declares only when a name follows (LANGUAGE.md section 4).
+        // `crew` is contextual: it declares only when a name follows (docs/model.md).
         if case .identifier("crew") = current.kind, case .identifier = peekKind(1) {
             advance()
             let name = try expectName("a name for the crew")

@@ -1,7 +1,7 @@
 import Foundation
 import TaktCore
 
-/// Run settings of LANGUAGE.md section 5; `config` and command-line flags override the defaults.
+/// Run settings of docs/runs.md; `config` and command-line flags override the defaults.
 public struct RunSettings: Equatable {
     public var horizon: Double = 30 * 86400
     public var warmup: Double = 0
@@ -25,7 +25,7 @@ public struct RunSettings: Equatable {
 
 /// Runs checked programs. The interpreter never prints: output goes to `output`.
 public final class Interpreter {
-    /// Calls nest at most this deep (LANGUAGE.md section 3).
+    /// Calls nest at most this deep (docs/language.md).
     public static let maxCallDepth = 10_000
     static let stackCapacity = 1 << 22
 
@@ -37,7 +37,7 @@ public final class Interpreter {
     /// Settings given on the command line win over `config`.
     public var overrides: (inout RunSettings) -> Void = { _ in }
     public var output: (String) -> Void
-    /// Told the model's warnings when a run meets them (LANGUAGE.md section 4).
+    /// Told the model's warnings when a run meets them (docs/model.md).
     public var warningSink: ([Diagnostic]) -> Void = { _ in }
     /// Warnings already given, so each is printed once.
     var warningsGiven: Set<String> = []

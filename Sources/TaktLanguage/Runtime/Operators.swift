@@ -1,6 +1,6 @@
 import Foundation
 
-/// Arithmetic, comparison and equality with time dimensions (LANGUAGE.md section 2):
+/// Arithmetic, comparison and equality with time dimensions (docs/language.md):
 /// number 0, duration +1, rate -1; any other result dimension is an error.
 enum Operators {
     static func dimension(_ v: Value) -> Int? {

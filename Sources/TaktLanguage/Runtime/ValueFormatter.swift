@@ -1,7 +1,7 @@
 import Foundation
 import TaktCore
 
-/// `print`'s rendering of values (LANGUAGE.md section 3).
+/// `print`'s rendering of values (docs/language.md).
 public struct ValueFormatter {
     public var timeUnit: TimeUnit = .min
     /// Results print as JSON (`takt run --json`) instead of tables.
