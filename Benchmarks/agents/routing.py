@@ -82,15 +82,27 @@ def exact_wip(lam, mu1, mu2, route):
                 rows.append(i); cols.append((a - 1) * n + b); rates.append(mu1)
             if b > 0:
                 rows.append(i); cols.append(a * n + b - 1); rates.append(mu2)
-    q = np.zeros((size, size))
-    np.add.at(q, (rows, cols), rates)
-    q[np.arange(size), np.arange(size)] = -q.sum(axis=1)
-    # pi Q = 0 with sum(pi) = 1: replace one balance equation by the normalization.
-    a_matrix = q.T.copy()
-    a_matrix[-1, :] = 1
+    out_rates = np.zeros(size)
+    np.add.at(out_rates, rows, rates)
     rhs = np.zeros(size)
     rhs[-1] = 1
-    pi = np.linalg.solve(a_matrix, rhs)
+    # pi Q = 0 with sum(pi) = 1: the transposed generator, one balance equation replaced by
+    # the normalization. Sparse when SciPy is there (a second per plant), dense otherwise.
+    t_rows = cols + list(range(size))
+    t_cols = rows + list(range(size))
+    t_vals = rates + list(-out_rates)
+    keep = [k for k in range(len(t_rows)) if t_rows[k] != size - 1]
+    t_rows = [t_rows[k] for k in keep] + [size - 1] * size
+    t_cols = [t_cols[k] for k in keep] + list(range(size))
+    t_vals = [t_vals[k] for k in keep] + [1.0] * size
+    try:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.linalg import spsolve
+        pi = spsolve(csr_matrix((t_vals, (t_rows, t_cols)), shape=(size, size)), rhs)
+    except ImportError:
+        a_matrix = np.zeros((size, size))
+        np.add.at(a_matrix, (t_rows, t_cols), t_vals)
+        pi = np.linalg.solve(a_matrix, rhs)
     counts = np.add.outer(np.arange(n), np.arange(n)).ravel()
     return float(pi @ counts)
 
