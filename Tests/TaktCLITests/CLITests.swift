@@ -261,7 +261,8 @@ final class GymCLITests: XCTestCase {
 
     """
 
-    func gym(_ input: String, agent: String = "dispatcher") throws -> CLITests.Result {
+    /// `takt gym` started on the plant above, in a folder of its own, with pipes to talk to it.
+    func startGym(agent: String) throws -> (process: Process, stdin: Pipe, out: Pipe, err: Pipe) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takt-gym-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try GymCLITests.plant.write(to: dir.appendingPathComponent("plant.takt"), atomically: true, encoding: .utf8)
@@ -274,6 +275,11 @@ final class GymCLITests: XCTestCase {
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        return (p, stdin, out, err)
+    }
+
+    func gym(_ input: String, agent: String = "dispatcher") throws -> CLITests.Result {
+        let (p, stdin, out, err) = try startGym(agent: agent)
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
@@ -320,18 +326,7 @@ final class GymCLITests: XCTestCase {
 
     /// A client that goes away mid-episode ends the server, with no hang.
     func testAClientThatDisappearsEndsTheServer() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takt-gym-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try GymCLITests.plant.write(to: dir.appendingPathComponent("plant.takt"), atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = ["gym", "plant.takt", "--agent", "dispatcher"]
-        p.currentDirectoryURL = dir
-        let stdin = Pipe(), out = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let (p, stdin, out, _) = try startGym(agent: "dispatcher")
         stdin.fileHandleForWriting.write(Data("{\"reset\": 1}\n{\"step\": 0}\n".utf8))
         try out.fileHandleForReading.close()
         try stdin.fileHandleForWriting.close()

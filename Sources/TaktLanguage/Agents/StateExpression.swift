@@ -67,8 +67,15 @@ indirect enum StateExpression: Sendable {
         case .negate(let x): return -x.value(plant, secondsPerUnit: secondsPerUnit)
         case .not(let x): return x.value(plant, secondsPerUnit: secondsPerUnit) == 0 ? 1 : 0
         case .absolute(let x): return abs(x.value(plant, secondsPerUnit: secondsPerUnit))
-        case .minimum(let xs): return xs.map { $0.value(plant, secondsPerUnit: secondsPerUnit) }.min() ?? 0
-        case .maximum(let xs): return xs.map { $0.value(plant, secondsPerUnit: secondsPerUnit) }.max() ?? 0
+        // A reward is evaluated after every event: no array is built for min and max.
+        case .minimum(let xs):
+            var m = Double.infinity
+            for x in xs { m = min(m, x.value(plant, secondsPerUnit: secondsPerUnit)) }
+            return xs.isEmpty ? 0 : m
+        case .maximum(let xs):
+            var m = -Double.infinity
+            for x in xs { m = max(m, x.value(plant, secondsPerUnit: secondsPerUnit)) }
+            return xs.isEmpty ? 0 : m
         case .binary(let op, let a, let b):
             let x = a.value(plant, secondsPerUnit: secondsPerUnit)
             switch op {

@@ -113,8 +113,7 @@ public final class QLearner {
     private func nearest(to state: [Int], among candidates: Range<Int>, where ok: (Int) -> Bool = { _ in true }) -> Int? {
         var best: Int? = nil, bestDistance = Double.infinity
         for r in candidates where states[r].count == state.count && ok(r) {
-            var d = 0.0
-            for (x, y) in zip(states[r], state) { d += (Double(x) - Double(y)) * (Double(x) - Double(y)) }
+            let d = Policy.squaredDistance(states[r], state)
             if d < bestDistance || (d == bestDistance && best.map { Policy.ascending(states[r], states[$0]) } == true) {
                 best = r
                 bestDistance = d
@@ -456,12 +455,18 @@ public struct Policy: Sendable, Equatable {
         return a.count < b.count
     }
 
+    /// The squared Euclidean distance of two observations, which "nearest" is measured by.
+    static func squaredDistance(_ a: [Int], _ b: [Int]) -> Double {
+        var d = 0.0
+        for (x, y) in zip(a, b) { d += (Double(x) - Double(y)) * (Double(x) - Double(y)) }
+        return d
+    }
+
     public func decide(_ state: [Int]) -> Int {
         if let k = index[state] { return decisions[k] }
         var best = -1, bestDistance = Double.infinity
         for (k, o) in observations.enumerated() where o.count == state.count {
-            var d = 0.0
-            for (x, y) in zip(o, state) { d += (Double(x) - Double(y)) * (Double(x) - Double(y)) }
+            let d = Policy.squaredDistance(o, state)
             if d < bestDistance { best = k; bestDistance = d }
         }
         return best >= 0 ? decisions[best] : 0
