@@ -5,6 +5,8 @@ final class PartTable {
     struct Record {
         var created: Double
         var target: Int32
+        /// The part's type slot (`ModelSpec.untypedSlot` for untyped parts).
+        var type: Int32
     }
 
     private var records: UnsafeMutablePointer<Record>
@@ -47,7 +49,7 @@ final class PartTable {
 
     /// A part number for a part created now.
     @inline(__always)
-    func create(at now: Double) -> Int32 {
+    func create(at now: Double, type: Int32) -> Int32 {
         made &+= 1
         let p: Int32
         if freeCount > 0 {
@@ -58,7 +60,7 @@ final class PartTable {
             p = Int32(count)
             count += 1
         }
-        records[Int(p)] = Record(created: now, target: -1)
+        records[Int(p)] = Record(created: now, target: -1, type: type)
         return p
     }
 

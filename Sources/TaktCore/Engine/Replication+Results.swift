@@ -8,6 +8,10 @@ extension Replication {
         partsAtWindow = (parts.live, parts.made)
         parts.forEachLive { before += warmup - $0.created }
         wipArea = -before
+        if typed {
+            typeStats = TypeStatistics(slots: typeSlots, sinks: sinks.count)
+            parts.forEachLive { typeStats.wipArea[Int($0.type)] -= warmup - $0.created }
+        }
         for sv in servers.indices { servers[sv].stateSince = warmup }
         for i in stations.indices {
             let st = stations.at(i)
@@ -17,7 +21,7 @@ extension Replication {
             scrapped[i] = 0
             st.pointee.waitSum = 0
             st.pointee.waitCount = -inService(station: i)
-            st.pointee.stateTime = (0, 0, 0, 0)
+            for k in 0..<ServerState.count { stateTime[i << ServerState.shift | k] = 0 }
         }
         for j in buffers.indices { buffers[j].levelArea = -Replication.waitedBefore(warmup, buffers[j].parts) }
         for k in sinks.indices { sinks[k] = SinkRT() }
@@ -30,6 +34,7 @@ extension Replication {
         var r = ReplicationResult()
         let horizon = end - warmup
         parts.forEachLive { wipArea += end - $0.created }
+        if typed { parts.forEachLive { typeStats.wipArea[Int($0.type)] += end - $0.created } }
         for sv in servers.indices { accrue(handle(sv), until: end) }
         for i in stations.indices {
             stations[i].queueArea += Replication.waitedBefore(end, stations[i].queue)
@@ -37,10 +42,12 @@ extension Replication {
             let st = stations[i]
             let serverTime = Double(st.servers) * horizon
             var out = ReplicationResult.Station()
-            out.down = st.stateTime.0 / serverTime
-            out.blocked = st.stateTime.1 / serverTime
-            out.utilization = st.stateTime.2 / serverTime
-            out.starved = st.stateTime.3 / serverTime
+            func fraction(_ state: ServerState) -> Double { stateTime[i << ServerState.shift | state.index] / serverTime }
+            out.down = fraction(.down)
+            out.blocked = fraction(.blocked)
+            out.utilization = fraction(.processing)
+            out.starved = fraction(.starved)
+            out.setup = fraction(.setup)
             out.queue = st.queueArea / horizon
             out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
             out.processed = Double(st.processed)
@@ -59,6 +66,7 @@ extension Replication {
             absorbed += s.count
             cycleSum += s.cycleSum
         }
+        if typed { collectTypes(into: &r, horizon: horizon) }
         r.throughput = Double(absorbed) / horizon
         r.wip = wipArea / horizon
         r.cycleTime = absorbed > 0 ? cycleSum / Double(absorbed) : nil
@@ -92,5 +100,24 @@ extension Replication {
     func inService(station i: Int) -> Int {
         let first = stations[i].firstServer
         return (first..<(first + stations[i].servers)).filter { servers[$0].part >= 0 && !servers[$0].holding }.count
+    }
+
+    /// Results by part type (the untyped slot is not reported), and by sink and type.
+    func collectTypes(into r: inout ReplicationResult, horizon: Double) {
+        let st = typeStats
+        let types = typeSlots - 1
+        func mean(_ sum: Double, _ n: Int) -> Double? { n > 0 ? sum / Double(n) : nil }
+        r.parts = (0..<types).map { t in
+            ReplicationResult.PartType(count: Double(st.count[t]), throughput: Double(st.count[t]) / horizon,
+                                       cycleTime: mean(st.cycleSum[t], st.count[t]), wip: st.wipArea[t] / horizon,
+                                       scrapped: Double(st.scrapped[t]))
+        }
+        for k in r.sinks.indices {
+            r.sinks[k].parts = (0..<types).map { t in
+                let n = st.sinkCount[k * typeSlots + t]
+                return ReplicationResult.Sink(count: Double(n), throughput: Double(n) / horizon,
+                                              cycleTime: mean(st.sinkCycleSum[k * typeSlots + t], n))
+            }
+        }
     }
 }

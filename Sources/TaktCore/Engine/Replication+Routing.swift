@@ -1,8 +1,11 @@
 /// Where parts go: routing rules, which nodes can take a part now, and buffers passing parts on.
 extension Replication {
-    /// The destination fixed when a part finishes (split, random, round robin), or -1.
-    func chooseAtFinish(_ r: Route, rng: inout RandomStream, rr: inout Int) -> Int {
+    /// The destination fixed when a part of type slot `type` finishes (split, by type, random,
+    /// round robin), or -1.
+    func chooseAtFinish(_ r: Route, rng: inout RandomStream, rr: inout Int, type: Int32) -> Int {
         switch r.kind {
+        case .byType:
+            return Int(typeBranch[r.decider + Int(type)])
         case .split:
             let u = rng.uniform()
             var acc = 0.0
@@ -40,7 +43,7 @@ extension Replication {
             return nil
         case .next:
             return takes(r.next) ? r.next : nil
-        case .split, .random, .roundRobin, .decider:
+        case .split, .byType, .random, .roundRobin, .decider:
             let n = destinations[r.start + chosen]
             return takes(n) ? n : nil
         case .firstAvailable:
@@ -194,6 +197,7 @@ extension Replication {
         sinks[k].count += 1
         sinks[k].cycleSum += cycle
         wipArea += cycle
+        if typed { absorbTyped(sink: k, part: p, cycle: cycle) }
         parts.release(p)
     }
 
@@ -226,7 +230,7 @@ extension Replication {
             mayMove = sv != nil
         }
         if b.pointee.route.drawsAtFinish && b.pointee.route.kind != .decider {
-            parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr))
+            parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr, type: parts[p].type))
         }
         b.pointee.parts.append(QueuedPart(part: p, arrived: now))
         // A decider picks when the part reaches the head: in `advanceBuffer`, which runs now.

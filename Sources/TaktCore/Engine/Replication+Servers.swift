@@ -23,7 +23,8 @@ extension Replication {
     func updateState(_ h: ServerHandle) {
         let s = h.server
         let new = s.pointee.down ? Replication.stateDown : s.pointee.holding ? Replication.stateBlocked
-            : s.pointee.part >= 0 ? Replication.stateProcessing : Replication.stateStarved
+            : s.pointee.part >= 0 ? (s.pointee.inSetup ? Replication.stateSetup : Replication.stateProcessing)
+            : Replication.stateStarved
         enter(h, new)
     }
 
@@ -39,7 +40,7 @@ extension Replication {
     /// Adds the server's time in its current state to its station.
     @inline(__always)
     func accrue(_ h: ServerHandle, until t: Double) {
-        h.station.pointee.addTime(t - h.server.pointee.stateSince, state: h.server.pointee.state)
+        stateTime[h.server.pointee.station << ServerState.shift | h.server.pointee.state] += t - h.server.pointee.stateSince
     }
 
     @inline(__always)
@@ -53,7 +54,13 @@ extension Replication {
         st.pointee.waitSum += now - arrived
         s.pointee.part = p
         markBusy(h)
-        s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
+        // One test for all that depends on part types, and one call of `beginSegment`, so
+        // that it is inlined here.
+        if st.pointee.byType {
+            startTyped(h, part: p)
+        } else {
+            s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
+        }
         beginSegment(h)
     }
 
@@ -67,7 +74,7 @@ extension Replication {
         // Only a working server without a finished part begins a segment. (The state first and
         // the calendar last, so that nothing of this step is held in registers across the
         // sift-down, which needs them all.)
-        enter(h, Replication.stateProcessing)
+        enter(h, s.pointee.inSetup ? Replication.stateSetup : Replication.stateProcessing)
         s.pointee.processing = true
         s.pointee.segmentStart = now
         s.pointee.token &+= 1
@@ -124,11 +131,16 @@ extension Replication {
         let h = handle(sv)
         endSegment(h, finished: true)
         let s = h.server, st = h.station
+        if s.pointee.inSetup {
+            finishSetup(h)
+            return
+        }
         st.pointee.processed += 1
         s.pointee.holding = true
-        let scrap = st.pointee.scraps && scrapRng[s.pointee.station].uniform() < scrapChance[s.pointee.station]
+        let scrap = st.pointee.scraps && scraps(h)
         if !scrap && st.pointee.route.drawsAtFinish {
-            s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr)
+            s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr,
+                                              type: parts[s.pointee.part].type)
         }
         // A parts-count failure falls due as this part completes; the part may still move on.
         if st.pointee.hasPartFailures {
@@ -158,6 +170,7 @@ extension Replication {
         scrapped[h.server.pointee.station] += 1
         let p = releasePart(h)
         wipArea += now - parts[p].created
+        if typed { scrapTyped(part: p) }
         parts.release(p)
         if !afterRelease(h) { updateState(h) }
     }
@@ -227,7 +240,7 @@ extension Replication {
             let source = sources.at(st.pointee.saturatedBy)
             guard source.pointee.created < source.pointee.limit else { return false }
             source.pointee.created += 1
-            p = newPart()
+            p = newPart(source: st.pointee.saturatedBy)
             st.pointee.present += 1
         } else if ownQueue {
             guard !st.pointee.queue.isEmpty else {

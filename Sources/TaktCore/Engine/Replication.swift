@@ -69,6 +69,11 @@ final class Replication {
         var rng: RandomStream
         var routeRng: RandomStream
         var rr = 0
+        /// The type slot of its parts; with a mix (`mixCount` > 0), drawn per part from the
+        /// shares in `mixTypes`/`mixWeights` from `mixStart`.
+        var type: Int32 = 0
+        @Narrow<Int32> var mixStart: Int = 0
+        @Narrow<Int32> var mixCount: Int = 0
     }
 
     /// Fields in the order an event reads them, so that one event at a station touches few
@@ -100,17 +105,6 @@ final class Replication {
         var waitCount = 0
         var queueCap: Int
         var rng: RandomStream
-        /// Server time spent in each state within the window, indexed by state (down, blocked,
-        /// processing, starved): adding to the right one is an indexed store, not a branch on a
-        /// state that, in a large plant, the processor cannot guess.
-        var stateTime: (Double, Double, Double, Double) = (0, 0, 0, 0)
-
-        @inline(__always)
-        mutating func addTime(_ d: Double, state: Int) {
-            withUnsafeMutablePointer(to: &stateTime) {
-                UnsafeMutableRawPointer($0).assumingMemoryBound(to: Double.self)[state] += d
-            }
-        }
         var queue = PartQueue()
         /// The area under the queue's length within the window: the time each part waits
         /// there, added as it leaves (see `waitedBefore`).
@@ -119,8 +113,14 @@ final class Replication {
         @Narrow<Int32> var feederStart: Int = 0
         @Narrow<Int32> var feederCount: Int = 0
         var rr = 0
+        /// Whether a server sets up on a change of part type (`SetupRT`).
+        var setsUp = false
+        /// Whether the process time (or scrap chance) depends on the part's type.
+        var typedProcess = false
+        /// Either of the two: starting a part takes `startTyped`.
+        var byType = false
         /// Rounds the record up to four cache lines.
-        private let padding = (0, 0)
+        private let padding: (Int, Int, Int, Int, Int8) = (0, 0, 0, 0, 0)
 
         init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
@@ -140,7 +140,7 @@ final class Replication {
         var stateSince = 0.0
         var blockSeq = 0
         /// Where this server's per-failure-mode state starts in the flat failure tables.
-        var failureBase = 0
+        @Narrow<Int32> var failureBase: Int = 0
         @Narrow<Int32> var station: Int
         var part: Int32 = -1
         var token: UInt32 = 0
@@ -148,9 +148,13 @@ final class Replication {
         @Narrow<Int16> var repairing: Int = -1
         /// Failures that fell due while the server was down, in `pending` from `failureBase`.
         @Narrow<Int16> var pendingCount: Int = 0
+        /// The type slot of the last part it took, or -1 before its first (setups compare it).
+        @Narrow<Int16> var lastType: Int = -1
         var holding = false
         var processing = false
         var down = false
+        /// Whether the time in `remaining` is a setup, before the part's processing.
+        var inSetup = false
         @Narrow<UInt8> var state: Int = Replication.stateStarved
 
         init(station: Int, failureBase: Int) {
@@ -212,7 +216,9 @@ final class Replication {
         }
     }
 
-    static let stateDown = 0, stateBlocked = 1, stateProcessing = 2, stateStarved = 3
+    static let stateDown = ServerState.down.index, stateBlocked = ServerState.blocked.index
+    static let stateProcessing = ServerState.processing.index, stateStarved = ServerState.starved.index
+    static let stateSetup = ServerState.setup.index
 
     let warmup: Double
     let end: Double
@@ -220,6 +226,10 @@ final class Replication {
     let calendar = EventCalendar()
     let sources: FixedArray<SourceRT>
     let stations: FixedArray<StationRT>
+    /// Server time within the window per station and state, `ServerState.count` a station:
+    /// adding to the right one is an indexed store, not a branch on a state that, in a large
+    /// plant, the processor cannot guess.
+    let stateTime: FixedArray<Double>
     let servers: FixedArray<ServerRT>
     let buffers: FixedArray<BufferRT>
     let sinks: FixedArray<SinkRT>
@@ -265,6 +275,24 @@ final class Replication {
     let scrapRng: FixedArray<RandomStream>
     let scrapped: FixedArray<Int>
     let parts: PartTable
+    // Part types (`Replication+Types`): whether the model has any, the sources' mixes, the
+    // destinations of splits by type, and the stations' work by type.
+    let typed: Bool
+    let typeSlots: Int
+    let mixTypes: FixedArray<Int32>
+    let mixWeights: FixedArray<Double>
+    let mixRng: FixedArray<RandomStream>
+    let typeBranch: FixedArray<Int32>
+    /// Per station and type slot, flat (`station * typeSlots + type`): the process time, for
+    /// stations with `typedProcess`, and the scrap chance.
+    let typeProcess: FixedArray<Sampler?>
+    let typeScrap: FixedArray<Double>
+    /// Setup times of the stations that set up, from each one's `setupBase`, per pair of types
+    /// (`from * typeSlots + to`); and every station's setup stream.
+    let setupTime: FixedArray<Sampler?>
+    let setupBase: FixedArray<Int>
+    let setupRng: FixedArray<RandomStream>
+    var typeStats: TypeStatistics
     let stallTolerance: Double
     /// Each station's completions before the window opened, so that the parts-limit report
     /// can say how many parts a station has taken since time 0.
@@ -298,23 +326,36 @@ final class Replication {
         func stream(_ name: String, _ purpose: String) -> RandomStream {
             RandomStream(seed: seed, name: name, purpose: purpose, replication: replication, family: settings.streamFamily)
         }
-        var destinations: [NodeRef] = [], weights: [Double] = []
+        var destinations: [NodeRef] = [], weights: [Double] = [], branches: [Int32] = []
         var sources: [SourceRT] = [], stations: [StationRT] = [], servers: [ServerRT] = [], buffers: [BufferRT] = []
         var modes: [ModeRT] = [], failureUp: [Distribution?] = [], failureDown: [Distribution] = [], modeCrew: [Int32] = []
         var ttf: [Double] = [], upRng: [RandomStream] = [], downRng: [RandomStream] = []
+        var mixTypes: [Int32] = [], mixWeights: [Double] = []
         for s in spec.sources {
-            var rt = SourceRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
+            var rt = SourceRT(route: Route(s.routing, destinations: &destinations, weights: &weights, branches: &branches),
                               saturated: s.saturated, limit: s.limit ?? Int.max,
                               rng: stream(s.name, "arrival"), routeRng: stream(s.name, "route"))
             rt.losesWhenFull = s.losesWhenFull
+            rt.type = Int32(spec.untypedSlot)
+            if s.mix.count == 1 {
+                rt.type = Int32(s.mix[0].type)
+            } else if !s.mix.isEmpty {
+                rt.mixStart = mixTypes.count
+                rt.mixCount = s.mix.count
+                mixTypes += s.mix.map { Int32($0.type) }
+                mixWeights += s.mix.map(\.weight)
+            }
             sources.append(rt)
         }
         for s in spec.stations {
-            var rt = StationRT(route: Route(s.routing, destinations: &destinations, weights: &weights),
+            var rt = StationRT(route: Route(s.routing, destinations: &destinations, weights: &weights, branches: &branches),
                                servers: s.servers, firstServer: servers.count, queueCap: s.queueCapacity ?? Int.max,
                                process: Sampler(s.process), rng: stream(s.name, "process"))
             rt.modeBase = modes.count
-            rt.scraps = s.scrap > 0
+            rt.scraps = s.scrap > 0 || (s.typed.scrap?.contains { $0 > 0 } ?? false)
+            rt.typedProcess = s.typed.process != nil || s.typed.scrap != nil
+            rt.setsUp = s.typed.setup != nil
+            rt.byType = rt.setsUp || rt.typedProcess
             rt.modeCount = s.failures.count
             for f in s.failures {
                 modes.append(ModeRT(f.clock))
@@ -340,7 +381,7 @@ final class Replication {
             stations.append(rt)
         }
         for b in spec.buffers {
-            buffers.append(BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights),
+            buffers.append(BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights, branches: &branches),
                                     cap: b.capacity ?? Int.max, rng: stream(b.name, "route")))
         }
         for j in buffers.indices {
@@ -366,6 +407,7 @@ final class Replication {
         }
         self.sources = FixedArray(sources)
         self.stations = FixedArray(stations)
+        stateTime = FixedArray(Array(repeating: 0, count: stations.count << ServerState.shift))
         self.servers = FixedArray(servers)
         self.buffers = FixedArray(buffers)
         self.sinks = FixedArray(Array(repeating: SinkRT(), count: spec.sinks.count))
@@ -377,6 +419,25 @@ final class Replication {
         self.modes = FixedArray(modes)
         self.modeCrew = FixedArray(modeCrew)
         scrapChance = FixedArray(spec.stations.map(\.scrap))
+        typed = !spec.partTypes.isEmpty
+        let slots = spec.typeSlots
+        typeSlots = slots
+        self.mixTypes = FixedArray(mixTypes)
+        self.mixWeights = FixedArray(mixWeights)
+        mixRng = FixedArray(spec.sources.map { stream($0.name, "mix") })
+        typeBranch = FixedArray(branches)
+        typeProcess = FixedArray(spec.stations.flatMap { s in
+            (0..<slots).map { t in s.typed.process.map { Sampler($0[t]) } } })
+        typeScrap = FixedArray(spec.stations.flatMap { s in (0..<slots).map { t in s.typed.scrap?[t] ?? s.scrap } })
+        var setupBase: [Int] = [], setupTime: [Sampler?] = []
+        for s in spec.stations {
+            setupBase.append(setupTime.count)
+            if let table = s.typed.setup { setupTime += table.map { $0.map(Sampler.init) } }
+        }
+        self.setupTime = FixedArray(setupTime)
+        self.setupBase = FixedArray(setupBase)
+        setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
+        typeStats = TypeStatistics(slots: typed ? slots : 0, sinks: spec.sinks.count)
         scrapRng = FixedArray(spec.stations.map { stream($0.name, "scrap") })
         scrapped = FixedArray(Array(repeating: 0, count: spec.stations.count))
         crews = spec.crews.map { CrewRT(size: $0.size) }
@@ -400,7 +461,11 @@ final class Replication {
         for k in interarrival.indices { interarrival[k]?.free() }
         for i in stations.indices { stations[i].process.free() }
         for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
-        sources.release(); stations.release(); servers.release(); buffers.release(); sinks.release()
+        for k in typeProcess.indices { typeProcess[k]?.free() }
+        for k in setupTime.indices { setupTime[k]?.free() }
+        mixTypes.release(); mixWeights.release(); mixRng.release(); typeBranch.release()
+        typeProcess.release(); typeScrap.release(); setupTime.release(); setupBase.release(); setupRng.release()
+        sources.release(); stations.release(); stateTime.release(); servers.release(); buffers.release(); sinks.release()
         interarrival.release(); stationRouteRng.release(); destinations.release(); weights.release(); feeders.release()
         scrapChance.release(); scrapRng.release(); scrapped.release()
         modes.release(); modeCrew.release(); failureUp.release(); failureDown.release()
@@ -554,9 +619,29 @@ final class Replication {
 
     // MARK: Parts and sources
 
+    /// A new part from source `k`, of its type (drawn, for a mix).
     @inline(__always)
-    func newPart() -> Int32 {
-        parts.create(at: now)
+    func newPart(source k: Int) -> Int32 {
+        parts.create(at: now, type: nextType(source: k))
+    }
+
+    /// The type of source `k`'s next part.
+    @inline(__always)
+    func nextType(source k: Int) -> Int32 {
+        let src = sources.at(k)
+        return src.pointee.mixCount == 0 ? src.pointee.type : drawType(source: k)
+    }
+
+    @inline(never)
+    func drawType(source k: Int) -> Int32 {
+        let start = sources[k].mixStart, count = sources[k].mixCount
+        let u = mixRng[k].uniform()
+        var acc = 0.0
+        for x in start..<(start + count) {
+            acc += mixWeights[x]
+            if u < acc { return mixTypes[x] }
+        }
+        return mixTypes[start + count - 1]
     }
 
     func scheduleArrival(_ k: Int) {
@@ -569,11 +654,14 @@ final class Replication {
         let src = sources.at(k)
         guard src.pointee.created < src.pointee.limit else { return }
         src.pointee.created += 1
+        // The type first: a split by type routes by it, and a lost arrival draws one too, so
+        // that the arrivals after it keep their types.
+        let type = nextType(source: k)
         if src.pointee.route.drawsAtFinish {
-            src.pointee.target = chooseAtFinish(src.pointee.route, rng: &src.pointee.routeRng, rr: &src.pointee.rr)
+            src.pointee.target = chooseAtFinish(src.pointee.route, rng: &src.pointee.routeRng, rr: &src.pointee.rr, type: type)
         }
         if src.pointee.losesWhenFull && loseArrival(k) { return }
-        src.pointee.held = newPart()
+        src.pointee.held = parts.create(at: now, type: type)
         if !trySourceMove(k) {
             src.pointee.blockedSince = now
             block(entity: -1 - Int32(k))

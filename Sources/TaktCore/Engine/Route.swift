@@ -4,7 +4,7 @@
 struct Route {
     /// The kinds drawing at finish stay together (see `drawsAtFinish`).
     enum Kind: UInt8, CaseIterable {
-        case none, next, firstAvailable, shortestQueue, split, random, roundRobin, decider
+        case none, next, firstAvailable, shortestQueue, split, byType, random, roundRobin, decider
     }
 
     /// The destination of a plain `next`, read without touching the tables.
@@ -14,17 +14,19 @@ struct Route {
     /// so that a route fits in 24 bytes of its node's first cache line).
     @Narrow<Int32> var start: Int
     @Narrow<Int32> var count: Int
-    /// Which `RoutingDecider` decides, for `.decider`.
+    /// Which `RoutingDecider` decides, for `.decider`; where the destinations by type start in
+    /// the table of type branches, for `.byType`.
     @Narrow<Int32> var decider: Int
 
-    /// Whether the destination is drawn when the part finishes (split, random, round robin).
+    /// Whether the destination is drawn when the part finishes (split, by type, random, round robin).
     var drawsAtFinish: Bool {
         // The kinds that fix a destination when the part finishes come last: one comparison.
         @inline(__always) get { kind.rawValue >= Kind.split.rawValue }
     }
 
     /// Flattens `routing`, appending its destinations and weights to the tables.
-    init(_ routing: Routing, destinations: inout [NodeRef], weights: inout [Double]) {
+    /// A split by type appends its destination per type slot to `branches`.
+    init(_ routing: Routing, destinations: inout [NodeRef], weights: inout [Double], branches: inout [Int32]) {
         let first = destinations.count
         var next = NodeRef.sink(0)
         var decider = 0
@@ -41,6 +43,12 @@ struct Route {
             kind = .split
             destinations += d
             weights += w
+        case .byType(let branch, let d):
+            kind = .byType
+            decider = branches.count
+            branches += branch.map { Int32($0) }
+            destinations += d
+            weights += Array(repeating: 0, count: d.count)
         case .rule(let rule, let d):
             switch rule {
             case .random: kind = .random

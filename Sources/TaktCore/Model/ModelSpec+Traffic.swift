@@ -15,10 +15,26 @@ extension ModelSpec {
 
     /// A station's capacity in parts per second: servers over the mean time a part takes,
     /// with time lost to failures (busy-time ones stretch each part by down/up, parts-count
-    /// ones add down/N per part, clock-time ones leave up/(up + down) of the time).
-    public func capacity(ofStation i: Int) -> Double {
+    /// ones add down/N per part, clock-time ones leave up/(up + down) of the time). Where the
+    /// time depends on the part type, `mix` gives the shares of the types arriving (by type
+    /// slot), and setups count as if the types came in random order.
+    public func capacity(ofStation i: Int, mix: [Double]? = nil) -> Double {
         let s = stations[i]
         var perPart = s.process.mean
+        if let mix, mix.reduce(0, +) > 0 {
+            let total = mix.reduce(0, +)
+            if let byType = s.typed.process {
+                perPart = zip(mix, byType).reduce(0) { $0 + $1.0 / total * $1.1.mean }
+            }
+            if let setup = s.typed.setup {
+                let n = typeSlots
+                for from in 0..<n where mix[from] > 0 {
+                    for to in 0..<n where to != from && mix[to] > 0 {
+                        perPart += mix[from] / total * mix[to] / total * (setup[from * n + to]?.mean ?? 0)
+                    }
+                }
+            }
+        }
         var available = 1.0
         for f in s.failures {
             let down = f.down.mean
@@ -49,7 +65,16 @@ extension ModelSpec {
     /// pooled and share its flow in proportion to their capacities, and a station passes on at
     /// most its capacity. Rework loops are solved by iterating to the fixed point.
     public func arrivalRates() -> [Double] {
+        let byType = arrivalRatesByType()
+        return byType.indices.map { n in byType[n].reduce(0, +) }
+    }
+
+    /// `arrivalRates` by part type: per node, the rate of each type slot (types, then untyped).
+    /// Sources send their mix's shares, splits by type send each type its own way, and a
+    /// station at capacity passes on each type in proportion.
+    public func arrivalRatesByType() -> [[Double]] {
         let nodes = sources.count + stations.count + buffers.count
+        let slots = typeSlots
         func index(_ n: NodeRef) -> Int? {
             switch n {
             case .source(let k): return k
@@ -58,39 +83,61 @@ extension ModelSpec {
             case .sink: return nil
             }
         }
-        let capacities = stations.indices.map(capacity(ofStation:))
-        var inflow = [Double](repeating: 0, count: nodes)
+        let plainCapacities = stations.indices.map { capacity(ofStation: $0) }
+        var inflow = [[Double]](repeating: [Double](repeating: 0, count: slots), count: nodes)
+        func shares(_ s: SourceSpec) -> [Double] {
+            var x = [Double](repeating: 0, count: slots)
+            if s.mix.isEmpty { x[untypedSlot] = 1 } else { for m in s.mix { x[m.type] += m.weight } }
+            return x
+        }
         for _ in 0..<10_000 {
-            var next = [Double](repeating: 0, count: nodes)
-            func send(_ amount: Double, along routing: Routing) {
-                guard amount > 0 else { return }
+            var next = [[Double]](repeating: [Double](repeating: 0, count: slots), count: nodes)
+            func send(_ amounts: [Double], along routing: Routing) {
+                guard amounts.contains(where: { $0 > 0 }) else { return }
+                func add(_ n: NodeRef, _ factor: Double) {
+                    guard let t = index(n) else { return }
+                    for k in 0..<slots { next[t][k] += amounts[k] * factor }
+                }
                 switch routing {
                 case .none: break
-                case .next(let n): if let t = index(n) { next[t] += amount }
+                case .next(let n): add(n, 1)
                 case .split(let w, let d):
-                    for (weight, n) in zip(w, d) { if let t = index(n) { next[t] += amount * weight } }
-                case .rule(_, let d):
-                    let caps = d.map { n -> Double in if case .station(let i) = n { return capacities[i] } else { return 1 } }
-                    let total = caps.reduce(0, +)
-                    for (c, n) in zip(caps, d) {
-                        if let t = index(n) { next[t] += total > 0 && total.isFinite ? amount * c / total : amount / Double(d.count) }
+                    for (weight, n) in zip(w, d) { add(n, weight) }
+                case .byType(let branch, let d):
+                    for k in 0..<slots where amounts[k] > 0 {
+                        if let t = index(d[branch[k]]) { next[t][k] += amounts[k] }
                     }
+                case .rule(_, let d):
+                    let caps = d.map { n -> Double in if case .station(let i) = n { return plainCapacities[i] } else { return 1 } }
+                    let total = caps.reduce(0, +)
+                    for (c, n) in zip(caps, d) { add(n, total > 0 && total.isFinite ? c / total : 1 / Double(d.count)) }
                 }
             }
             for s in sources {
                 if s.saturated {
-                    if case .next(.station(let i)) = s.routing { send(capacities[i], along: s.routing) }
+                    if case .next(.station(let i)) = s.routing {
+                        let x = shares(s)
+                        send(x.map { $0 * capacity(ofStation: i, mix: x) }, along: s.routing)
+                    }
                 } else if let mean = s.interarrival?.mean, mean > 0 {
-                    send(1 / mean, along: s.routing)
+                    send(shares(s).map { $0 / mean }, along: s.routing)
                 }
             }
             for (i, s) in stations.enumerated() {
-                send(min(inflow[sources.count + i], capacities[i]), along: s.routing)
+                let arriving = inflow[sources.count + i]
+                let total = arriving.reduce(0, +)
+                let cap = capacity(ofStation: i, mix: arriving)
+                let passed = total > cap ? cap / total : 1
+                send(arriving.map { $0 * passed }, along: s.routing)
             }
             for (j, b) in buffers.enumerated() {
                 send(inflow[sources.count + stations.count + j], along: b.routing)
             }
-            let change = zip(next, inflow).map { abs($0 - $1) / max(abs($0), 1e-300) }.max() ?? 0
+            var change = 0.0
+            for n in 0..<nodes {
+                let a = next[n].reduce(0, +), b = inflow[n].reduce(0, +)
+                change = max(change, abs(a - b) / max(abs(a), 1e-300))
+            }
             inflow = next
             if change < 1e-12 { break }
         }
@@ -101,8 +148,9 @@ extension ModelSpec {
     /// traffic equations (`arrivalRates`) while parts can queue before them without bound; a
     /// saturated source's station is offered exactly its capacity and is left out.
     public func overloads() -> [Overload] {
-        let inflow = arrivalRates()
-        let capacities = stations.indices.map(capacity(ofStation:))
+        let byType = arrivalRatesByType()
+        let inflow = byType.map { $0.reduce(0, +) }
+        let capacities = stations.indices.map { capacity(ofStation: $0, mix: byType[sources.count + $0]) }
         var saturatedInto = Set<Int>()
         for s in sources {
             if s.saturated, case .next(.station(let i)) = s.routing { saturatedInto.insert(i) }

@@ -31,6 +31,10 @@ extension ModelSpec {
             case .split(let w, let d):
                 guard !d.isEmpty, w.count == d.count else { return "\(owner): a split needs one weight per destination" }
                 guard w.allSatisfy({ $0 >= 0 && $0.isFinite }) else { return "\(owner): split weights must be >= 0" }
+            case .byType(let branch, let d):
+                guard branch.count == typeSlots, branch.allSatisfy({ d.indices.contains($0) }) else {
+                    return "\(owner): a split by type needs a destination for each type, untyped included"
+                }
             case .rule(let rule, let d):
                 guard !d.isEmpty else { return "\(owner): a rule needs at least one destination" }
                 if case .decider(let k) = rule, k < 0 || k >= deciders {
@@ -53,6 +57,8 @@ extension ModelSpec {
                 return "too many servers: more than \(ModelSpec.maxServerSlots) in all, each failure mode counted once"
             }
         }
+        // Types are narrowed to 16 bits in the servers' records.
+        guard partTypes.count < Int(Int16.max) else { return "too many part types" }
         for c in crews where c.size < 1 || c.size > 1_000_000 { return "crew \(c.name): size must be 1 to 1000000" }
         for st in stations {
             guard st.scrap >= 0 && st.scrap <= 1 else { return "station \(st.name): scrap must be from 0 to 1" }
@@ -68,6 +74,10 @@ extension ModelSpec {
             }
             if let n = s.limit, n < 0 { return "source \(s.name): the limit must be >= 0" }
             if let p = routing(s.routing, of: "source \(s.name)") { return p }
+            guard s.mix.allSatisfy({ partTypes.indices.contains($0.type) && $0.weight >= 0 && $0.weight.isFinite }),
+                  s.mix.isEmpty || abs(s.mix.reduce(0) { $0 + $1.weight } - 1) < 1e-9 else {
+                return "source \(s.name): a mix needs known types with weights summing to 1"
+            }
         }
         for s in stations {
             guard s.servers >= 1 else { return "station \(s.name): needs at least one server" }
@@ -81,10 +91,27 @@ extension ModelSpec {
                 if let p = distribution(f.down, of: owner) { return p }
             }
             if let p = routing(s.routing, of: "station \(s.name)") { return p }
+            if let p = typedProblem(s.typed, of: "station \(s.name)") { return p }
         }
         for b in buffers {
             if let c = b.capacity, c < 0 { return "buffer \(b.name): the capacity must be >= 0" }
             if let p = routing(b.routing, of: "buffer \(b.name)") { return p }
+        }
+        return nil
+    }
+
+    private func typedProblem(_ t: TypedWork, of owner: String) -> String? {
+        let n = typeSlots
+        if let p = t.process {
+            guard p.count == n else { return "\(owner): process by type needs one entry per type, untyped included" }
+            for d in p { do { _ = try d.checked() } catch { return "\(owner): \(error.message)" } }
+        }
+        if let x = t.scrap {
+            guard x.count == n, x.allSatisfy({ $0 >= 0 && $0 <= 1 }) else { return "\(owner): scrap by type must be from 0 to 1 for each type" }
+        }
+        if let table = t.setup {
+            guard table.count == n * n else { return "\(owner): setups need an entry per pair of types" }
+            for case let d? in table { do { _ = try d.checked() } catch { return "\(owner): \(error.message)" } }
         }
         return nil
     }

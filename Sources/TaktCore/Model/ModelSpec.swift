@@ -7,8 +7,53 @@ public struct ModelSpec: Sendable, Equatable {
     public var sinks: [SinkSpec] = []
     /// Repair crews that failures name (`FailureSpec.crew`).
     public var crews: [CrewSpec] = []
+    /// Part types, by index. Parts of sources without a mix are untyped: tables by type have
+    /// one entry more than this, the last for untyped parts (`untypedSlot`).
+    public var partTypes: [PartTypeSpec] = []
 
     public init() {}
+
+    /// The entry of untyped parts in tables by type.
+    public var untypedSlot: Int { partTypes.count }
+    /// Entries in a table by type: each type, then untyped.
+    public var typeSlots: Int { partTypes.count + 1 }
+}
+
+/// A kind of part (docs/model.md): a name; what differs by type lives with the stations and
+/// routings that look at it.
+public struct PartTypeSpec: Sendable, Equatable {
+    public var name: String
+    public init(name: String) { self.name = name }
+}
+
+/// A share of a source's parts that is of one type.
+public struct TypeShare: Sendable, Equatable {
+    public var type: Int
+    public var weight: Double
+    public init(type: Int, weight: Double) {
+        self.type = type
+        self.weight = weight
+    }
+}
+
+/// What a station does differently by part type. Each table has `ModelSpec.typeSlots` entries
+/// (types, then untyped), filled in by the front end from its `else` entries.
+public struct TypedWork: Sendable, Equatable {
+    /// Processing time by type, or nil where the station's `process` serves every type.
+    public var process: [Distribution]?
+    /// Scrap chance by type, or nil where `scrap` serves every type.
+    public var scrap: [Double]?
+    /// Setup time on a change from the type of the last part to the next one's, flat
+    /// (`from * typeSlots + to`); nil entries mean no setup; nil: the station never sets up.
+    public var setup: [Distribution?]?
+
+    public init(process: [Distribution]? = nil, scrap: [Double]? = nil, setup: [Distribution?]? = nil) {
+        self.process = process
+        self.scrap = scrap
+        self.setup = setup
+    }
+
+    public var isEmpty: Bool { process == nil && scrap == nil && setup == nil }
 }
 
 /// A crew of interchangeable members: a free member takes the oldest waiting repair.
@@ -33,12 +78,15 @@ public enum Routing: Sendable, Equatable {
     /// Probabilistic split; weights sum to 1. The destination is drawn when the part finishes.
     case split([Double], [NodeRef])
     case rule(RoutingRule, [NodeRef])
+    /// Split by part type: entry `t` of the first list (one per type slot, untyped last)
+    /// is the index of type `t`'s destination.
+    case byType([Int], [NodeRef])
 
     public var destinations: [NodeRef] {
         switch self {
         case .none: return []
         case .next(let n): return [n]
-        case .split(_, let d), .rule(_, let d): return d
+        case .split(_, let d), .rule(_, let d), .byType(_, let d): return d
         }
     }
 }
@@ -84,10 +132,14 @@ public struct SourceSpec: Sendable, Equatable {
     public var routing: Routing
     /// An arrival that finds no room is lost (counted, and toward `limit`) instead of waiting.
     public var losesWhenFull: Bool
+    /// The types of the parts it makes and their shares (weights summing to 1); empty:
+    /// untyped parts.
+    public var mix: [TypeShare]
 
     public init(name: String, interarrival: Distribution?, saturated: Bool = false, limit: Int? = nil, routing: Routing,
-                losesWhenFull: Bool = false) {
+                losesWhenFull: Bool = false, mix: [TypeShare] = []) {
         self.name = name
+        self.mix = mix
         self.interarrival = interarrival
         self.saturated = saturated
         self.limit = limit
@@ -134,10 +186,13 @@ public struct StationSpec: Sendable, Equatable {
     public var routing: Routing
     /// The probability that a finished part is scrapped: it leaves the plant at once.
     public var scrap: Double
+    /// Processing, scrap and setups by part type.
+    public var typed: TypedWork
 
     public init(name: String, servers: Int = 1, process: Distribution, queueCapacity: Int? = nil,
-                failures: [FailureSpec] = [], routing: Routing, scrap: Double = 0) {
+                failures: [FailureSpec] = [], routing: Routing, scrap: Double = 0, typed: TypedWork = TypedWork()) {
         self.name = name
+        self.typed = typed
         self.scrap = scrap
         self.servers = servers
         self.process = process

@@ -2,6 +2,8 @@
 public struct ReplicationResult: Sendable {
     public struct Station: Sendable {
         public var utilization = 0.0, blocked = 0.0, starved = 0.0, down = 0.0
+        /// Fraction of server time setting up for a new part type.
+        public var setup = 0.0
         public var queue = 0.0
         /// nil when no part started in the window.
         public var wait: Double?
@@ -28,6 +30,21 @@ public struct ReplicationResult: Sendable {
         /// Per second.
         public var throughput = 0.0
         public var cycleTime: Double?
+        /// The same by part type, in the model's order (empty when the model has no types).
+        public var parts: [Sink] = []
+
+        public init(count: Double = 0, throughput: Double = 0, cycleTime: Double? = nil) {
+            self.count = count
+            self.throughput = throughput
+            self.cycleTime = cycleTime
+        }
+    }
+    /// The parts of one type: absorbed at every sink (count, per second, mean cycle time),
+    /// time-average present, scrapped.
+    public struct PartType: Sendable {
+        public var count = 0.0, throughput = 0.0
+        public var cycleTime: Double?
+        public var wip = 0.0, scrapped = 0.0
     }
 
     public var stations: [Station] = []
@@ -35,6 +52,8 @@ public struct ReplicationResult: Sendable {
     public var sinks: [Sink] = []
     public var sources: [Source] = []
     public var crews: [Crew] = []
+    /// By part type, in the model's order (empty when the model has no types).
+    public var parts: [PartType] = []
     public var throughput = 0.0
     public var wip = 0.0
     public var cycleTime: Double?
