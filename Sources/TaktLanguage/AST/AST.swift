@@ -139,7 +139,7 @@ public final class Stmt {
 
 public enum AssignOp: String { case assign = "=", add = "+=", subtract = "-=", multiply = "*=", divide = "/=" }
 
-public enum ElementKind: String { case source, station, buffer, sink, crew }
+public enum ElementKind: String { case source, station, buffer, sink, crew, part }
 
 /// A property value: an expression, or one of the few shapes that read as English.
 public enum PropertyValue {
@@ -179,6 +179,8 @@ public struct NameRef {
 public struct SplitBranch {
     public var weight: Expr
     public var target: NameRef
+    /// The key when it is `else` or a bare name: a type branch if that names a part.
+    public var typeKey: NameRef? = nil
 }
 
 public enum FlowTail {

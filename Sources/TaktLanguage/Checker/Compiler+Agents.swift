@@ -184,7 +184,7 @@ extension Compiler {
                     return nil
                 }
                 return .level(buffer: element.index)
-            case .source, .sink, .crew:
+            case .source, .sink, .crew, .part:
                 return fail("a \(element.kind.rawValue) has no state an agent reads")
             }
         case .unary(let op, let x):

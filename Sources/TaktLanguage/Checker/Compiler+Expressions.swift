@@ -146,6 +146,8 @@ extension Compiler {
             if b.builtinName == "simulate" { simulates = true }
             return Typed(node: ConstantNode(.function(b), span: span), type: .function)
         case .model(let kind)?:
+            // A part's name is its name string, so that `part.type == a` and `== "a"` agree.
+            if kind == ElementKind.part.rawValue { return Typed(node: ConstantNode(.string(name), span: span), type: nil) }
             if let element = ElementKind(rawValue: kind) {
                 return Typed(node: ElementNode(ElementRef(name: name, kind: element), span: span), type: nil)
             }

@@ -49,6 +49,12 @@ extension Compiler {
                       label: "flows connect sources, stations, buffers and sinks", help: "a crew repairs: failure { ...; repair: \(ref.name) }")
                 return nil
             }
+            if e.kind == .part {
+                error("'\(ref.name)' is a part type, not a place parts go", at: ref.span,
+                      label: "flows connect sources, stations, buffers and sinks",
+                      help: "a source makes parts of a type with 'part: \(ref.name)'; a split by type is '-> {\(ref.name): x, else: y}'")
+                return nil
+            }
             return e
         }
         if globals[ref.name] != nil || modelNames[ref.name] != nil {
@@ -101,6 +107,10 @@ extension Compiler {
         switch flow.tail {
         case .none:
             break
+        case .split(let branches) where branches.contains(where: { isTypeKey($0.typeKey, model) }):
+            guard let route = typeSplit(branches, model) else { return }
+            setRoute(last, route)
+            for b in branches { addEdge(last, b.target) }
         case .split(let branches):
             var seen = Set<String>()
             for b in branches where !seen.insert(b.target.name).inserted {
@@ -117,6 +127,36 @@ extension Compiler {
             setRoute(last, .rule(r, targets.map(\.name)))
             for t in targets { addEdge(last, t) }
         }
+    }
+
+    /// Whether a split's key makes a type branch: `else`, or a part's name.
+    func isTypeKey(_ key: NameRef?, _ model: StaticModel) -> Bool {
+        guard let key else { return false }
+        return key.name == "else" || model.element(key.name)?.kind == .part
+    }
+
+    /// `-> {a: x, b: y, else: z}`: every key a part or `else`, each once.
+    func typeSplit(_ branches: [SplitBranch], _ model: StaticModel) -> StaticModel.Route? {
+        var seen = Set<String>()
+        var out: [(key: String, target: String)] = []
+        for b in branches {
+            guard let key = b.typeKey, isTypeKey(key, model) else {
+                let parts = model.elements.filter { $0.kind == .part }.map(\.name)
+                if let key = b.typeKey, let guess = Suggest.closest(to: key.name, among: parts) {
+                    error("'\(key.name)' is not a part type", at: key.span, label: "did you mean '\(guess)'?")
+                } else {
+                    error("a split has weights or part types, not both", at: b.weight.span, label: "a weight in a split by type",
+                          help: "split by type with part names and 'else' as keys, such as '-> {a: x, else: y}'")
+                }
+                return nil
+            }
+            if !seen.insert(key.name).inserted {
+                error("'\(key.name)' appears twice in the split", at: key.span)
+                return nil
+            }
+            out.append((key.name, b.target.name))
+        }
+        return .byType(out)
     }
 
     /// The rule a choice names, or nil after reporting why there is none.
@@ -148,12 +188,7 @@ extension Compiler {
             error("'\(from.name)' has no flow out of it to change", at: from.span)
             return nil
         }
-        let oldTargets: [String]
-        switch old {
-        case .next(let t): oldTargets = [t]
-        case .split(let branches): oldTargets = branches.map(\.target)
-        case .rule(_, let targets): oldTargets = targets
-        }
+        let oldTargets = old.targets
         let route: StaticModel.Route
         let newTargets: [NameRef]
         switch flow.tail {
@@ -196,7 +231,7 @@ extension Compiler {
         if !model.elements.contains(where: { $0.kind == .source }) {
             error("the model has no source", at: first.declSpan, label: "parts need a source to enter by")
         }
-        for e in model.elements where e.kind != .sink && e.kind != .crew && model.routes[e.name] == nil {
+        for e in model.elements where e.kind != .sink && e.kind != .crew && e.kind != .part && model.routes[e.name] == nil {
             error("'\(e.name)' has no outgoing flow", at: e.nameSpan, label: "parts that reach it cannot leave",
                   help: "add a flow such as 'flow \(e.name) -> ...'")
         }
@@ -205,14 +240,9 @@ extension Compiler {
         var stack = model.elements.filter { $0.kind == .source }.map(\.name)
         while let n = stack.popLast() {
             guard reached.insert(n).inserted else { continue }
-            switch model.routes[n] {
-            case .next(let t)?: stack.append(t)
-            case .split(let b)?: stack += b.map(\.target)
-            case .rule(_, let t)?: stack += t
-            case nil: break
-            }
+            stack += model.routes[n]?.targets ?? []
         }
-        for e in model.elements where !reached.contains(e.name) && e.kind != .source && e.kind != .crew {
+        for e in model.elements where !reached.contains(e.name) && e.kind != .source && e.kind != .crew && e.kind != .part {
             error("no source reaches '\(e.name)'", at: e.nameSpan, label: "unreachable", help: "add a flow into it, or remove it")
         }
         // A station fed by a buffer takes all its input through buffers.
@@ -239,7 +269,14 @@ extension Compiler {
             var seen: [String: Span] = [:]
             var out: [ElementDeclNode.PropertyNode] = []
             for p in props {
-                guard allowed.contains(p.key) else {
+                if e.kind == .part && !failure {
+                    // A part's properties are its attributes: any name but `type`.
+                    if p.key == "type" {
+                        error("a part attribute cannot be named 'type'", at: p.keySpan, label: "the part's type is its name",
+                              help: "an agent reads it as part.type")
+                        continue
+                    }
+                } else if !allowed.contains(p.key) {
                     let suggestion = Suggest.closest(to: p.key, among: allowed)
                     error("\(context) has no property '\(p.key)'", at: p.keySpan, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown property",
                           help: allowed.isEmpty ? "a sink takes no properties" : "its properties are \(allowed.joined(separator: ", "))")

@@ -20,6 +20,18 @@ final class StaticModel {
         /// simulation is built.
         case split([(weight: WeightSlot, target: String)])
         case rule(RoutingRule, [String])
+        /// A split by part type: each key a part's name or `else`.
+        case byType([(key: String, target: String)])
+
+        /// The destinations, in the order the flow line lists them.
+        var targets: [String] {
+            switch self {
+            case .next(let t): return [t]
+            case .split(let b): return b.map(\.target)
+            case .rule(_, let t): return t
+            case .byType(let b): return b.map(\.target)
+            }
+        }
     }
 
     final class WeightSlot {
@@ -60,7 +72,7 @@ final class StaticModel {
         case .station: return .station(e.index)
         case .buffer: return .buffer(e.index)
         case .sink: return .sink(e.index)
-        case .crew: return nil
+        case .crew, .part: return nil
         }
     }
 }

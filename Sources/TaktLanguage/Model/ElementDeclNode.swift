@@ -146,13 +146,21 @@ final class ElementDeclNode: StmtNode {
                 throw Diagnostic("the station '\(state.name)' needs a 'process' time", at: span,
                                  help: "for example: process: exponential(1min)")
             }
-        case .buffer, .sink, .crew:
+        case .buffer, .sink, .crew, .part:
             break
+        }
+        if let a = state.spans["part"], let b = state.spans["mix"] {
+            throw Diagnostic("a source takes 'part' or 'mix', not both", at: a.start.offset < b.start.offset ? b : a,
+                             help: "a mix of one type is 'part: NAME'")
         }
     }
 
     /// Sets one property after checking its value; shared by declarations and assignments.
     static func apply(_ key: String, value v: Value, to state: ElementState, at span: Span, _ interp: Interpreter) throws {
+        if state.kind == .part {
+            try setAttribute(key, v, of: state, at: span)
+            return
+        }
         guard let property = ElementProperties.property(state.kind, key) else {
             throw Diagnostic("'\(state.kind.rawValue)' has no property '\(key)'", at: span)
         }
@@ -202,6 +210,17 @@ final class ElementDeclNode: StmtNode {
         default:
             throw Diagnostic("a failure has no property '\(key)' to change", at: span, help: "a what-if can change up, down, every and repair")
         }
+    }
+
+    /// A part type's attribute: a number, string, bool or duration, named anything but `type`.
+    static func setAttribute(_ key: String, _ v: Value, of state: ElementState, at span: Span) throws {
+        switch v {
+        case .number, .string, .bool, .duration: break
+        default:
+            throw Diagnostic("a part attribute is a number, a string, a bool or a duration", at: span, label: "this is a \(v.typeName)")
+        }
+        state.attributes.removeAll { $0.name == key }
+        state.attributes.append((key, v))
     }
 
     /// `repair: NAME`: the crew's name.

@@ -45,23 +45,61 @@ enum ElementProperties {
                         write: { s, v, span, _ in s.servers = try ElementDeclNode.count(v, "servers", atLeast: 1, atMost: 100_000, at: span) },
                         read: { .number(Double($0.servers)) },
                         describe: { s, _ in "servers: \(s.servers)" }),
+        ElementProperty(kind: .source, name: "part",
+                        write: { s, v, span, i in s.mix = [(try PartTypes.part(v, "part", at: span, i), 1)] },
+                        read: { $0.mix.count == 1 ? .string($0.mix[0].key) : .nil },
+                        describe: { s, _ in s.mix.count == 1 && s.spans["mix"] == nil ? "part: \(s.mix[0].key)" : nil }),
+        ElementProperty(kind: .source, name: "mix",
+                        write: { s, v, span, i in s.mix = try PartTypes.mix(v, at: span, i) },
+                        read: { $0.mix.isEmpty ? .nil : PartTypes.value($0.mix) { .number($0) } },
+                        describe: { s, f in
+                            s.spans["mix"] == nil ? nil : "mix: {" + s.mix.map { "\($0.key): \(f.short(.number($0.value)))" }.joined(separator: ", ") + "}"
+                        }),
         ElementProperty(kind: .station, name: "process",
-                        write: { s, v, span, i in s.process = try ElementDeclNode.distribution(v, at: span, i) },
-                        read: { distribution($0.process) },
-                        describe: { s, f in s.process.map { "process: \(f.describe($0))" } }),
+                        write: { s, v, span, i in
+                            if let byType = try PartTypes.record(v, at: span, i, { try ElementDeclNode.distribution($0, at: span, i) }) {
+                                s.processByType = byType
+                                s.process = PartTypes.lookup(byType, nil)
+                            } else {
+                                s.processByType = nil
+                                s.process = try ElementDeclNode.distribution(v, at: span, i)
+                            }
+                        },
+                        read: { s in s.processByType.map { PartTypes.value($0, distribution) } ?? distribution(s.process) },
+                        describe: { s, f in
+                            if let t = s.processByType { return "process: {" + t.map { "\($0.key): \(f.describe($0.value))" }.joined(separator: ", ") + "}" }
+                            return s.process.map { "process: \(f.describe($0))" }
+                        }),
+        ElementProperty(kind: .station, name: "setup",
+                        write: { s, v, span, i in s.setup = try PartTypes.setup(v, at: span, i) },
+                        read: { s in
+                            switch s.setup {
+                            case nil: return .nil
+                            case .any(let d): return distribution(d)
+                            case .byNew(let e): return PartTypes.value(e, distribution)
+                            case .fromTo(let rows): return PartTypes.value(rows) { PartTypes.value($0, distribution) }
+                            }
+                        },
+                        describe: { s, f in s.setup == nil ? nil : "setup: \(f.short(read(s, "setup")))" }),
         ElementProperty(kind: .station, name: "queue_capacity",
                         write: { s, v, span, _ in s.queueCapacity = try ElementDeclNode.count(v, "queue_capacity", atLeast: 0, at: span) },
                         read: { count($0.queueCapacity) },
                         describe: { s, _ in s.queueCapacity.map { "queue_capacity: \($0)" } }),
         ElementProperty(kind: .station, name: "scrap",
-                        write: { s, v, span, _ in
-                            guard case .number(let p) = v, p >= 0, p <= 1 else {
-                                throw Diagnostic("scrap must be a probability from 0 to 1, such as 2%", at: span, label: "this is \(ValueFormatter().short(v))")
+                        write: { s, v, span, i in
+                            func chance(_ v: Value) throws -> Double {
+                                guard case .number(let p) = v, p >= 0, p <= 1 else {
+                                    throw Diagnostic("scrap must be a probability from 0 to 1, such as 2%", at: span, label: "this is \(ValueFormatter().short(v))")
+                                }
+                                return p
                             }
-                            s.scrap = p
+                            s.scrapByType = try PartTypes.record(v, at: span, i, chance)
+                            s.scrap = try s.scrapByType.map { PartTypes.lookup($0, nil) ?? 0 } ?? chance(v)
                         },
-                        read: { .number($0.scrap) },
-                        describe: { s, f in s.scrap > 0 ? "scrap: \(f.short(.number(s.scrap)))" : nil }),
+                        read: { s in s.scrapByType.map { PartTypes.value($0) { .number($0) } } ?? .number(s.scrap) },
+                        describe: { s, f in
+                            s.scrapByType != nil || s.scrap > 0 ? "scrap: \(f.short(read(s, "scrap")))" : nil
+                        }),
         ElementProperty(kind: .crew, name: "size",
                         write: { s, v, span, _ in s.size = try ElementDeclNode.count(v, "size", atLeast: 1, atMost: 1_000_000, at: span) },
                         read: { .number(Double($0.size)) },
@@ -85,6 +123,9 @@ enum ElementProperties {
     static let failure = ["up", "down", "counts", "every", "repair"]
     /// What an assignment may change in a declared failure.
     static let failureChanges = ["up", "down", "every", "repair"]
+
+    /// A property's setting as a script reads it.
+    static func read(_ s: ElementState, _ name: String) -> Value { property(s.kind, name)?.read(s) ?? .nil }
 
     private static func distribution(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
     private static func count(_ n: Int?) -> Value { n.map { .number(Double($0)) } ?? .nil }

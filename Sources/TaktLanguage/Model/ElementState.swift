@@ -18,6 +18,14 @@ final class ElementState {
     /// A crew's members.
     var size = 1
     var failures: [FailureState] = []
+    /// A source's part types and shares (`part: a` is a mix of one); empty: untyped parts.
+    var mix: [PartTypes.Entry<Double>] = []
+    /// A station's work by part type (entries may be `else`).
+    var processByType: [PartTypes.Entry<Distribution>]?
+    var scrapByType: [PartTypes.Entry<Double>]?
+    var setup: PartTypes.Setup?
+    /// A part type's attributes, in declaration order.
+    var attributes: [(name: String, value: Value)] = []
     /// Where each property was set, for errors found when the model is assembled.
     var spans: [String: Span] = [:]
 
@@ -31,6 +39,7 @@ final class ElementState {
         c.interarrival = interarrival; c.saturated = saturated; c.limit = limit; c.losesWhenFull = losesWhenFull
         c.servers = servers; c.process = process; c.queueCapacity = queueCapacity; c.scrap = scrap
         c.capacity = capacity; c.size = size; c.failures = failures; c.spans = spans
+        c.mix = mix; c.processByType = processByType; c.scrapByType = scrapByType; c.setup = setup; c.attributes = attributes
         return c
     }
 }

@@ -43,15 +43,24 @@ enum ModelBuilder {
                 return .split(weights, branches.map { model.nodeRef($0.target)! })
             case .rule(let r, let targets):
                 return .rule(r, targets.map { model.nodeRef($0)! })
+            case .byType(let branches):
+                // Slots no branch takes get the first: the type check below has made sure
+                // that no such type reaches this node.
+                let slots: [String?] = types.map { $0 } + [nil]
+                let map = slots.map { t in PartTypes.lookupIndex(branches.map(\.key), t) ?? 0 }
+                return .byType(map, branches.map { model.nodeRef($0.target)! })
             }
         }
+        let types = model.elements.filter { $0.kind == .part }.map(\.name)
+        spec.partTypes = types.map { PartTypeSpec(name: $0) }
         for e in model.elements {
             let s = try state(e)
             let r = try routing(e.name)
             switch e.kind {
             case .source:
                 spec.sources.append(SourceSpec(name: e.name, interarrival: s.interarrival, saturated: s.saturated, limit: s.limit, routing: r,
-                                               losesWhenFull: s.losesWhenFull))
+                                               losesWhenFull: s.losesWhenFull,
+                                               mix: s.mix.compactMap { m in types.firstIndex(of: m.key).map { TypeShare(type: $0, weight: m.value) } }))
             case .station:
                 let crews = model.elements.filter { $0.kind == .crew }.map(\.name)
                 let failures = s.failures.map {
@@ -59,13 +68,16 @@ enum ModelBuilder {
                                 crew: $0.crew.flatMap { crews.firstIndex(of: $0) })
                 }
                 spec.stations.append(StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
-                                                 queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap))
+                                                 queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap,
+                                                 typed: typedWork(s, types: types)))
             case .buffer:
                 spec.buffers.append(BufferSpec(name: e.name, capacity: s.capacity, routing: r))
             case .sink:
                 spec.sinks.append(SinkSpec(name: e.name))
             case .crew:
                 spec.crews.append(CrewSpec(name: e.name, size: s.size))
+            case .part:
+                break
             }
         }
         // Checks that depend on declared values.
@@ -100,6 +112,79 @@ enum ModelBuilder {
                                  label: "'\(e.name)' has no queue of its own", help: "set the capacity of the buffer before it instead")
             }
         }
+        try checkTypes(model, states: states, routes: routes, types: types, at: callSpan)
         return spec
+    }
+
+    /// A station's by-type tables in the core's form: an entry per type slot, untyped last;
+    /// slots without an entry get the station's own value (no such type reaches it).
+    static func typedWork(_ s: ElementState, types: [String]) -> TypedWork {
+        var w = TypedWork()
+        let slots: [String?] = types.map { $0 } + [nil]
+        if let t = s.processByType {
+            w.process = slots.map { PartTypes.lookup(t, $0) ?? s.process ?? .constant(0) }
+        }
+        if let t = s.scrapByType {
+            w.scrap = slots.map { PartTypes.lookup(t, $0) ?? s.scrap }
+        }
+        if let setup = s.setup {
+            let table = PartTypes.setupTable(setup, types: types)
+            if table.contains(where: { $0 != nil }) { w.setup = table }
+        }
+        return w
+    }
+
+    /// Which types reach each node (types flow from sources; a split by type passes each
+    /// branch its own), and the by-type records and type splits that lack an entry for one.
+    static func checkTypes(_ model: StaticModel, states: [String: ElementState], routes: [String: (StaticModel.Route, Span)],
+                           types: [String], at callSpan: Span) throws {
+        let hasTypedWork = states.values.contains { $0.processByType != nil || $0.scrapByType != nil }
+        let hasTypeSplit = model.elements.contains { if case .byType? = routes[$0.name]?.0 ?? model.routes[$0.name] { return true }; return false }
+        guard hasTypedWork || hasTypeSplit else { return }
+        func typeName(_ slot: Int) -> String { slot < types.count ? "'\(types[slot])'" : "untyped parts" }
+        func key(_ slot: Int) -> String? { slot < types.count ? types[slot] : nil }
+        var reach: [String: Set<Int>] = [:]
+        var work: [String] = []
+        for e in model.elements where e.kind == .source {
+            let mix = states[e.name]?.mix ?? []
+            reach[e.name] = mix.isEmpty ? [types.count] : Set(mix.compactMap { types.firstIndex(of: $0.key) })
+            work.append(e.name)
+        }
+        while let n = work.popLast() {
+            let here = reach[n] ?? []
+            guard let route = routes[n]?.0 ?? model.routes[n] else { continue }
+            func send(_ slots: Set<Int>, to t: String) {
+                let before = reach[t] ?? []
+                let after = before.union(slots)
+                if after.count > before.count {
+                    reach[t] = after
+                    work.append(t)
+                }
+            }
+            if case .byType(let branches) = route {
+                let keys = branches.map(\.key)
+                for slot in here.sorted() {
+                    guard let k = PartTypes.lookupIndex(keys, key(slot)) else {
+                        let span = routes[n]?.1 ?? model.routeSpans[n] ?? callSpan
+                        throw Diagnostic("the split by type out of '\(n)' has no branch for \(typeName(slot)), which reach it", at: span,
+                                         label: "no '\(key(slot) ?? "else")' and no 'else'", help: "add an 'else' branch, or one for that type")
+                    }
+                    send([slot], to: branches[k].target)
+                }
+            } else {
+                for t in route.targets { send(here, to: t) }
+            }
+        }
+        for e in model.elements where e.kind == .station {
+            guard let s = states[e.name] else { continue }
+            for slot in (reach[e.name] ?? []).sorted() {
+                for (property, keys) in [("process", s.processByType?.map(\.key)), ("scrap", s.scrapByType?.map(\.key))] {
+                    guard let keys, PartTypes.lookupIndex(keys, key(slot)) == nil else { continue }
+                    throw Diagnostic("'\(e.name)' has no \(property) entry for \(typeName(slot)), which reach it",
+                                     at: s.spans[property] ?? e.declSpan, label: "no '\(key(slot) ?? "else")' and no 'else'",
+                                     help: "add an 'else' entry, or one for that type")
+                }
+            }
+        }
     }
 }

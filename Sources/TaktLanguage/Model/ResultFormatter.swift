@@ -87,6 +87,11 @@ struct ResultFormatter {
             let rows = r.spec.crews.indices.map { k in [r.spec.crews[k].name] + kpis.map { cell(r.estimate(r.crewPick(k, $0.0)), $0.1) } }
             out += "\n" + table(["crew"] + kpis.map(\.0), rows)
         }
+        if !r.spec.partTypes.isEmpty {
+            let kpis = ResultValue.partKPIs.filter { $0.0 != "scrapped" || ResultValue.scraps(r.spec) }
+            let rows = r.spec.partTypes.indices.map { t in [r.spec.partTypes[t].name] + kpis.map { cell(r.estimate(r.partPick(t, $0.0)), $0.1) } }
+            out += "\n" + table(["part"] + kpis.map(\.0), rows)
+        }
         // Sources show only where one may lose arrivals: otherwise `created` is the sinks' count
         // plus the change in WIP, and `lost` is 0.
         if r.spec.sources.contains(where: \.losesWhenFull) {
@@ -139,7 +144,7 @@ struct ResultFormatter {
     /// One JSON object on one line, keys in a stable order.
     func json(_ r: ResultValue) -> String {
         let s = r.settings
-        var parts = [
+        var members = [
             "\"seed\": \(s.seed)", "\"replications\": \(r.replications.count)",
             "\"horizon\": \(json(scaled(s.horizon, 1)))", "\"warmup\": \(json(scaled(s.warmup, 1)))",
             "\"time_unit\": \(ResultFormatter.jsonString(unit.rawValue))",
@@ -149,35 +154,50 @@ struct ResultFormatter {
             ResultFormatter.jsonString(r.spec.stations[i].name) + ": {"
                 + ResultValue.stationKPIs(r.spec).map { "\(ResultFormatter.jsonString($0.0)): \(json(r.station(i, $0.0), $0.1))" }.joined(separator: ", ") + "}"
         }
-        parts.append("\"stations\": {" + stations.joined(separator: ", ") + "}")
+        members.append("\"stations\": {" + stations.joined(separator: ", ") + "}")
         let buffers = r.spec.buffers.indices.map { j in
             ResultFormatter.jsonString(r.spec.buffers[j].name) + ": {\"level\": \(json(r.estimate { $0.buffers[j].level }, 0))}"
         }
-        parts.append("\"buffers\": {" + buffers.joined(separator: ", ") + "}")
-        let sinks = r.spec.sinks.indices.map { k in
-            ResultFormatter.jsonString(r.spec.sinks[k].name) + ": {\"count\": \(json(r.sink(k, "count"), 0)), "
-                + "\"throughput\": \(json(r.sink(k, "throughput"), -1)), \"cycle_time\": \(json(r.sink(k, "cycle_time"), 1))}"
+        members.append("\"buffers\": {" + buffers.joined(separator: ", ") + "}")
+        func fields(_ kpis: [(String, Int)], _ pick: (String) -> (ReplicationResult) -> Double?) -> String {
+            kpis.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.estimate(pick($0.0)), $0.1))" }.joined(separator: ", ")
         }
-        parts.append("\"sinks\": {" + sinks.joined(separator: ", ") + "}")
+        let types = r.spec.partTypes
+        let sinks = r.spec.sinks.indices.map { k in
+            var body = fields(ResultValue.sinkKPIs) { r.sinkPick(k, $0) }
+            if !types.isEmpty {
+                body += ", \"parts\": {" + types.indices.map { t in
+                    ResultFormatter.jsonString(types[t].name) + ": {" + fields(ResultValue.sinkKPIs) { r.sinkPartPick(k, t, $0) } + "}"
+                }.joined(separator: ", ") + "}"
+            }
+            return ResultFormatter.jsonString(r.spec.sinks[k].name) + ": {" + body + "}"
+        }
+        members.append("\"sinks\": {" + sinks.joined(separator: ", ") + "}")
         let sources = r.spec.sources.indices.map { k in
             ResultFormatter.jsonString(r.spec.sources[k].name) + ": {"
                 + ResultValue.sourceKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.source(k, $0.0), $0.1))" }.joined(separator: ", ") + "}"
         }
-        parts.append("\"sources\": {" + sources.joined(separator: ", ") + "}")
-        if ResultValue.scraps(r.spec) { parts.append("\"scrapped\": \(json(r.estimate { $0.scrapped }, 0))") }
+        members.append("\"sources\": {" + sources.joined(separator: ", ") + "}")
+        if ResultValue.scraps(r.spec) { members.append("\"scrapped\": \(json(r.estimate { $0.scrapped }, 0))") }
         if !r.spec.crews.isEmpty {
             let crews = r.spec.crews.indices.map { k in
                 ResultFormatter.jsonString(r.spec.crews[k].name) + ": {"
                     + ResultValue.crewKPIs.map { "\(ResultFormatter.jsonString($0.0)): \(json(r.estimate(r.crewPick(k, $0.0)), $0.1))" }
                         .joined(separator: ", ") + "}"
             }
-            parts.append("\"crews\": {" + crews.joined(separator: ", ") + "}")
+            members.append("\"crews\": {" + crews.joined(separator: ", ") + "}")
+        }
+        if !types.isEmpty {
+            let byType = types.indices.map { t in
+                ResultFormatter.jsonString(types[t].name) + ": {" + fields(ResultValue.partKPIs) { r.partPick(t, $0) } + "}"
+            }
+            members.append("\"parts\": {" + byType.joined(separator: ", ") + "}")
         }
         if !r.rewards.isEmpty {
             let rewards = r.rewards.map { ResultFormatter.jsonString($0.name) + ": " + json(Estimate.of(observed: $0.values), $0.dimension) }
-            parts.append("\"rewards\": {" + rewards.joined(separator: ", ") + "}")
+            members.append("\"rewards\": {" + rewards.joined(separator: ", ") + "}")
         }
-        return "{" + parts.joined(separator: ", ") + "}"
+        return "{" + members.joined(separator: ", ") + "}"
     }
 }
 

@@ -38,15 +38,55 @@ public final class ResultValue {
 
     static let stationKPIs: [(String, Int)] = [("utilization", 0), ("blocked", 0), ("starved", 0), ("down", 0),
                                                ("queue", 0), ("wait", 1), ("processed", 0)]
-    /// What a model that scraps adds (docs/model.md order): scrapped parts and OEE.
+    /// What a model that sets up adds after `down`.
+    static let setupKPIs: [(String, Int)] = [("setup", 0)]
+    /// What a model that scraps adds after those (docs/model.md order): scrapped parts and OEE.
     static let scrapKPIs: [(String, Int)] = [("scrapped", 0), ("availability", 0), ("performance", 0), ("quality", 0), ("oee", 0)]
 
-    /// The station results of this model: the features' columns only where it uses them.
+    /// The station results of this model: the features' columns only where it uses them,
+    /// after `down`.
     static func stationKPIs(_ spec: ModelSpec) -> [(String, Int)] {
-        stationKPIs + (scraps(spec) ? scrapKPIs : [])
+        let features = (setsUp(spec) ? setupKPIs : []) + (scraps(spec) ? scrapKPIs : [])
+        return Array(stationKPIs[..<4]) + features + stationKPIs[4...]
     }
 
-    static func scraps(_ spec: ModelSpec) -> Bool { spec.stations.contains { $0.scrap > 0 } }
+    static func scraps(_ spec: ModelSpec) -> Bool {
+        spec.stations.contains { $0.scrap > 0 || ($0.typed.scrap?.contains { $0 > 0 } ?? false) }
+    }
+
+    static func setsUp(_ spec: ModelSpec) -> Bool { spec.stations.contains { $0.typed.setup != nil } }
+
+    /// The results of part type `t`: absorbed (count, rate, cycle time), present, scrapped.
+    static let partKPIs: [(String, Int)] = [("count", 0), ("throughput", -1), ("cycle_time", 1), ("wip", 0), ("scrapped", 0)]
+
+    func partPick(_ t: Int, _ kpi: String) -> (ReplicationResult) -> Double? {
+        { r in
+            guard t < r.parts.count else { return nil }
+            let p = r.parts[t]
+            switch kpi {
+            case "count": return p.count
+            case "throughput": return p.throughput
+            case "cycle_time": return p.cycleTime
+            case "wip": return p.wip
+            default: return p.scrapped
+            }
+        }
+    }
+
+    /// Sink `k`'s results for part type `t`.
+    func sinkPartPick(_ k: Int, _ t: Int, _ kpi: String) -> (ReplicationResult) -> Double? {
+        { r in
+            guard t < r.sinks[k].parts.count else { return nil }
+            let s = r.sinks[k].parts[t]
+            switch kpi {
+            case "count": return s.count
+            case "throughput": return s.throughput
+            default: return s.cycleTime
+            }
+        }
+    }
+
+    static let sinkKPIs: [(String, Int)] = [("count", 0), ("throughput", -1), ("cycle_time", 1)]
 
     func station(_ i: Int, _ kpi: String) -> Estimate? { estimate(stationPick(i, kpi)) }
 
@@ -60,14 +100,17 @@ public final class ResultValue {
             case "down": return s.down
             case "queue": return s.queue
             case "wait": return s.wait
+            case "setup": return s.setup
             case "scrapped": return s.scrapped
             // OEE with nothing planned off (no shifts or maintenance yet): planned time is the
-            // whole window and run time what the station was not down.
-            case "availability": return 1 - s.down
-            case "performance": return s.down < 1 ? s.utilization / (1 - s.down) : nil
+            // whole window, and run time what the station was neither down nor setting up.
+            case "availability": return 1 - s.down - s.setup
+            case "performance":
+                let run = 1 - s.down - s.setup
+                return run > 0 ? s.utilization / run : nil
             case "quality": return s.processed > 0 ? 1 - s.scrapped / s.processed : nil
             case "oee":
-                guard s.down < 1, s.processed > 0 else { return nil }
+                guard 1 - s.down - s.setup > 0, s.processed > 0 else { return nil }
                 return s.utilization * (1 - s.scrapped / s.processed)
             default: return s.processed
             }
@@ -136,10 +179,19 @@ public final class ResultValue {
             return .record(RecordValue(names: ["level"], values: [value({ $0.buffers[j].level }, dimension: 0)]))
         }
         if let k = spec.sinks.firstIndex(where: { $0.name == name }) {
-            return .record(RecordValue(names: ["count", "throughput", "cycle_time"],
-                                       values: [value(sinkPick(k, "count"), dimension: 0),
-                                                value(sinkPick(k, "throughput"), dimension: -1),
-                                                value(sinkPick(k, "cycle_time"), dimension: 1)]))
+            let kpis = ResultValue.sinkKPIs
+            var names = kpis.map(\.0), values = kpis.map { value(sinkPick(k, $0.0), dimension: $0.1) }
+            if !spec.partTypes.isEmpty {
+                names.append("parts")
+                values.append(.record(RecordValue(names: spec.partTypes.map(\.name), values: spec.partTypes.indices.map { t in
+                    .record(RecordValue(names: kpis.map(\.0), values: kpis.map { value(sinkPartPick(k, t, $0.0), dimension: $0.1) }))
+                })))
+            }
+            return .record(RecordValue(names: names, values: values))
+        }
+        if let t = spec.partTypes.firstIndex(where: { $0.name == name }) {
+            let kpis = ResultValue.partKPIs
+            return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { value(partPick(t, $0.0), dimension: $0.1) }))
         }
         if let k = spec.crews.firstIndex(where: { $0.name == name }) {
             let kpis = ResultValue.crewKPIs
@@ -150,10 +202,10 @@ public final class ResultValue {
             return .record(RecordValue(names: kpis.map(\.0), values: kpis.map { value(sourcePick(k, $0.0), dimension: $0.1) }))
         }
         let all = ["throughput", "wip", "cycle_time"] + rewards.map(\.name) + spec.sources.map(\.name) + spec.stations.map(\.name) + spec.buffers.map(\.name)
-            + spec.sinks.map(\.name) + spec.crews.map(\.name)
+            + spec.sinks.map(\.name) + spec.crews.map(\.name) + spec.partTypes.map(\.name)
         let suggestion = Suggest.closest(to: name, among: all)
         throw Diagnostic("the results have no '\(name)'", at: span, label: suggestion.map { "did you mean '\($0)'?" } ?? "unknown",
-                         help: "results hold throughput, wip, cycle_time, each source, station, buffer and sink, and the rewards declared before the run")
+                         help: "results hold throughput, wip, cycle_time, each source, station, buffer, sink, crew and part type, and the rewards declared before the run")
     }
 }
 

@@ -174,6 +174,8 @@ enum ReplicationRead {
             case "wait": return r.crews[k].wait.map { .duration($0) } ?? .nil
             default: return nil
             }
+        case .part:
+            return nil
         }
     }
 
@@ -185,6 +187,7 @@ enum ReplicationRead {
         case .sink: return ["count", "throughput", "cycle_time"]
         case .source: return ResultValue.sourceKPIs.map(\.0)
         case .crew: return ResultValue.crewKPIs.map(\.0)
+        case .part: return []
         }
     }
 }

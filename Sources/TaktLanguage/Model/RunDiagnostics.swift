@@ -65,12 +65,7 @@ enum RunDiagnostics {
     /// The earliest `flow` line among the nodes of a cycle through `name`, if it lies on one.
     static func cycleSpan(through name: String, in model: StaticModel) -> Span? {
         func successors(_ n: String) -> [String] {
-            switch model.routes[n] {
-            case .next(let t)?: return [t]
-            case .split(let branches)?: return branches.map(\.target)
-            case .rule(_, let targets)?: return targets
-            case nil: return []
-            }
+            model.routes[n]?.targets ?? []
         }
         // Nodes reachable from `name` that can reach it back form its cycle.
         var reach: Set<String> = [], stack = successors(name)

@@ -217,6 +217,15 @@ public struct Parser {
 
     mutating func parseStatement() throws -> Stmt {
         let start = current
+        // `part` is contextual as `crew` is; its braces are optional (`part a`).
+        if case .identifier("part") = current.kind, case .identifier = peekKind(1) {
+            advance()
+            let name = try expectName("a name for the part type")
+            var props: [Property] = []
+            if check(.lbrace) { props = try parseProperties(allowFailures: false, context: "part").properties }
+            return Stmt(.element(ElementDecl(kind: .part, name: name.name, nameSpan: name.span, properties: props, failures: [])),
+                        span(from: start))
+        }
         // `crew` is contextual: it declares only when a name follows (docs/model.md).
         if case .identifier("crew") = current.kind, case .identifier = peekKind(1) {
             advance()
@@ -524,10 +533,24 @@ public struct Parser {
         while true {
             while current.isNewline || check(.comma) { advance() }
             if check(.rbrace) || current.isEOF { break }
-            let weight = try parseExpression()
-            _ = try expect(.colon, "after the split weight")
+            // `else` or a bare name before ':' is a type key (the checker tells a part's name
+            // from a weight's).
+            var typeKey: NameRef? = nil
+            if check(.else) {
+                typeKey = NameRef(name: "else", span: span(current))
+            } else if case .identifier(let name) = current.kind, tokens[min(pos + 1, tokens.count - 1)].isSymbol(.colon) {
+                typeKey = NameRef(name: name, span: span(current))
+            }
+            let weight: Expr
+            if check(.else) {
+                weight = try node(.nil, span(current), children: [])
+                advance()
+            } else {
+                weight = try parseExpression()
+            }
+            _ = try expect(.colon, "after the split weight or part type")
             let target = try expectName("an element name")
-            branches.append(SplitBranch(weight: weight, target: target))
+            branches.append(SplitBranch(weight: weight, target: target, typeKey: typeKey))
         }
         _ = try expect(.rbrace, "to close the split")
         if branches.isEmpty { throw fail("a split needs at least one destination") }

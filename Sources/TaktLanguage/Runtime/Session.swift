@@ -113,6 +113,8 @@ public final class Session {
             switch model.routes[e.name] {
             case .next(let t)?: lines.append("flow \(e.name) -> \(t)")
             case .split(let branches)?: lines.append("flow \(e.name) -> { " + branches.map { "\($0.target)" }.joined(separator: ", ") + " } (split)")
+            case .byType(let branches)?:
+                lines.append("flow \(e.name) -> { " + branches.map { "\($0.key): \($0.target)" }.joined(separator: ", ") + " } (by type)")
             case .rule(.decider(let k), let targets)?:
                 let agent = k < model.agentNames.count ? model.agentNames[k] : "#\(k)"
                 lines.append("flow \(e.name) -> [\(targets.joined(separator: ", "))] by agent \(agent)")
