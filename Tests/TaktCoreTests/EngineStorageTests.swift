@@ -48,17 +48,18 @@ final class EngineStorageTests: XCTestCase {
         XCTAssertTrue(ring.isEmpty)
     }
 
-    /// Splits, random, round robin and deciders fix the destination when the part finishes.
+    /// Splits (by weight or type), random, round robin and deciders fix the destination when the part finishes.
     func testOnlyTheKindsThatFixADestinationDrawAtFinish() {
         for kind in Route.Kind.allCases {
-            var r = Route(.none, destinations: &scratchDestinations, weights: &scratchWeights)
+            var r = Route(.none, destinations: &scratchDestinations, weights: &scratchWeights, branches: &scratchBranches)
             r.kind = kind
-            XCTAssertEqual(r.drawsAtFinish, [.split, .random, .roundRobin, .decider].contains(kind), "\(kind)")
+            XCTAssertEqual(r.drawsAtFinish, [.split, .byType, .random, .roundRobin, .decider].contains(kind), "\(kind)")
         }
     }
 
     private var scratchDestinations: [NodeRef] = []
     private var scratchWeights: [Double] = []
+    private var scratchBranches: [Int32] = []
 
     /// Records are laid out to the cache lines the engine is written for.
     func testRecordSizes() {

@@ -35,4 +35,11 @@ public struct PlantState {
 
     /// Parts in the plant.
     public var wip: Int { replication.parts.live }
+
+    /// The type of the part being routed (an index into `ModelSpec.partTypes`), or nil for an
+    /// untyped part.
+    public var partType: Int? {
+        let t = Int(replication.routedType)
+        return t < replication.typeSlots - 1 ? t : nil
+    }
 }

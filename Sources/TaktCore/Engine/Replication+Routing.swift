@@ -21,6 +21,7 @@ extension Replication {
             rr += 1
             return i
         case .decider:
+            routedType = type
             return decide(r)
         case .none, .next, .firstAvailable, .shortestQueue:
             return -1
@@ -255,6 +256,7 @@ extension Replication {
                 continue
             }
             if b.pointee.route.kind == .decider && !b.pointee.headDecided {
+                routedType = parts[head.part].type
                 parts[head.part].target = Int32(decide(b.pointee.route))
                 b.pointee.headDecided = true
             }

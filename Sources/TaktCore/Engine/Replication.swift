@@ -293,6 +293,8 @@ final class Replication {
     let setupBase: FixedArray<Int>
     let setupRng: FixedArray<RandomStream>
     var typeStats: TypeStatistics
+    /// The type slot of the part a decider is routing now (what `PlantState.partType` reads).
+    var routedType: Int32 = 0
     let stallTolerance: Double
     /// Each station's completions before the window opened, so that the parts-limit report
     /// can say how many parts a station has taken since time 0.

@@ -15,6 +15,17 @@ indirect enum StateExpression: Sendable {
     case negate(StateExpression), not(StateExpression)
     case binary(BinaryOp, StateExpression, StateExpression)
     case minimum([StateExpression]), maximum([StateExpression]), absolute(StateExpression)
+    /// Whether the part being routed is of this type (nil: untyped): 1 or 0.
+    case partTypeIs(Int?)
+    /// An attribute of the routed part's type, named until bound to its value by type slot
+    /// (untyped last; 0 where a type lacks it).
+    case partAttribute(AttributeReference)
+    case byType([Double])
+
+    struct AttributeReference: @unchecked Sendable {
+        let name: String
+        let span: Span
+    }
 
     /// A global's cell and where it is read, for the message when it holds no number.
     struct GlobalReference: @unchecked Sendable {
@@ -40,8 +51,24 @@ indirect enum StateExpression: Sendable {
             }
         case .seconds(let x):
             return .constant(x / interp.settings.timeUnit.seconds)
-        case .constant, .count, .queue, .busy, .down, .level, .wip, .now:
+        case .constant, .count, .queue, .busy, .down, .level, .wip, .now, .partTypeIs, .byType:
             return self
+        case .partAttribute(let a):
+            let unit = interp.settings.timeUnit.seconds
+            let states = try interp.buildStates()
+            var table: [Double] = []
+            for name in PartTypes.names(interp) {
+                switch states[name]?.attributes.first(where: { $0.name == a.name })?.value {
+                case .number(let x)?: table.append(x)
+                case .bool(let b)?: table.append(b ? 1 : 0)
+                case .duration(let s)?: table.append(s / unit)
+                case nil: table.append(0)
+                case let v?:
+                    throw Diagnostic("an agent reads numbers, and part.\(a.name) of '\(name)' is a \(v.typeName)", at: a.span,
+                                     label: "not a number")
+                }
+            }
+            return .byType(table + [0])
         case .negate(let x): return .negate(try x.bound(interp))
         case .not(let x): return .not(try x.bound(interp))
         case .binary(let op, let a, let b): return .binary(op, try a.bound(interp), try b.bound(interp))
@@ -63,6 +90,9 @@ indirect enum StateExpression: Sendable {
         case .down(let i): return Double(plant.down(station: i))
         case .level(let j): return Double(plant.level(buffer: j))
         case .wip: return Double(plant.wip)
+        case .partTypeIs(let t): return plant.partType == t ? 1 : 0
+        case .partAttribute: return 0
+        case .byType(let table): return table[min(plant.partType ?? table.count - 1, table.count - 1)]
         case .now: return plant.now / secondsPerUnit
         case .negate(let x): return -x.value(plant, secondsPerUnit: secondsPerUnit)
         case .not(let x): return x.value(plant, secondsPerUnit: secondsPerUnit) == 0 ? 1 : 0

@@ -131,6 +131,17 @@ extension Compiler {
         return out
     }
 
+    /// `part` in an agent's expression: the part being routed, unless a name `part` is declared.
+    func isRoutedPart(_ e: Expr) -> Bool {
+        guard case .identifier("part") = e.kind else { return false }
+        return resolve("part") == nil
+    }
+
+    func isPartType(_ e: Expr) -> Bool {
+        if case .member(let t, "type", _) = e.kind { return isRoutedPart(t) }
+        return false
+    }
+
     /// An expression over the plant's state now, or nil after reporting why it is not one.
     func compileState(_ e: Expr, what: String = "an observation") -> StateExpression? {
         func fail(_ label: String) -> StateExpression? {
@@ -161,6 +172,29 @@ extension Compiler {
             default:
                 return fail("not a param, let or plant state")
             }
+        case .member(let target, let property, _) where isRoutedPart(target):
+            guard property != "type" else {
+                return fail("part.type is a name: compare it, such as part.type == \"a\"")
+            }
+            return .partAttribute(.init(name: property, span: e.span))
+        case .binary(let op, let a, let b) where (op == .equal || op == .notEqual) && (isPartType(a) || isPartType(b)):
+            let other = isPartType(a) ? b : a
+            let parts = staticModel?.elements.filter { $0.kind == .part }.map(\.name) ?? []
+            let type: Int?
+            switch other.kind {
+            case .nil: type = nil
+            case .string(let pieces) where pieces.count <= 1:
+                var text = ""
+                if case .text(let t)? = pieces.first { text = t }
+                guard let k = parts.firstIndex(of: text) else { return fail("'\(text)' is not a part type") }
+                type = k
+            case .identifier(let name) where parts.contains(name):
+                type = parts.firstIndex(of: name)
+            default:
+                return fail("part.type is compared with a part's name, or nil for untyped parts")
+            }
+            let test = StateExpression.partTypeIs(type)
+            return op == .equal ? test : .not(test)
         case .member(let target, let property, let propertySpan):
             guard case .identifier(let name) = target.kind, let element = staticModel?.element(name) else {
                 return fail("not an element's state")

@@ -139,6 +139,7 @@ extension Compiler {
     func typeSplit(_ branches: [SplitBranch], _ model: StaticModel) -> StaticModel.Route? {
         var seen = Set<String>()
         var out: [(key: String, target: String)] = []
+        var ok = true
         for b in branches {
             guard let key = b.typeKey, isTypeKey(key, model) else {
                 let parts = model.elements.filter { $0.kind == .part }.map(\.name)
@@ -148,15 +149,19 @@ extension Compiler {
                     error("a split has weights or part types, not both", at: b.weight.span, label: "a weight in a split by type",
                           help: "split by type with part names and 'else' as keys, such as '-> {a: x, else: y}'")
                 }
-                return nil
+                // The route still stands, so that the graph's other checks do not follow
+                // from this one.
+                ok = false
+                out.append(("", b.target.name))
+                continue
             }
             if !seen.insert(key.name).inserted {
                 error("'\(key.name)' appears twice in the split", at: key.span)
-                return nil
+                ok = false
             }
             out.append((key.name, b.target.name))
         }
-        return .byType(out)
+        return ok || !defersModelChecks ? .byType(out) : nil
     }
 
     /// The rule a choice names, or nil after reporting why there is none.
@@ -195,6 +200,10 @@ extension Compiler {
         case .none:
             error("a what-if's flow gives one node a new split or choice, such as 'flow m1 -> { 80%: a, 20%: b }'", at: span)
             return nil
+        case .split(let branches) where branches.contains(where: { isTypeKey($0.typeKey, model) }):
+            guard let r = typeSplit(branches, model) else { return nil }
+            route = r
+            newTargets = branches.map(\.target)
         case .split(let branches):
             let slots = branches.map { b -> StaticModel.WeightSlot in
                 let slot = StaticModel.WeightSlot(b.weight)

@@ -142,7 +142,7 @@ final class ElementDeclNode: StmtNode {
                                  help: "it makes a part only when its station can take one")
             }
         case .station:
-            if state.process == nil {
+            if state.process == nil && state.processByType == nil {
                 throw Diagnostic("the station '\(state.name)' needs a 'process' time", at: span,
                                  help: "for example: process: exponential(1min)")
             }

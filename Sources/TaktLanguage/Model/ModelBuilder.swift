@@ -141,7 +141,7 @@ enum ModelBuilder {
         let hasTypedWork = states.values.contains { $0.processByType != nil || $0.scrapByType != nil }
         let hasTypeSplit = model.elements.contains { if case .byType? = routes[$0.name]?.0 ?? model.routes[$0.name] { return true }; return false }
         guard hasTypedWork || hasTypeSplit else { return }
-        func typeName(_ slot: Int) -> String { slot < types.count ? "'\(types[slot])'" : "untyped parts" }
+        func typeName(_ slot: Int) -> String { slot < types.count ? "'\(types[slot])' parts" : "untyped parts" }
         func key(_ slot: Int) -> String? { slot < types.count ? types[slot] : nil }
         var reach: [String: Set<Int>] = [:]
         var work: [String] = []

@@ -54,6 +54,11 @@ public final class ResultValue {
         spec.stations.contains { $0.scrap > 0 || ($0.typed.scrap?.contains { $0 > 0 } ?? false) }
     }
 
+    /// The state fractions a station of this model can have, as comparisons list them.
+    static func stateFractions(_ spec: ModelSpec) -> [String] {
+        ["utilization", "blocked", "starved", "down"] + (setsUp(spec) ? setupKPIs.map(\.0) : [])
+    }
+
     static func setsUp(_ spec: ModelSpec) -> Bool { spec.stations.contains { $0.typed.setup != nil } }
 
     /// The results of part type `t`: absorbed (count, rate, cycle time), present, scrapped.

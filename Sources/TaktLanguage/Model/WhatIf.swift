@@ -169,11 +169,11 @@ struct Comparison {
             ("throughput", -1, { $0.replications[$1].throughput }), ("wip", 0, { $0.replications[$1].wip }),
             ("cycle_time", 1, { $0.replications[$1].cycleTime }),
         ]
+        let fractions = ResultValue.stateFractions(results[0].spec)
         for (i, s) in results[0].spec.stations.enumerated() {
-            rows.append(("\(s.name).utilization", 0, { $0.replications[$1].stations[i].utilization }))
-            rows.append(("\(s.name).blocked", 0, { $0.replications[$1].stations[i].blocked }))
-            rows.append(("\(s.name).starved", 0, { $0.replications[$1].stations[i].starved }))
-            rows.append(("\(s.name).down", 0, { $0.replications[$1].stations[i].down }))
+            for kpi in fractions {
+                rows.append(("\(s.name).\(kpi)", 0, { r, k in r.stationPick(i, kpi)(r.replications[k]) }))
+            }
         }
         for (k, c) in results[0].spec.crews.enumerated() {
             rows.append(("\(c.name).utilization", 0, { $0.replications[$1].crews[k].utilization }))
