@@ -21,6 +21,22 @@ struct Ring<Element> {
         count += 1
     }
 
+    /// The element `i` places from the front.
+    subscript(i: Int) -> Element { items[(head + i) & mask] }
+
+    /// Appends `x`, then moves it forward past every element it goes `before`: the queue
+    /// stays ordered, ties in arrival order. O(elements passed).
+    mutating func insert(_ x: Element, before: (Element, Element) -> Bool) {
+        append(x)
+        var i = count - 1
+        while i > 0 {
+            let prev = (items + ((head + i - 1) & mask)), cur = (items + ((head + i) & mask))
+            guard before(cur.pointee, prev.pointee) else { break }
+            swap(&prev.pointee, &cur.pointee)
+            i -= 1
+        }
+    }
+
     @inline(__always)
     mutating func removeFirst() -> Element {
         let x = (items + head).move()

@@ -10,6 +10,9 @@ final class PartTable {
     }
 
     private var records: UnsafeMutablePointer<Record>
+    /// A process time drawn in advance (shortest processing time first), or -1: apart from
+    /// the records, which only this discipline would make larger.
+    private var presets: UnsafeMutablePointer<Double>
     private var free: UnsafeMutablePointer<Int32>
     private var freeCount = 0
     private var count = 0
@@ -33,11 +36,13 @@ final class PartTable {
         self.limit = max(1, min(limit, Int(Int32.max) / 2))
         capacity = min(256, self.limit)
         records = .allocate(capacity: capacity)
+        presets = .allocate(capacity: capacity)
         free = .allocate(capacity: capacity)
     }
 
     deinit {
         records.deallocate()
+        presets.deallocate()
         free.deallocate()
     }
 
@@ -61,7 +66,14 @@ final class PartTable {
             count += 1
         }
         records[Int(p)] = Record(created: now, target: -1, type: type)
+        presets[Int(p)] = -1
         return p
+    }
+
+    /// Part `p`'s process time drawn in advance, or -1.
+    subscript(preset p: Int32) -> Double {
+        get { presets[Int(p)] }
+        set { presets[Int(p)] = newValue }
     }
 
     @inline(__always)
@@ -86,6 +98,7 @@ final class PartTable {
         }
         let n = overLimit ? capacity + 1024 : min(capacity * 2, limit)
         records = records.grown(keeping: capacity, capacity: n)
+        presets = presets.grown(keeping: capacity, capacity: n)
         free = free.grown(keeping: capacity, capacity: n)
         capacity = n
     }

@@ -209,7 +209,11 @@ extension Replication {
         if st.pointee.queue.isEmpty, let sv = idleServer(i) {
             startService(sv, part: p, arrived: now)
         } else {
-            st.pointee.queue.append(QueuedPart(part: p, arrived: now))
+            if st.pointee.discipline == 0 {
+                st.pointee.queue.append(QueuedPart(part: p, arrived: now))
+            } else {
+                enqueue(station: i, QueuedPart(part: p, arrived: now))
+            }
         }
     }
 
@@ -233,7 +237,11 @@ extension Replication {
         if b.pointee.route.drawsAtFinish && b.pointee.route.kind != .decider {
             parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr, type: parts[p].type))
         }
-        b.pointee.parts.append(QueuedPart(part: p, arrived: now))
+        if b.pointee.discipline == 0 && !b.pointee.drawsAhead {
+            b.pointee.parts.append(QueuedPart(part: p, arrived: now))
+        } else {
+            enqueue(buffer: j, QueuedPart(part: p, arrived: now))
+        }
         // A decider picks when the part reaches the head: in `advanceBuffer`, which runs now.
         if mayMove { advanceBuffer(j) }
     }

@@ -290,6 +290,10 @@ extension Replication {
     @inline(never)
     func longestWaitingFeeder(station i: Int) -> Int {
         let st = stations.at(i)
+        if st.pointee.discipline != 0 {
+            let best = bestFeeder(station: i)
+            if best >= 0 { return best }
+        }
         var best = -1
         var bestTime = Double.infinity
         let start = st.pointee.feederStart

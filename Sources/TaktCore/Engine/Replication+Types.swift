@@ -5,8 +5,11 @@ extension Replication {
     /// The process time of part `p` at server `h`'s station, by its type.
     @inline(never)
     func typedProcessTime(_ h: ServerHandle, part p: Int32) -> Double {
-        let i = h.server.pointee.station
-        let st = h.station
+        typedProcessTime(station: h.server.pointee.station, part: p)
+    }
+
+    func typedProcessTime(station i: Int, part p: Int32) -> Double {
+        let st = stations.at(i)
         guard let d = typeProcess[i * typeSlots + Int(parts[p].type)] else { return st.pointee.process.sample(&st.pointee.rng, zig) }
         return d.sample(&st.pointee.rng, zig)
     }
@@ -24,8 +27,21 @@ extension Replication {
     @inline(never)
     func startTyped(_ h: ServerHandle, part p: Int32) {
         if h.station.pointee.setsUp && startSetup(h, part: p) { return }
+        h.server.pointee.remaining = processTime(h, part: p)
+    }
+
+    /// Part `p`'s process time at `h`'s station: drawn as it joined the queue (shortest
+    /// processing time first), else now, by its type where that matters.
+    func processTime(_ h: ServerHandle, part p: Int32) -> Double {
         let st = h.station
-        h.server.pointee.remaining = st.pointee.typedProcess ? typedProcessTime(h, part: p) : st.pointee.process.sample(&st.pointee.rng, zig)
+        if st.pointee.usesPreset {
+            let t = parts[preset: p]
+            if t >= 0 {
+                parts[preset: p] = -1
+                return t
+            }
+        }
+        return st.pointee.typedProcess ? typedProcessTime(h, part: p) : st.pointee.process.sample(&st.pointee.rng, zig)
     }
 
     /// Server `h` takes part `p`: when its type differs from the last part's and that change
@@ -48,10 +64,9 @@ extension Replication {
     /// The setup is over: processing starts (it is busy time for failures, as setup was).
     @inline(never)
     func finishSetup(_ h: ServerHandle) {
-        let s = h.server, st = h.station
+        let s = h.server
         s.pointee.inSetup = false
-        let p = s.pointee.part
-        s.pointee.remaining = st.pointee.typedProcess ? typedProcessTime(h, part: p) : st.pointee.process.sample(&st.pointee.rng, zig)
+        s.pointee.remaining = processTime(h, part: s.pointee.part)
         beginSegment(h)
     }
 

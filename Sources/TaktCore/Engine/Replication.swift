@@ -117,8 +117,12 @@ final class Replication {
         var setsUp = false
         /// Whether the process time (or scrap chance) depends on the part's type.
         var typedProcess = false
-        /// Either of the two: starting a part takes `startTyped`.
+        /// Whether a part may come with its process time drawn (`PartTable[preset:]`).
+        var usesPreset = false
+        /// Either of the three: starting a part takes `startTyped`.
         var byType = false
+        /// Its queue's `Discipline` (raw): 0, first in first out, appends.
+        var discipline: UInt8 = 0
         /// Rounds the record up to four cache lines.
         private let padding: (Int, Int, Int, Int, Int8) = (0, 0, 0, 0, 0)
 
@@ -180,8 +184,13 @@ final class Replication {
         var levelArea = 0.0
         /// Whether the head part has a decider's pick (a choice by a decider decides at the head).
         var headDecided = false
+        /// Its `Discipline` (raw): 0, first in first out, appends.
+        var discipline: UInt8 = 0
+        /// Whether a joining part has its process time drawn (shortest processing time first
+        /// here or at the one station it feeds).
+        var drawsAhead = false
         /// Rounds the record up to two cache lines.
-        private let padding: (Int32, Int16, Int8) = (0, 0, 0)
+        private let padding: (Int32, Int8) = (0, 0)
         var rng: RandomStream
         /// The only server of the station a plain `next` leads to, or -1.
         @Narrow<Int32> var soleServer: Int = -1
@@ -293,6 +302,10 @@ final class Replication {
     let setupBase: FixedArray<Int>
     let setupRng: FixedArray<RandomStream>
     var typeStats: TypeStatistics
+    /// Per type slot: the priority (untyped: 0) and the time from creation to the due date
+    /// (none: infinite), for the disciplines.
+    let typePriority: FixedArray<Double>
+    let typeDue: FixedArray<Double>
     /// The type slot of the part a decider is routing now (what `PlantState.partType` reads).
     var routedType: Int32 = 0
     let stallTolerance: Double
@@ -357,7 +370,9 @@ final class Replication {
             rt.scraps = s.scrap > 0 || (s.typed.scrap?.contains { $0 > 0 } ?? false)
             rt.typedProcess = s.typed.process != nil || s.typed.scrap != nil
             rt.setsUp = s.typed.setup != nil
-            rt.byType = rt.setsUp || rt.typedProcess
+            rt.discipline = s.discipline.rawValue
+            rt.usesPreset = s.discipline == .spt || spec.buffers.contains { $0.discipline == .spt && $0.routing == .next(.station(stations.count)) }
+            rt.byType = rt.setsUp || rt.typedProcess || rt.usesPreset
             rt.modeCount = s.failures.count
             for f in s.failures {
                 modes.append(ModeRT(f.clock))
@@ -383,8 +398,13 @@ final class Replication {
             stations.append(rt)
         }
         for b in spec.buffers {
-            buffers.append(BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights, branches: &branches),
-                                    cap: b.capacity ?? Int.max, rng: stream(b.name, "route")))
+            var rt = BufferRT(route: Route(b.routing, destinations: &destinations, weights: &weights, branches: &branches),
+                              cap: b.capacity ?? Int.max, rng: stream(b.name, "route"))
+            rt.discipline = b.discipline.rawValue
+            if case .next(.station(let i)) = b.routing {
+                rt.drawsAhead = b.discipline == .spt || spec.stations[i].discipline == .spt
+            }
+            buffers.append(rt)
         }
         for j in buffers.indices {
             if buffers[j].route.kind == .next, case .station(let i) = buffers[j].route.next, stations[i].servers == 1 {
@@ -439,6 +459,8 @@ final class Replication {
         self.setupTime = FixedArray(setupTime)
         self.setupBase = FixedArray(setupBase)
         setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
+        typePriority = FixedArray(spec.partTypes.map(\.priority) + [0])
+        typeDue = FixedArray(spec.partTypes.map { $0.due ?? .infinity } + [.infinity])
         typeStats = TypeStatistics(slots: typed ? slots : 0, sinks: spec.sinks.count)
         scrapRng = FixedArray(spec.stations.map { stream($0.name, "scrap") })
         scrapped = FixedArray(Array(repeating: 0, count: spec.stations.count))
@@ -466,6 +488,7 @@ final class Replication {
         for k in typeProcess.indices { typeProcess[k]?.free() }
         for k in setupTime.indices { setupTime[k]?.free() }
         mixTypes.release(); mixWeights.release(); mixRng.release(); typeBranch.release()
+        typePriority.release(); typeDue.release()
         typeProcess.release(); typeScrap.release(); setupTime.release(); setupBase.release(); setupRng.release()
         sources.release(); stations.release(); stateTime.release(); servers.release(); buffers.release(); sinks.release()
         interarrival.release(); stationRouteRng.release(); destinations.release(); weights.release(); feeders.release()

@@ -92,9 +92,18 @@ extension ModelSpec {
             }
             if let p = routing(s.routing, of: "station \(s.name)") { return p }
             if let p = typedProblem(s.typed, of: "station \(s.name)") { return p }
+            if s.discipline == .spt {
+                let i = stations.firstIndex { $0.name == s.name } ?? -1
+                for b in buffers where b.routing.destinations.contains(.station(i)) && b.routing != .next(.station(i)) {
+                    return "station \(s.name): shortest processing time first needs each buffer feeding it to feed it alone (\(b.name) does not)"
+                }
+            }
         }
         for b in buffers {
             if let c = b.capacity, c < 0 { return "buffer \(b.name): the capacity must be >= 0" }
+            if b.discipline == .spt, case .next(.station) = b.routing {} else if b.discipline == .spt {
+                return "buffer \(b.name): shortest processing time first needs one station after the buffer"
+            }
             if let p = routing(b.routing, of: "buffer \(b.name)") { return p }
         }
         return nil

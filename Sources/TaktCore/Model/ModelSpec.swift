@@ -23,7 +23,26 @@ public struct ModelSpec: Sendable, Equatable {
 /// routings that look at it.
 public struct PartTypeSpec: Sendable, Equatable {
     public var name: String
-    public init(name: String) { self.name = name }
+    /// What the `priority` discipline orders by, highest first.
+    public var priority: Double
+    /// Time from creation to due date, for `edd`; nil: no due date (last).
+    public var due: Double?
+
+    public init(name: String, priority: Double = 0, due: Double? = nil) {
+        self.name = name
+        self.priority = priority
+        self.due = due
+    }
+}
+
+/// The order in which a queue or buffer gives up its parts (docs/model.md); ties go first
+/// come, first served, and nothing is preempted.
+public enum Discipline: UInt8, Sendable, Equatable, CaseIterable {
+    case fifo, lifo, priority
+    /// Shortest processing time first: the time is drawn as the part joins.
+    case spt
+    /// Earliest due date (creation + the type's `due`) first.
+    case edd
 }
 
 /// A share of a source's parts that is of one type.
@@ -188,10 +207,14 @@ public struct StationSpec: Sendable, Equatable {
     public var scrap: Double
     /// Processing, scrap and setups by part type.
     public var typed: TypedWork
+    /// The order of its own queue, and of its pick among the heads of the buffers feeding it.
+    public var discipline: Discipline = .fifo
 
     public init(name: String, servers: Int = 1, process: Distribution, queueCapacity: Int? = nil,
-                failures: [FailureSpec] = [], routing: Routing, scrap: Double = 0, typed: TypedWork = TypedWork()) {
+                failures: [FailureSpec] = [], routing: Routing, scrap: Double = 0, typed: TypedWork = TypedWork(),
+                discipline: Discipline = .fifo) {
         self.name = name
+        self.discipline = discipline
         self.typed = typed
         self.scrap = scrap
         self.servers = servers
@@ -207,6 +230,7 @@ public struct BufferSpec: Sendable, Equatable {
     /// nil is unlimited; 0 is a direct hand-off.
     public var capacity: Int?
     public var routing: Routing
+    public var discipline: Discipline = .fifo
 
     public init(name: String, capacity: Int?, routing: Routing) {
         self.name = name

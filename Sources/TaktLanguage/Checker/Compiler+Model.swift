@@ -304,6 +304,15 @@ extension Compiler {
                             continue
                         }
                         out.append(.init(key: p.key, value: .symbol(sym), span: p.span, valueSpan: x.span))
+                    } else if !failure && p.key == "discipline", case .identifier(let sym) = x.kind, resolve(sym) == nil {
+                        let words = Compiler.symbols["discipline"] ?? []
+                        guard words.contains(sym) else {
+                            error("unknown discipline '\(sym)'", at: x.span,
+                                  label: Suggest.closest(to: sym, among: words).map { "did you mean '\($0)'?" } ?? "not a discipline",
+                                  help: "disciplines are \(words.joined(separator: ", "))")
+                            continue
+                        }
+                        out.append(.init(key: p.key, value: .symbol(sym), span: p.span, valueSpan: x.span))
                     } else if !failure && p.key == "when_full" {
                         guard case .identifier(let sym) = x.kind, sym == "lose" || sym == "wait" else {
                             error("when_full must be lose or wait", at: x.span, label: "not lose or wait")

@@ -245,12 +245,19 @@ extension Compiler {
         return (root, fields)
     }
 
-    /// `src.when_full = lose`: the bare words a property takes, as in its declaration.
+    /// `src.when_full = lose`, `m.discipline = spt`: the bare words a property takes, as in
+    /// its declaration.
     func symbolValue(_ fields: [(String, Span)], _ e: Expr) -> Node? {
-        guard fields.count == 1, fields[0].0 == "when_full", case .identifier(let word) = e.kind,
-              word == "lose" || word == "wait" else { return nil }
+        guard fields.count == 1, case .identifier(let word) = e.kind,
+              Compiler.symbols[fields[0].0]?.contains(word) == true else { return nil }
         return ConstantNode(.string(word), span: e.span)
     }
+
+    /// The properties that take bare words, and their words.
+    static let symbols: [String: [String]] = [
+        "when_full": ["lose", "wait"],
+        "discipline": Discipline.allCases.map(\.name),
+    ]
 
     /// Checks the property path of an assignment to an element — `m2.servers`, or a failure's
     /// `press.wear.up` — and makes the change it describes.

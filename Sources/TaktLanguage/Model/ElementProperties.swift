@@ -100,6 +100,7 @@ enum ElementProperties {
                         describe: { s, f in
                             s.scrapByType != nil || s.scrap > 0 ? "scrap: \(f.short(read(s, "scrap")))" : nil
                         }),
+        discipline(.station),
         ElementProperty(kind: .crew, name: "size",
                         write: { s, v, span, _ in s.size = try ElementDeclNode.count(v, "size", atLeast: 1, atMost: 1_000_000, at: span) },
                         read: { .number(Double($0.size)) },
@@ -108,7 +109,23 @@ enum ElementProperties {
                         write: { s, v, span, _ in s.capacity = try ElementDeclNode.count(v, "capacity", atLeast: 0, at: span) },
                         read: { count($0.capacity) },
                         describe: { s, _ in "capacity: \(s.capacity.map(String.init) ?? "unlimited")" }),
+        discipline(.buffer),
     ]
+
+    /// `discipline: spt`, on stations and buffers alike.
+    static func discipline(_ kind: ElementKind) -> ElementProperty {
+        ElementProperty(kind: kind, name: "discipline",
+                        write: { s, v, span, _ in
+                            let words = Discipline.allCases.map(\.name)
+                            guard case .string(let word) = v, let d = Discipline.allCases.first(where: { $0.name == word }) else {
+                                throw Diagnostic("discipline must be one of \(words.joined(separator: ", "))", at: span,
+                                                 label: "this is \(ValueFormatter().short(v))")
+                            }
+                            s.discipline = d
+                        },
+                        read: { .string($0.discipline.name) },
+                        describe: { s, _ in s.discipline == .fifo ? nil : "discipline: \(s.discipline.name)" })
+    }
 
     /// The property of that name for that kind of element, if there is one.
     static func property(_ kind: ElementKind, _ name: String) -> ElementProperty? {

@@ -24,6 +24,8 @@ final class ElementState {
     var processByType: [PartTypes.Entry<Distribution>]?
     var scrapByType: [PartTypes.Entry<Double>]?
     var setup: PartTypes.Setup?
+    /// A station's or buffer's queue order.
+    var discipline: Discipline = .fifo
     /// A part type's attributes, in declaration order.
     var attributes: [(name: String, value: Value)] = []
     /// Where each property was set, for errors found when the model is assembled.
@@ -40,6 +42,7 @@ final class ElementState {
         c.servers = servers; c.process = process; c.queueCapacity = queueCapacity; c.scrap = scrap
         c.capacity = capacity; c.size = size; c.failures = failures; c.spans = spans
         c.mix = mix; c.processByType = processByType; c.scrapByType = scrapByType; c.setup = setup; c.attributes = attributes
+        c.discipline = discipline
         return c
     }
 }

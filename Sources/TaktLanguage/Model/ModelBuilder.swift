@@ -52,7 +52,21 @@ enum ModelBuilder {
             }
         }
         let types = model.elements.filter { $0.kind == .part }.map(\.name)
-        spec.partTypes = types.map { PartTypeSpec(name: $0) }
+        spec.partTypes = try types.map { name in
+            var t = PartTypeSpec(name: name)
+            guard let s = states[name] else { return t }
+            for (key, v) in s.attributes {
+                switch (key, v) {
+                case ("priority", .number(let x)): t.priority = x
+                case ("due", .duration(let x)): t.due = x
+                case ("priority", _), ("due", _):
+                    throw Diagnostic(key == "due" ? "a part's due is a duration, such as 4h" : "a part's priority is a number",
+                                     at: s.spans[key] ?? callSpan, label: "this is a \(v.typeName)")
+                default: break
+                }
+            }
+            return t
+        }
         for e in model.elements {
             let s = try state(e)
             let r = try routing(e.name)
@@ -69,9 +83,11 @@ enum ModelBuilder {
                 }
                 spec.stations.append(StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
                                                  queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap,
-                                                 typed: typedWork(s, types: types)))
+                                                 typed: typedWork(s, types: types), discipline: s.discipline))
             case .buffer:
-                spec.buffers.append(BufferSpec(name: e.name, capacity: s.capacity, routing: r))
+                var b = BufferSpec(name: e.name, capacity: s.capacity, routing: r)
+                b.discipline = s.discipline
+                spec.buffers.append(b)
             case .sink:
                 spec.sinks.append(SinkSpec(name: e.name))
             case .crew:
@@ -104,6 +120,22 @@ enum ModelBuilder {
                 if (model.predecessors[t] ?? []).count > 1 {
                     throw Diagnostic("the station after the saturated source '\(e.name)' has another predecessor", at: span,
                                      help: "a saturated source keeps '\(t)' always busy; feed other parts elsewhere")
+                }
+            }
+            if s.discipline == .spt {
+                // The time that orders a part is drawn as it joins, for the one station it will
+                // start at.
+                let span = s.spans["discipline"] ?? e.declSpan
+                if e.kind == .buffer, case .next(let t)? = model.routes[e.name], model.element(t)?.kind == .station {} else if e.kind == .buffer {
+                    throw Diagnostic("spt on a buffer that does not feed one station alone", at: span,
+                                     label: "the process time that orders it is drawn as a part joins",
+                                     help: "send the buffer's parts to one station: flow \(e.name) -> STATION")
+                }
+                for p in preds where model.element(p.from)?.kind == .buffer {
+                    if case .next? = model.routes[p.from] { continue }
+                    throw Diagnostic("spt at '\(e.name)', fed by '\(p.from)', which feeds other nodes too", at: span,
+                                     label: "the process time that orders it is drawn as a part joins '\(p.from)'",
+                                     help: "give '\(e.name)' a buffer of its own")
                 }
             }
             if e.kind == .station, s.queueCapacity != nil, !preds.isEmpty,

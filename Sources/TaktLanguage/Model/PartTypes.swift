@@ -1,5 +1,18 @@
 import TaktCore
 
+extension Discipline {
+    /// Its name in scripts.
+    var name: String {
+        switch self {
+        case .fifo: return "fifo"
+        case .lifo: return "lifo"
+        case .priority: return "priority"
+        case .spt: return "spt"
+        case .edd: return "edd"
+        }
+    }
+}
+
 /// What the model language says by part type (docs/model.md): by-type records and their
 /// checks against the declared parts, and the setup forms.
 enum PartTypes {

@@ -1,0 +1,62 @@
+/// Queue disciplines other than first in, first out (docs/model.md): a queue or buffer is kept
+/// in its discipline's order as parts join, so that its head is always the next part to go and
+/// the paths that take the head stay as they are. Ties keep arrival order; nothing preempts.
+extension Replication {
+    /// Whether queued part `a` goes strictly before `b` under discipline `d` (raw `Discipline`).
+    func goesBefore(_ a: QueuedPart, _ b: QueuedPart, _ d: UInt8) -> Bool {
+        switch Discipline(rawValue: d) ?? .fifo {
+        case .fifo: return a.arrived < b.arrived
+        case .lifo: return a.arrived > b.arrived
+        case .priority: return typePriority[Int(parts[a.part].type)] > typePriority[Int(parts[b.part].type)]
+        case .spt: return parts[preset: a.part] < parts[preset: b.part]
+        case .edd: return dueDate(a.part) < dueDate(b.part)
+        }
+    }
+
+    func dueDate(_ p: Int32) -> Double { parts[p].created + typeDue[Int(parts[p].type)] }
+
+    @inline(never)
+    func enqueue(station i: Int, _ q: QueuedPart) {
+        let st = stations.at(i)
+        let d = st.pointee.discipline
+        if d == Discipline.spt.rawValue { drawAhead(q.part, station: i) }
+        st.pointee.queue.insert(q) { goesBefore($0, $1, d) }
+    }
+
+    @inline(never)
+    func enqueue(buffer j: Int, _ q: QueuedPart) {
+        let b = buffers.at(j)
+        let d = b.pointee.discipline
+        if b.pointee.drawsAhead, case .station(let i) = b.pointee.route.next { drawAhead(q.part, station: i) }
+        if d == 0 {
+            b.pointee.parts.append(q)
+        } else {
+            b.pointee.parts.insert(q) { goesBefore($0, $1, d) }
+        }
+    }
+
+    /// Draws part `p`'s process time at station `i` now, as it joins a queue ordered by it.
+    func drawAhead(_ p: Int32, station i: Int) {
+        let st = stations.at(i)
+        parts[preset: p] = st.pointee.typedProcess ? typedProcessTime(station: i, part: p) : st.pointee.process.sample(&st.pointee.rng, zig)
+    }
+
+    /// Among the head parts of the buffers feeding station `i` that would be sent here, the
+    /// feeder whose head goes first by the station's discipline (ties: the longest waiting).
+    func bestFeeder(station i: Int) -> Int {
+        let st = stations.at(i)
+        let d = st.pointee.discipline
+        var best = -1
+        var bestHead = QueuedPart(part: -1, arrived: 0)
+        let start = st.pointee.feederStart
+        for f in start..<(start + st.pointee.feederCount) {
+            let j = feeders[f]
+            guard let head = buffers[j].parts.first, bufferDestination(j, part: head.part) == .station(i) else { continue }
+            if best < 0 || goesBefore(head, bestHead, d) || (!goesBefore(bestHead, head, d) && head.arrived < bestHead.arrived) {
+                best = j
+                bestHead = head
+            }
+        }
+        return best
+    }
+}
