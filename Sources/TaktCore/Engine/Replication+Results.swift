@@ -99,7 +99,9 @@ extension Replication {
     /// Station `i`'s parts started and not yet completed (processing or down with a part).
     func inService(station i: Int) -> Int {
         let first = stations[i].firstServer
-        return (first..<(first + stations[i].servers)).filter { servers[$0].part >= 0 && !servers[$0].holding }.count
+        let inProcess = (first..<(first + stations[i].servers)).filter { servers[$0].part >= 0 && !servers[$0].holding }
+        // A batch in process is all its members.
+        return stations[i].batchSize > 1 ? inProcess.reduce(0) { $0 + Int(batchHeld[$1]) } : inProcess.count
     }
 
     /// Results by part type (the untyped slot is not reported), and by sink and type.

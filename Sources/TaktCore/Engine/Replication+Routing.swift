@@ -214,6 +214,7 @@ extension Replication {
             } else {
                 enqueue(station: i, QueuedPart(part: p, arrived: now))
             }
+            if st.pointee.batchSize > 1 { startBatches(station: i) }
         }
     }
 
@@ -241,6 +242,10 @@ extension Replication {
             b.pointee.parts.append(QueuedPart(part: p, arrived: now))
         } else {
             enqueue(buffer: j, QueuedPart(part: p, arrived: now))
+        }
+        if b.pointee.feedsPuller, case .station(let i) = b.pointee.route.next {
+            startBatches(station: i)
+            return
         }
         // A decider picks when the part reaches the head: in `advanceBuffer`, which runs now.
         if mayMove { advanceBuffer(j) }

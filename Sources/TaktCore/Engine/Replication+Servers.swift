@@ -135,6 +135,10 @@ extension Replication {
             finishSetup(h)
             return
         }
+        if st.pointee.batchSize > 1 {
+            completeBatch(h)
+            return
+        }
         st.pointee.processed += 1
         s.pointee.holding = true
         let scrap = st.pointee.scraps && scraps(h)
@@ -181,6 +185,20 @@ extension Replication {
     /// Passes the finished part on if it can, then takes new work.
     @inline(__always)
     func tryServerMove(_ h: ServerHandle) -> Bool {
+        guard passOn(h) else { return false }
+        // Only a batch's server still holds a part: the next member.
+        if h.server.pointee.holding {
+            leaveOneByOne(h)
+            return true
+        }
+        // A server that starts a new part is processing already.
+        if !afterRelease(h) { updateState(h) }
+        return true
+    }
+
+    /// Moves the server's finished part to its destination if it can take it now.
+    @inline(__always)
+    func passOn(_ h: ServerHandle) -> Bool {
         let r = h.station.pointee.route
         if r.kind == .next {
             // The destination's kind looked at once, for the test and the hand-over.
@@ -200,8 +218,6 @@ extension Replication {
             guard let dest = destination(r, chosen: h.server.pointee.target) else { return false }
             accept(dest, part: releasePart(h))
         }
-        // A server that starts a new part is processing already.
-        if !afterRelease(h) { updateState(h) }
         return true
     }
 
@@ -210,11 +226,19 @@ extension Replication {
     func releasePart(_ h: ServerHandle) -> Int32 {
         let s = h.server
         let p = s.pointee.part
+        h.station.pointee.present -= 1
+        s.pointee.blockSeq = 0
+        if s.pointee.pulls {
+            // A batch's server holds on to the next member, if there is one.
+            let next = nextMember(h)
+            if next >= 0 {
+                s.pointee.part = next
+                return p
+            }
+        }
         s.pointee.part = -1
         markIdle(h)
         s.pointee.holding = false
-        s.pointee.blockSeq = 0
-        h.station.pointee.present -= 1
         return p
     }
 
@@ -230,7 +254,7 @@ extension Replication {
     @inline(always) @discardableResult
     func afterRelease(_ h: ServerHandle) -> Bool {
         let s = h.server, st = h.station
-        guard s.pointee.isFree else { return false }
+        guard s.pointee.isFree else { return s.pointee.pulls && startBatch(h) }
         let i = s.pointee.station
         let p: Int32
         var arrived = now

@@ -121,10 +121,14 @@ final class Replication {
         var usesPreset = false
         /// Either of the three: starting a part takes `startTyped`.
         var byType = false
+        /// Parts processed together (`Replication+Batches`); 1: one at a time.
+        @Narrow<Int32> var batchSize: Int = 1
+        /// Where its servers' members start in `batchMembers`, `batchSize` a server.
+        @Narrow<Int32> var batchBase: Int = 0
         /// Its queue's `Discipline` (raw): 0, first in first out, appends.
         var discipline: UInt8 = 0
         /// Rounds the record up to four cache lines.
-        private let padding: (Int, Int, Int, Int, Int8) = (0, 0, 0, 0, 0)
+        private let padding: (Int, Int, Int, Int8) = (0, 0, 0, 0)
 
         init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
@@ -159,6 +163,9 @@ final class Replication {
         var down = false
         /// Whether the time in `remaining` is a setup, before the part's processing.
         var inSetup = false
+        /// Whether it takes work only by pulling it (a batch): never free for a part pushed
+        /// to it, so no idle bit is ever set for it.
+        var pulls = false
         @Narrow<UInt8> var state: Int = Replication.stateStarved
 
         init(station: Int, failureBase: Int) {
@@ -166,8 +173,8 @@ final class Replication {
             self.failureBase = failureBase
         }
 
-        /// Free and working: it can take a part now (what the idle bits record).
-        var isFree: Bool { part < 0 && !down }
+        /// Free and working: it can take a part pushed to it now (what the idle bits record).
+        var isFree: Bool { part < 0 && !down && !pulls }
     }
 
     /// Two cache lines, aligned: what a part passing through touches, then the statistics and
@@ -189,6 +196,9 @@ final class Replication {
         /// Whether a joining part has its process time drawn (shortest processing time first
         /// here or at the one station it feeds).
         var drawsAhead = false
+        /// Whether the one station it feeds pulls its work (a batch): a joining part may let
+        /// it start.
+        var feedsPuller = false
         /// Rounds the record up to two cache lines.
         private let padding: (Int32, Int8) = (0, 0)
         var rng: RandomStream
@@ -306,6 +316,11 @@ final class Replication {
     /// (none: infinite), for the disciplines.
     let typePriority: FixedArray<Double>
     let typeDue: FixedArray<Double>
+    /// A batch's members per server (from `StationRT.batchBase`), and per server the number
+    /// held and the next to leave.
+    let batchMembers: FixedArray<Int32>
+    let batchHeld: FixedArray<Int32>
+    let batchNext: FixedArray<Int32>
     /// The type slot of the part a decider is routing now (what `PlantState.partType` reads).
     var routedType: Int32 = 0
     let stallTolerance: Double
@@ -346,6 +361,7 @@ final class Replication {
         var modes: [ModeRT] = [], failureUp: [Distribution?] = [], failureDown: [Distribution] = [], modeCrew: [Int32] = []
         var ttf: [Double] = [], upRng: [RandomStream] = [], downRng: [RandomStream] = []
         var mixTypes: [Int32] = [], mixWeights: [Double] = []
+        var batchSlots = 0
         for s in spec.sources {
             var rt = SourceRT(route: Route(s.routing, destinations: &destinations, weights: &weights, branches: &branches),
                               saturated: s.saturated, limit: s.limit ?? Int.max,
@@ -373,6 +389,9 @@ final class Replication {
             rt.discipline = s.discipline.rawValue
             rt.usesPreset = s.discipline == .spt || spec.buffers.contains { $0.discipline == .spt && $0.routing == .next(.station(stations.count)) }
             rt.byType = rt.setsUp || rt.typedProcess || rt.usesPreset
+            rt.batchSize = s.batch
+            rt.batchBase = batchSlots
+            if s.batch > 1 { batchSlots += s.batch * s.servers }
             rt.modeCount = s.failures.count
             for f in s.failures {
                 modes.append(ModeRT(f.clock))
@@ -383,7 +402,8 @@ final class Replication {
             rt.hasBusyFailures = modes[rt.modeBase...].contains { $0.clock == .busy }
             rt.hasPartFailures = modes[rt.modeBase...].contains { $0.clock == .parts }
             for k in 0..<s.servers {
-                let server = ServerRT(station: stations.count, failureBase: ttf.count)
+                var server = ServerRT(station: stations.count, failureBase: ttf.count)
+                server.pulls = s.batch > 1
                 for f in s.failures {
                     var up = stream(s.name, "failure \(f.name) up \(k)")
                     switch f.clock {
@@ -403,6 +423,7 @@ final class Replication {
             rt.discipline = b.discipline.rawValue
             if case .next(.station(let i)) = b.routing {
                 rt.drawsAhead = b.discipline == .spt || spec.stations[i].discipline == .spt
+                rt.feedsPuller = spec.stations[i].batch > 1
             }
             buffers.append(rt)
         }
@@ -459,6 +480,9 @@ final class Replication {
         self.setupTime = FixedArray(setupTime)
         self.setupBase = FixedArray(setupBase)
         setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
+        batchMembers = FixedArray(Array(repeating: -1, count: batchSlots))
+        batchHeld = FixedArray(Array(repeating: 0, count: servers.count))
+        batchNext = FixedArray(Array(repeating: 0, count: servers.count))
         typePriority = FixedArray(spec.partTypes.map(\.priority) + [0])
         typeDue = FixedArray(spec.partTypes.map { $0.due ?? .infinity } + [.infinity])
         typeStats = TypeStatistics(slots: typed ? slots : 0, sinks: spec.sinks.count)
@@ -473,7 +497,9 @@ final class Replication {
         self.upRng = FixedArray(upRng)
         self.downRng = FixedArray(downRng)
         self.pending = FixedArray(Array(repeating: 0, count: ttf.count))
-        self.idleBits = FixedArray(Array(repeating: ~UInt64(0), count: (servers.count + 63) / 64))
+        var idle = Array(repeating: ~UInt64(0), count: (servers.count + 63) / 64)
+        for (sv, s) in servers.enumerated() where s.pulls { idle[sv >> 6] &= ~(UInt64(1) << UInt64(sv & 63)) }
+        self.idleBits = FixedArray(idle)
         self.waiters = FixedArray((0..<(stations.count + buffers.count)).map { _ in Ring<Waiter>() })
         self.waiting = FixedArray(Array(repeating: 0, count: stations.count + buffers.count))
     }
@@ -488,7 +514,7 @@ final class Replication {
         for k in typeProcess.indices { typeProcess[k]?.free() }
         for k in setupTime.indices { setupTime[k]?.free() }
         mixTypes.release(); mixWeights.release(); mixRng.release(); typeBranch.release()
-        typePriority.release(); typeDue.release()
+        typePriority.release(); typeDue.release(); batchMembers.release(); batchHeld.release(); batchNext.release()
         typeProcess.release(); typeScrap.release(); setupTime.release(); setupBase.release(); setupRng.release()
         sources.release(); stations.release(); stateTime.release(); servers.release(); buffers.release(); sinks.release()
         interarrival.release(); stationRouteRng.release(); destinations.release(); weights.release(); feeders.release()

@@ -13,7 +13,8 @@ extension ModelSpec {
         public var pooledBy: NodeRef?
     }
 
-    /// A station's capacity in parts per second: servers over the mean time a part takes,
+    /// A station's capacity in parts per second: servers (times the batch) over the mean time
+    /// a start takes,
     /// with time lost to failures (busy-time ones stretch each part by down/up, parts-count
     /// ones add down/N per part, clock-time ones leave up/(up + down) of the time). Where the
     /// time depends on the part type, `mix` gives the shares of the types arriving (by type
@@ -42,13 +43,14 @@ extension ModelSpec {
             case .busy:
                 if let up = f.up?.mean, up > 0 { perPart *= 1 + down / up }
             case .parts(let n):
-                perPart += down / Double(max(n, 1))
+                perPart += down * Double(s.batch) / Double(max(n, 1))
             case .clock:
                 if let up = f.up?.mean, up + down > 0 { available *= up / (up + down) }
             }
         }
         guard perPart > 0 else { return .infinity }
-        return Double(s.servers) / perPart * available
+        // A start takes a whole batch.
+        return Double(s.servers * s.batch) / perPart * available
     }
 
     /// Whether parts bound for station `i` can wait before it without limit: its own queue

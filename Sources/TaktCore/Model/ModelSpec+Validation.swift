@@ -7,6 +7,8 @@ extension ModelSpec {
     /// at least): every such slot takes about a hundred bytes per replication, so a bound keeps
     /// a mistyped size from asking for gigabytes.
     public static let maxServerSlots = 10_000_000
+    /// The largest batch: a server holds its members in a table of this many entries.
+    public static let maxBatch = 100_000
 
     /// A station's share of `maxServerSlots`.
     public static func serverSlots(_ s: StationSpec) -> Int {
@@ -92,6 +94,13 @@ extension ModelSpec {
             }
             if let p = routing(s.routing, of: "station \(s.name)") { return p }
             if let p = typedProblem(s.typed, of: "station \(s.name)") { return p }
+            guard s.batch >= 1, s.batch <= ModelSpec.maxBatch else { return "station \(s.name): batch must be 1 to \(ModelSpec.maxBatch)" }
+            if s.batch > 1 {
+                let i = stations.firstIndex { $0.name == s.name } ?? -1
+                for b in buffers where b.routing.destinations.contains(.station(i)) && b.routing != .next(.station(i)) {
+                    return "station \(s.name): a batch is taken from buffers that feed the station alone (\(b.name) does not)"
+                }
+            }
             if s.discipline == .spt {
                 let i = stations.firstIndex { $0.name == s.name } ?? -1
                 for b in buffers where b.routing.destinations.contains(.station(i)) && b.routing != .next(.station(i)) {

@@ -209,6 +209,9 @@ public struct StationSpec: Sendable, Equatable {
     public var typed: TypedWork
     /// The order of its own queue, and of its pick among the heads of the buffers feeding it.
     public var discipline: Discipline = .fifo
+    /// Parts processed together as one (1: one at a time). A server starts when this many
+    /// wait for it, in its own queue or in buffers that feed it alone.
+    public var batch: Int = 1
 
     public init(name: String, servers: Int = 1, process: Distribution, queueCapacity: Int? = nil,
                 failures: [FailureSpec] = [], routing: Routing, scrap: Double = 0, typed: TypedWork = TypedWork(),

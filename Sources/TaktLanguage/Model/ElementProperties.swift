@@ -101,6 +101,10 @@ enum ElementProperties {
                             s.scrapByType != nil || s.scrap > 0 ? "scrap: \(f.short(read(s, "scrap")))" : nil
                         }),
         discipline(.station),
+        ElementProperty(kind: .station, name: "batch",
+                        write: { s, v, span, _ in s.batch = try ElementDeclNode.count(v, "batch", atLeast: 1, atMost: ModelSpec.maxBatch, at: span) },
+                        read: { .number(Double($0.batch)) },
+                        describe: { s, _ in s.batch > 1 ? "batch: \(s.batch)" : nil }),
         ElementProperty(kind: .crew, name: "size",
                         write: { s, v, span, _ in s.size = try ElementDeclNode.count(v, "size", atLeast: 1, atMost: 1_000_000, at: span) },
                         read: { .number(Double($0.size)) },

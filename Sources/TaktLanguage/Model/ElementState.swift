@@ -26,6 +26,8 @@ final class ElementState {
     var setup: PartTypes.Setup?
     /// A station's or buffer's queue order.
     var discipline: Discipline = .fifo
+    /// Parts a station processes together.
+    var batch = 1
     /// A part type's attributes, in declaration order.
     var attributes: [(name: String, value: Value)] = []
     /// Where each property was set, for errors found when the model is assembled.
@@ -42,7 +44,7 @@ final class ElementState {
         c.servers = servers; c.process = process; c.queueCapacity = queueCapacity; c.scrap = scrap
         c.capacity = capacity; c.size = size; c.failures = failures; c.spans = spans
         c.mix = mix; c.processByType = processByType; c.scrapByType = scrapByType; c.setup = setup; c.attributes = attributes
-        c.discipline = discipline
+        c.discipline = discipline; c.batch = batch
         return c
     }
 }

@@ -84,6 +84,7 @@ enum ModelBuilder {
                 spec.stations.append(StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
                                                  queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap,
                                                  typed: typedWork(s, types: types), discipline: s.discipline))
+                spec.stations[spec.stations.count - 1].batch = s.batch
             case .buffer:
                 var b = BufferSpec(name: e.name, capacity: s.capacity, routing: r)
                 b.discipline = s.discipline
@@ -138,6 +139,7 @@ enum ModelBuilder {
                                      help: "give '\(e.name)' a buffer of its own")
                 }
             }
+            if e.kind == .station && s.batch > 1 { try checkBatchRoom(e, s, model: model, states: states) }
             if e.kind == .station, s.queueCapacity != nil, !preds.isEmpty,
                preds.allSatisfy({ model.element($0.from)?.kind == .buffer }) {
                 throw Diagnostic("queue_capacity on a station fed only by buffers", at: s.spans["queue_capacity"] ?? e.declSpan,
@@ -146,6 +148,36 @@ enum ModelBuilder {
         }
         try checkTypes(model, states: states, routes: routes, types: types, at: callSpan)
         return spec
+    }
+
+    /// A batch waits for its parts in the station's queue or in buffers that feed the station
+    /// alone, which must have room for a whole batch; it is ordered as it comes.
+    static func checkBatchRoom(_ e: StaticModel.Element, _ s: ElementState, model: StaticModel, states: [String: ElementState]) throws {
+        let span = s.spans["batch"] ?? e.declSpan
+        if s.discipline == .spt {
+            throw Diagnostic("spt with a batch", at: s.spans["discipline"] ?? span, label: "a batch is one process time for all its parts",
+                             help: "use fifo, lifo, priority or edd")
+        }
+        let preds = model.predecessors[e.name] ?? []
+        let feeders = preds.filter { model.element($0.from)?.kind == .buffer }.map(\.from)
+        if preds.contains(where: { model.element($0.from)?.kind == .source && states[$0.from]?.saturated == true }) { return }
+        var room: Int? = nil
+        if feeders.isEmpty {
+            room = s.queueCapacity
+        } else {
+            for f in feeders {
+                guard case .next? = model.routes[f] else {
+                    throw Diagnostic("the batch at '\(e.name)' waits in '\(f)', which feeds other nodes too", at: span,
+                                     label: "a batch gathers in buffers that feed its station alone", help: "give '\(e.name)' a buffer of its own")
+                }
+                if let c = states[f]?.capacity { room = (room ?? 0) + c } else { return }
+            }
+        }
+        if let room, room < s.batch {
+            throw Diagnostic("a batch of \(s.batch) can never gather: there is room for \(room) waiting parts", at: span,
+                             label: "needs room for \(s.batch)",
+                             help: feeders.isEmpty ? "raise queue_capacity to at least \(s.batch)" : "raise the capacity of the buffers before '\(e.name)'")
+        }
     }
 
     /// A station's by-type tables in the core's form: an entry per type slot, untyped last;
