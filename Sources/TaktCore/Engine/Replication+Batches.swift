@@ -134,12 +134,14 @@ extension Replication {
         if !afterRelease(h) { updateState(h) }
     }
 
-    /// The member after the one leaving now, or -1 when that was the last.
-    func nextMember(_ h: ServerHandle) -> Int32 {
+    /// Server `h` takes the batch's next member as the part it holds, if one is left.
+    @inline(never)
+    func holdsNextMember(_ h: ServerHandle) -> Bool {
         let st = h.station
         let k = Int(batchNext[h.index])
-        guard k < Int(batchHeld[h.index]) else { return -1 }
+        guard k < Int(batchHeld[h.index]) else { return false }
         batchNext[h.index] = Int32(k + 1)
-        return batchMembers[st.pointee.batchBase + (h.index - st.pointee.firstServer) * st.pointee.batchSize + k]
+        h.server.pointee.part = batchMembers[st.pointee.batchBase + (h.index - st.pointee.firstServer) * st.pointee.batchSize + k]
+        return true
     }
 }

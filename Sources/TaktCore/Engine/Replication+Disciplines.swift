@@ -15,7 +15,24 @@ extension Replication {
 
     func dueDate(_ p: Int32) -> Double { parts[p].created + typeDue[Int(parts[p].type)] }
 
+    /// A part joins station `i`'s queue, which is not a plain one: in its discipline's order,
+    /// and perhaps completing a batch.
     @inline(never)
+    func join(station i: Int, _ q: QueuedPart) {
+        if stations[i].discipline == 0 { stations[i].queue.append(q) } else { enqueue(station: i, q) }
+        if stations[i].batchSize > 1 { startBatches(station: i) }
+    }
+
+    /// A part joins buffer `j`, which is not a plain one. Returns whether it fed a batch
+    /// station, which has taken what it could.
+    @inline(never)
+    func join(buffer j: Int, _ q: QueuedPart) -> Bool {
+        enqueue(buffer: j, q)
+        guard buffers[j].feedsPuller, case .station(let i) = buffers[j].route.next else { return false }
+        startBatches(station: i)
+        return true
+    }
+
     func enqueue(station i: Int, _ q: QueuedPart) {
         let st = stations.at(i)
         let d = st.pointee.discipline
@@ -23,7 +40,6 @@ extension Replication {
         st.pointee.queue.insert(q) { goesBefore($0, $1, d) }
     }
 
-    @inline(never)
     func enqueue(buffer j: Int, _ q: QueuedPart) {
         let b = buffers.at(j)
         let d = b.pointee.discipline

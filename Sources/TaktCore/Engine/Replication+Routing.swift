@@ -209,12 +209,11 @@ extension Replication {
         if st.pointee.queue.isEmpty, let sv = idleServer(i) {
             startService(sv, part: p, arrived: now)
         } else {
-            if st.pointee.discipline == 0 {
+            if st.pointee.appends {
                 st.pointee.queue.append(QueuedPart(part: p, arrived: now))
             } else {
-                enqueue(station: i, QueuedPart(part: p, arrived: now))
+                join(station: i, QueuedPart(part: p, arrived: now))
             }
-            if st.pointee.batchSize > 1 { startBatches(station: i) }
         }
     }
 
@@ -238,14 +237,11 @@ extension Replication {
         if b.pointee.route.drawsAtFinish && b.pointee.route.kind != .decider {
             parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr, type: parts[p].type))
         }
-        if b.pointee.discipline == 0 && !b.pointee.drawsAhead {
+        if b.pointee.appends {
             b.pointee.parts.append(QueuedPart(part: p, arrived: now))
         } else {
-            enqueue(buffer: j, QueuedPart(part: p, arrived: now))
-        }
-        if b.pointee.feedsPuller, case .station(let i) = b.pointee.route.next {
-            startBatches(station: i)
-            return
+            // It may start a batch, which takes what it needs: nothing else can move on.
+            if join(buffer: j, QueuedPart(part: p, arrived: now)) { return }
         }
         // A decider picks when the part reaches the head: in `advanceBuffer`, which runs now.
         if mayMove { advanceBuffer(j) }

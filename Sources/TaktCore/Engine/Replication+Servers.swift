@@ -228,14 +228,8 @@ extension Replication {
         let p = s.pointee.part
         h.station.pointee.present -= 1
         s.pointee.blockSeq = 0
-        if s.pointee.pulls {
-            // A batch's server holds on to the next member, if there is one.
-            let next = nextMember(h)
-            if next >= 0 {
-                s.pointee.part = next
-                return p
-            }
-        }
+        // A batch's server holds on to the next member, if there is one.
+        if s.pointee.pulls && holdsNextMember(h) { return p }
         s.pointee.part = -1
         markIdle(h)
         s.pointee.holding = false
@@ -254,7 +248,8 @@ extension Replication {
     @inline(always) @discardableResult
     func afterRelease(_ h: ServerHandle) -> Bool {
         let s = h.server, st = h.station
-        guard s.pointee.isFree else { return s.pointee.pulls && startBatch(h) }
+        guard s.pointee.part < 0 && !s.pointee.down else { return false }
+        if s.pointee.pulls { return startBatch(h) }
         let i = s.pointee.station
         let p: Int32
         var arrived = now

@@ -81,9 +81,20 @@ final class Replication {
     /// the stream and the other state times (line 3), then what only some models use.
     struct StationRT {
         var route: Route
-        @Narrow<Int32> var servers: Int
+        // Narrow fields with accessors forced inline, where the event loop reads them in code
+        // inlined deep enough that the compiler would call a property wrapper's accessor on a
+        // copy of the whole record.
+        private var servers32: Int32
+        var servers: Int {
+            @inline(__always) get { Int(servers32) }
+            @inline(__always) set { servers32 = Int32(truncatingIfNeeded: newValue) }
+        }
         @Narrow<Int32> var firstServer: Int
-        @Narrow<Int32> var saturatedBy: Int = -1
+        private var saturatedBy32: Int32 = -1
+        var saturatedBy: Int {
+            @inline(__always) get { Int(saturatedBy32) }
+            @inline(__always) set { saturatedBy32 = Int32(truncatingIfNeeded: newValue) }
+        }
         /// The only buffer feeding it, or -1 (none, or several).
         @Narrow<Int32> var soleFeeder: Int = -1
         /// Where this station's failure modes start in `modes`, and how many it has.
@@ -125,6 +136,9 @@ final class Replication {
         @Narrow<Int32> var batchSize: Int = 1
         /// Where its servers' members start in `batchMembers`, `batchSize` a server.
         @Narrow<Int32> var batchBase: Int = 0
+        /// Whether a joining part simply goes to the back of the queue: first in, first out,
+        /// no batch to start. (A plain stored flag: the paths that read it are inlined deep.)
+        var appends = true
         /// Its queue's `Discipline` (raw): 0, first in first out, appends.
         var discipline: UInt8 = 0
         /// Rounds the record up to four cache lines.
@@ -132,7 +146,7 @@ final class Replication {
 
         init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
-            self.servers = servers
+            servers32 = Int32(truncatingIfNeeded: servers)
             self.firstServer = firstServer
             self.queueCap = queueCap
             self.process = process
@@ -149,7 +163,8 @@ final class Replication {
         var blockSeq = 0
         /// Where this server's per-failure-mode state starts in the flat failure tables.
         @Narrow<Int32> var failureBase: Int = 0
-        @Narrow<Int32> var station: Int
+        private var station32: Int32
+        var station: Int { @inline(__always) get { Int(station32) } }
         var part: Int32 = -1
         var token: UInt32 = 0
         @Narrow<Int32> var target: Int = -1
@@ -169,12 +184,12 @@ final class Replication {
         @Narrow<UInt8> var state: Int = Replication.stateStarved
 
         init(station: Int, failureBase: Int) {
-            self.station = station
+            station32 = Int32(truncatingIfNeeded: station)
             self.failureBase = failureBase
         }
 
         /// Free and working: it can take a part pushed to it now (what the idle bits record).
-        var isFree: Bool { part < 0 && !down && !pulls }
+        var isFree: Bool { @inline(__always) get { part < 0 && !down && !pulls } }
     }
 
     /// Two cache lines, aligned: what a part passing through touches, then the statistics and
@@ -199,8 +214,10 @@ final class Replication {
         /// Whether the one station it feeds pulls its work (a batch): a joining part may let
         /// it start.
         var feedsPuller = false
+        /// None of the three, nor another discipline: a joining part simply goes to the back.
+        var appends = true
         /// Rounds the record up to two cache lines.
-        private let padding: (Int32, Int8) = (0, 0)
+        private let padding: Int32 = 0
         var rng: RandomStream
         /// The only server of the station a plain `next` leads to, or -1.
         @Narrow<Int32> var soleServer: Int = -1
@@ -212,7 +229,7 @@ final class Replication {
         }
 
         /// Int32.max when unlimited, which no count of parts reaches.
-        var cap: Int { Int(cap32) }
+        var cap: Int { @inline(__always) get { Int(cap32) } }
     }
 
     struct SinkRT {
@@ -390,6 +407,7 @@ final class Replication {
             rt.usesPreset = s.discipline == .spt || spec.buffers.contains { $0.discipline == .spt && $0.routing == .next(.station(stations.count)) }
             rt.byType = rt.setsUp || rt.typedProcess || rt.usesPreset
             rt.batchSize = s.batch
+            rt.appends = s.discipline == .fifo && s.batch == 1
             rt.batchBase = batchSlots
             if s.batch > 1 { batchSlots += s.batch * s.servers }
             rt.modeCount = s.failures.count
@@ -425,6 +443,7 @@ final class Replication {
                 rt.drawsAhead = b.discipline == .spt || spec.stations[i].discipline == .spt
                 rt.feedsPuller = spec.stations[i].batch > 1
             }
+            rt.appends = rt.discipline == 0 && !rt.drawsAhead && !rt.feedsPuller
             buffers.append(rt)
         }
         for j in buffers.indices {
