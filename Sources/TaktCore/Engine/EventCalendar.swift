@@ -15,7 +15,10 @@ struct Event {
 enum EventKind: UInt8 {
     /// Ends the run at once (first at its instant): scheduled when a guard trips mid-event.
     case halt
-    case repair, failure, completion, arrival
+    case repair, failure, completion
+    /// A part in a buffer with a delay becomes ready to leave (the target is the buffer).
+    case ready
+    case arrival
 }
 
 /// The event calendar, ordered by (time, priority, sequence). Up to a couple of thousand

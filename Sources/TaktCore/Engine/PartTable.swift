@@ -13,6 +13,8 @@ final class PartTable {
     /// A process time drawn in advance (shortest processing time first), or -1: apart from
     /// the records, which only this discipline would make larger.
     private var presets: UnsafeMutablePointer<Double>
+    /// When a part in a buffer with a delay may leave it.
+    private var readyTimes: UnsafeMutablePointer<Double>
     private var free: UnsafeMutablePointer<Int32>
     private var freeCount = 0
     private var count = 0
@@ -37,12 +39,14 @@ final class PartTable {
         capacity = min(256, self.limit)
         records = .allocate(capacity: capacity)
         presets = .allocate(capacity: capacity)
+        readyTimes = .allocate(capacity: capacity)
         free = .allocate(capacity: capacity)
     }
 
     deinit {
         records.deallocate()
         presets.deallocate()
+        readyTimes.deallocate()
         free.deallocate()
     }
 
@@ -68,6 +72,12 @@ final class PartTable {
         records[Int(p)] = Record(created: now, target: -1, type: type)
         presets[Int(p)] = -1
         return p
+    }
+
+    /// When part `p` may leave the buffer with a delay it is in.
+    subscript(readyAt p: Int32) -> Double {
+        get { readyTimes[Int(p)] }
+        set { readyTimes[Int(p)] = newValue }
     }
 
     /// Part `p`'s process time drawn in advance, or -1.
@@ -99,6 +109,7 @@ final class PartTable {
         let n = overLimit ? capacity + 1024 : min(capacity * 2, limit)
         records = records.grown(keeping: capacity, capacity: n)
         presets = presets.grown(keeping: capacity, capacity: n)
+        readyTimes = readyTimes.grown(keeping: capacity, capacity: n)
         free = free.grown(keeping: capacity, capacity: n)
         capacity = n
     }

@@ -24,7 +24,17 @@ extension Replication {
         if st.pointee.hasOwnQueue { return st.pointee.queue.count }
         var n = 0
         let start = st.pointee.feederStart
-        for f in start..<(start + st.pointee.feederCount) { n += buffers[feeders[f]].parts.count }
+        for f in start..<(start + st.pointee.feederCount) {
+            let j = feeders[f]
+            if buffers[j].delays {
+                // Ready parts come first in a buffer with a delay.
+                var k = 0
+                while k < buffers[j].parts.count, parts[readyAt: buffers[j].parts[k].part] <= now { k += 1 }
+                n += k
+            } else {
+                n += buffers[j].parts.count
+            }
+        }
         return n
     }
 

@@ -27,6 +27,10 @@ extension Replication {
     /// station, which has taken what it could.
     @inline(never)
     func join(buffer j: Int, _ q: QueuedPart) -> Bool {
+        if buffers[j].delays {
+            enterDelay(buffer: j, q)
+            return true
+        }
         enqueue(buffer: j, q)
         guard buffers[j].feedsPuller, case .station(let i) = buffers[j].route.next else { return false }
         startBatches(station: i)
@@ -67,7 +71,7 @@ extension Replication {
         let start = st.pointee.feederStart
         for f in start..<(start + st.pointee.feederCount) {
             let j = feeders[f]
-            guard let head = buffers[j].parts.first, bufferDestination(j, part: head.part) == .station(i) else { continue }
+            guard let head = buffers[j].parts.first, isReady(head, in: j), bufferDestination(j, part: head.part) == .station(i) else { continue }
             if best < 0 || goesBefore(head, bestHead, d) || (!goesBefore(bestHead, head, d) && head.arrived < bestHead.arrived) {
                 best = j
                 bestHead = head

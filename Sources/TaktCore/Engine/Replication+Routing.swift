@@ -227,7 +227,7 @@ extension Replication {
         var mayMove = true
         if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
             let sv = idleServer(after: j, station: i)
-            if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0 {
+            if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0, b.pointee.appends {
                 stations.at(i).pointee.present += 1
                 startService(sv, part: p, arrived: now)
                 return
@@ -255,6 +255,8 @@ extension Replication {
         var moved = false
         let b = buffers.at(j)
         while let head = b.pointee.parts.first {
+            // In a buffer with a delay the head is the part ready first: none is, before it.
+            if b.pointee.delays && parts[readyAt: head.part] > now { break }
             // The common case, a buffer before one station: straight onto a free server.
             if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
                 guard let sv = idleServer(after: j, station: i) else { break }

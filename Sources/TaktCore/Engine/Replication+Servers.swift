@@ -301,6 +301,7 @@ extension Replication {
             roomAtBuffer(sole)
             return -1
         }
+        if b.pointee.delays && parts[readyAt: head.part] > now { return -1 }
         // A plain `next` into this station always takes it: this server is free.
         return b.pointee.route.kind == .next || bufferDestination(sole, part: head.part) == .station(i) ? sole : -1
     }
@@ -318,7 +319,7 @@ extension Replication {
         let start = st.pointee.feederStart
         for f in start..<(start + st.pointee.feederCount) {
             let j = feeders[f]
-            guard let head = buffers[j].parts.first, bestTime > head.arrived else { continue }
+            guard let head = buffers[j].parts.first, bestTime > head.arrived, isReady(head, in: j) else { continue }
             if bufferDestination(j, part: head.part) == .station(i) {
                 best = j
                 bestTime = head.arrived

@@ -216,8 +216,10 @@ final class Replication {
         var feedsPuller = false
         /// None of the three, nor another discipline: a joining part simply goes to the back.
         var appends = true
+        /// Whether its parts wait a drawn time before they may leave (`Replication+Delays`).
+        var delays = false
         /// Rounds the record up to two cache lines.
-        private let padding: Int32 = 0
+        private let padding: (Int16, Int8) = (0, 0)
         var rng: RandomStream
         /// The only server of the station a plain `next` leads to, or -1.
         @Narrow<Int32> var soleServer: Int = -1
@@ -338,6 +340,9 @@ final class Replication {
     let batchMembers: FixedArray<Int32>
     let batchHeld: FixedArray<Int32>
     let batchNext: FixedArray<Int32>
+    /// Each buffer's delay, if it has one, and its stream.
+    let bufferDelay: FixedArray<Sampler?>
+    let delayRng: FixedArray<RandomStream>
     /// The type slot of the part a decider is routing now (what `PlantState.partType` reads).
     var routedType: Int32 = 0
     let stallTolerance: Double
@@ -443,7 +448,8 @@ final class Replication {
                 rt.drawsAhead = b.discipline == .spt || spec.stations[i].discipline == .spt
                 rt.feedsPuller = spec.stations[i].batch > 1
             }
-            rt.appends = rt.discipline == 0 && !rt.drawsAhead && !rt.feedsPuller
+            rt.delays = b.delay != nil
+            rt.appends = rt.discipline == 0 && !rt.drawsAhead && !rt.feedsPuller && !rt.delays
             buffers.append(rt)
         }
         for j in buffers.indices {
@@ -499,6 +505,8 @@ final class Replication {
         self.setupTime = FixedArray(setupTime)
         self.setupBase = FixedArray(setupBase)
         setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
+        bufferDelay = FixedArray(spec.buffers.map { $0.delay.map(Sampler.init) })
+        delayRng = FixedArray(spec.buffers.map { stream($0.name, "delay") })
         batchMembers = FixedArray(Array(repeating: -1, count: batchSlots))
         batchHeld = FixedArray(Array(repeating: 0, count: servers.count))
         batchNext = FixedArray(Array(repeating: 0, count: servers.count))
@@ -532,6 +540,8 @@ final class Replication {
         for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
         for k in typeProcess.indices { typeProcess[k]?.free() }
         for k in setupTime.indices { setupTime[k]?.free() }
+        for j in bufferDelay.indices { bufferDelay[j]?.free() }
+        bufferDelay.release(); delayRng.release()
         mixTypes.release(); mixWeights.release(); mixRng.release(); typeBranch.release()
         typePriority.release(); typeDue.release(); batchMembers.release(); batchHeld.release(); batchNext.release()
         typeProcess.release(); typeScrap.release(); setupTime.release(); setupBase.release(); setupRng.release()
@@ -627,6 +637,8 @@ final class Replication {
                 }
             case .repair:
                 repair(target, Int(e.detail))
+            case .ready:
+                partReady(buffer: target)
             case .halt:
                 throw partsLimitError()
             }
@@ -655,7 +667,11 @@ final class Replication {
 
     /// The node an event belongs to: a source for arrivals, else the server's station.
     func node(of e: Event) -> NodeRef {
-        e.kind == .arrival ? .source(Int(e.target)) : .station(servers[Int(e.target)].station)
+        switch e.kind {
+        case .arrival: return .source(Int(e.target))
+        case .ready: return .buffer(Int(e.target))
+        case .halt, .repair, .failure, .completion: return .station(servers[Int(e.target)].station)
+        }
     }
 
     /// The station queue or buffer holding the most waiting parts, for the parts-limit error.

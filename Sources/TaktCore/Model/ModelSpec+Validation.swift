@@ -114,6 +114,10 @@ extension ModelSpec {
                 return "buffer \(b.name): shortest processing time first needs one station after the buffer"
             }
             if let p = routing(b.routing, of: "buffer \(b.name)") { return p }
+            if let d = b.delay {
+                if let p = distribution(d, of: "buffer \(b.name)") { return p }
+                guard b.capacity != 0, b.discipline == .fifo else { return "buffer \(b.name): a delay needs room and the order of readiness" }
+            }
         }
         return nil
     }

@@ -234,6 +234,9 @@ public struct BufferSpec: Sendable, Equatable {
     public var capacity: Int?
     public var routing: Routing
     public var discipline: Discipline = .fifo
+    /// Time from entering until a part may leave (a conveyor); parts leave in the order they
+    /// become ready, overtaking each other. Nil: at once.
+    public var delay: Distribution?
 
     public init(name: String, capacity: Int?, routing: Routing) {
         self.name = name

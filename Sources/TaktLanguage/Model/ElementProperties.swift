@@ -114,6 +114,10 @@ enum ElementProperties {
                         read: { count($0.capacity) },
                         describe: { s, _ in "capacity: \(s.capacity.map(String.init) ?? "unlimited")" }),
         discipline(.buffer),
+        ElementProperty(kind: .buffer, name: "delay",
+                        write: { s, v, span, i in s.delay = try ElementDeclNode.distribution(v, at: span, i) },
+                        read: { distribution($0.delay) },
+                        describe: { s, f in s.delay.map { "delay: \(f.describe($0))" } }),
     ]
 
     /// `discipline: spt`, on stations and buffers alike.

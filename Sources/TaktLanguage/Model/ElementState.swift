@@ -28,6 +28,8 @@ final class ElementState {
     var discipline: Discipline = .fifo
     /// Parts a station processes together.
     var batch = 1
+    /// A buffer's time from entering until a part may leave.
+    var delay: Distribution?
     /// A part type's attributes, in declaration order.
     var attributes: [(name: String, value: Value)] = []
     /// Where each property was set, for errors found when the model is assembled.
@@ -44,7 +46,7 @@ final class ElementState {
         c.servers = servers; c.process = process; c.queueCapacity = queueCapacity; c.scrap = scrap
         c.capacity = capacity; c.size = size; c.failures = failures; c.spans = spans
         c.mix = mix; c.processByType = processByType; c.scrapByType = scrapByType; c.setup = setup; c.attributes = attributes
-        c.discipline = discipline; c.batch = batch
+        c.discipline = discipline; c.batch = batch; c.delay = delay
         return c
     }
 }

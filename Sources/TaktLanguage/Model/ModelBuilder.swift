@@ -88,6 +88,7 @@ enum ModelBuilder {
             case .buffer:
                 var b = BufferSpec(name: e.name, capacity: s.capacity, routing: r)
                 b.discipline = s.discipline
+                b.delay = s.delay
                 spec.buffers.append(b)
             case .sink:
                 spec.sinks.append(SinkSpec(name: e.name))
@@ -137,6 +138,16 @@ enum ModelBuilder {
                     throw Diagnostic("spt at '\(e.name)', fed by '\(p.from)', which feeds other nodes too", at: span,
                                      label: "the process time that orders it is drawn as a part joins '\(p.from)'",
                                      help: "give '\(e.name)' a buffer of its own")
+                }
+            }
+            if e.kind == .buffer, s.delay != nil {
+                if s.capacity == 0 {
+                    throw Diagnostic("a buffer with a delay needs room: its capacity is 0", at: s.spans["capacity"] ?? e.declSpan,
+                                     label: "parts wait in it for the delay", help: "give it a capacity of at least 1, or none")
+                }
+                if s.discipline != .fifo {
+                    throw Diagnostic("a buffer with a delay lets parts go in the order they become ready", at: s.spans["discipline"] ?? e.declSpan,
+                                     label: "no other discipline", help: "drop the discipline, or the delay")
                 }
             }
             if e.kind == .station && s.batch > 1 { try checkBatchRoom(e, s, model: model, states: states) }
