@@ -16,6 +16,9 @@ enum EventKind: UInt8 {
     /// Ends the run at once (first at its instant): scheduled when a guard trips mid-event.
     case halt
     case repair, failure, completion
+    /// A station's shift turns on or off (the target is the station), then a server's planned
+    /// stop falls due or ends (detail: the plan): after completions, before starts.
+    case shift, maintenanceEnd, maintenanceDue
     /// A part in a buffer with a delay becomes ready to leave (the target is the buffer).
     case ready
     case arrival

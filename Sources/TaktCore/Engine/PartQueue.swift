@@ -88,3 +88,25 @@ struct Waiter {
     var entity: Int32
     var seq: Int
 }
+
+/// A first-in, first-out list of plain values for the engine's slower paths (crew requests):
+/// amortized O(1) at both ends.
+struct FIFO<Element> {
+    private var items: [Element] = []
+    private var head = 0
+
+    var count: Int { items.count - head }
+
+    mutating func append(_ x: Element) { items.append(x) }
+
+    mutating func popFirst() -> Element? {
+        guard head < items.count else { return nil }
+        let x = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return x
+    }
+}

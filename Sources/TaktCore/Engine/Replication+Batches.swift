@@ -1,23 +1,10 @@
 /// Batches (docs/model.md): a server of a batching station starts when `batchSize` parts wait
 /// for it and takes them as one, of the first one's type; they finish together, are scrapped
 /// each alone, and leave one by one, the server blocked until the last has left. Such a
-/// server pulls its work: it is never free for a part pushed to it (`ServerRT.pulls`), and it
+/// server pulls its work: it is never free for a part pushed to it (`Hold.pull`), and it
 /// looks for a full batch when it frees, comes back from repair, or a part joins its queue or
 /// a buffer feeding it.
 extension Replication {
-    /// Starts a batch on each free server of station `i` while enough parts wait.
-    @inline(never)
-    func startBatches(station i: Int) {
-        let st = stations.at(i)
-        let first = st.pointee.firstServer
-        for sv in first..<(first + st.pointee.servers) {
-            let h = handle(sv)
-            if h.server.pointee.part < 0 && !h.server.pointee.down {
-                guard startBatch(h) else { return }
-            }
-        }
-    }
-
     /// Parts waiting for station `i`: in its queue, or in the buffers feeding it alone.
     func waitingForBatch(station i: Int) -> Int {
         let st = stations.at(i)
@@ -43,7 +30,7 @@ extension Replication {
     @inline(never)
     func startBatch(_ h: ServerHandle) -> Bool {
         let s = h.server, st = h.station
-        guard s.pointee.part < 0, !s.pointee.down else { return false }
+        guard s.pointee.part < 0, !s.pointee.down, s.pointee.hold == Hold.pull else { return false }
         let i = s.pointee.station, n = st.pointee.batchSize
         let base = st.pointee.batchBase + (h.index - st.pointee.firstServer) * n
         var arrivedFirst = now
@@ -90,6 +77,7 @@ extension Replication {
         let base = st.pointee.batchBase + (h.index - st.pointee.firstServer) * st.pointee.batchSize
         st.pointee.processed += n
         s.pointee.holding = true
+        if st.pointee.planned { plannedCompletion(h, parts: n) }
         if st.pointee.hasPartFailures {
             let fb = s.pointee.failureBase, modeBase = st.pointee.modeBase
             for m in 0..<st.pointee.modeCount where modes[modeBase + m].clock == .parts {

@@ -1,10 +1,18 @@
-/// Repair crews: a failure whose mode names a crew waits, down, for a free member; a member
-/// freed by a repair goes to the oldest waiting one (docs/model.md). Crews serve few
-/// events next to parts, so their records are plain Swift values.
+/// Crews: a failure whose mode names a crew waits, down, for a free member; so does a planned
+/// stop (in maintenance) and a server needing an operator (unstaffed). A freed member goes to
+/// the oldest waiting repair, else the oldest stop, else the oldest operator request
+/// (docs/model.md). Crews serve few events next to parts, so their records are plain values.
 extension Replication {
     struct RepairRequest {
         var server: Int32
         var mode: Int32
+        var since: Double
+    }
+
+    /// A stop or operator request: the server, the plan (stops) or request number (operators).
+    struct CrewRequest {
+        var server: Int32
+        var number: Int
         var since: Double
     }
 
@@ -14,6 +22,11 @@ extension Replication {
         /// Requests waiting, oldest first from `head`.
         var waiting: [RepairRequest] = []
         var head = 0
+        /// Planned stops and operator requests waiting, oldest first; operator requests
+        /// withdrawn stay until reached (`withdrawn` counts them).
+        var stops = FIFO<CrewRequest>()
+        var operators = FIFO<CrewRequest>()
+        var withdrawn = 0
         /// Areas under the busy members and the waiting requests, within the window, up to `last`.
         var busyArea = 0.0, queueArea = 0.0, last = 0.0
         /// Waits of the requests granted within the window.
@@ -24,7 +37,15 @@ extension Replication {
             free = size
         }
 
-        var queued: Int { waiting.count - head }
+        /// Requests waiting, of every kind.
+        var queued: Int { waiting.count - head + stops.count + operatorQueued }
+        var operatorQueued: Int { operators.count - withdrawn }
+
+        mutating func noteGrant(waited: Double, inWindow: Bool) {
+            guard inWindow else { return }
+            waitSum += waited
+            grants += 1
+        }
     }
 
     /// Adds the crew's areas from its last change (or the window's opening) to `time`.
@@ -49,10 +70,7 @@ extension Replication {
 
     func startRepair(_ sv: Int, _ m: Int, crew c: Int, asked: Double) {
         crews[c].free -= 1
-        if now >= warmup {
-            crews[c].waitSum += now - asked
-            crews[c].grants += 1
-        }
+        crews[c].noteGrant(waited: now - asked, inWindow: now >= warmup)
         scheduleRepair(sv, m)
     }
 
@@ -60,14 +78,34 @@ extension Replication {
     func releaseMember(_ c: Int) {
         accrueCrew(c, until: now)
         crews[c].free += 1
-        guard crews[c].queued > 0 else { return }
+        guard crews[c].waiting.count > crews[c].head else { return nextPlannedRequest(c) }
         let r = crews[c].waiting[crews[c].head]
         crews[c].head += 1
+        // (Compacted now and then, so the list does not grow with every repair ever asked.)
         if crews[c].head > 64 && crews[c].head * 2 > crews[c].waiting.count {
             crews[c].waiting.removeFirst(crews[c].head)
             crews[c].head = 0
         }
         startRepair(Int(r.server), Int(r.mode), crew: c, asked: r.since)
+    }
+
+    /// A free member of crew `c`, with no repair waiting, takes the oldest stop, else the
+    /// oldest operator request still standing.
+    func nextPlannedRequest(_ c: Int) {
+        if let r = crews[c].stops.popFirst() {
+            grantStop(Int(r.server), plan: r.number, crew: c, asked: r.since)
+            return
+        }
+        while let r = crews[c].operators.popFirst() {
+            let sv = Int(r.server)
+            guard plan.staff[sv] == 1 && plan.staffRequest[sv] == r.number else {
+                crews[c].withdrawn -= 1
+                continue
+            }
+            grantOperator(sv, crew: c, asked: r.since)
+            operatorGranted(sv)
+            return
+        }
     }
 
     func openCrewWindow() {

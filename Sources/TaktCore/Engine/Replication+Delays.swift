@@ -20,7 +20,7 @@ extension Replication {
     /// looks whether one is complete).
     func partReady(buffer j: Int) {
         if buffers[j].feedsPuller, case .station(let i) = buffers[j].route.next {
-            startBatches(station: i)
+            pullWork(station: i)
         } else {
             advanceBuffer(j)
         }

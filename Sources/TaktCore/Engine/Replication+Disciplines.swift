@@ -20,7 +20,7 @@ extension Replication {
     @inline(never)
     func join(station i: Int, _ q: QueuedPart) {
         if stations[i].discipline == 0 { stations[i].queue.append(q) } else { enqueue(station: i, q) }
-        if stations[i].batchSize > 1 { startBatches(station: i) }
+        if servers[stations[i].firstServer].hold & Hold.pull != 0 { pullWork(station: i) }
     }
 
     /// A part joins buffer `j`, which is not a plain one. Returns whether it fed a batch
@@ -33,7 +33,7 @@ extension Replication {
         }
         enqueue(buffer: j, q)
         guard buffers[j].feedsPuller, case .station(let i) = buffers[j].route.next else { return false }
-        startBatches(station: i)
+        pullWork(station: i)
         return true
     }
 

@@ -10,6 +10,7 @@ extension Replication {
         }
         servers[sv].down = true
         markBusy(handle(sv))
+        if stations[servers[sv].station].planned { plannedFailure(sv) }
         servers[sv].repairing = m
         updateState(sv)
         let crew = Int(modeCrew[stations[servers[sv].station].modeBase + m])
@@ -44,7 +45,7 @@ extension Replication {
     }
 
     func clockFailure(_ sv: Int, _ m: Int) {
-        if servers[sv].down {
+        if servers[sv].down || inStop(sv) {
             addPending(sv, m)
         } else {
             goDown(sv, m)
@@ -80,7 +81,9 @@ extension Replication {
             return
         }
         updateState(sv)
-        if servers[sv].part >= 0 && !servers[sv].holding {
+        if stations[servers[sv].station].planned {
+            if !startDueStop(sv) { resumeOrStart(sv) }
+        } else if servers[sv].part >= 0 && !servers[sv].holding {
             beginSegment(sv)
         } else if servers[sv].part < 0 {
             afterRelease(sv)

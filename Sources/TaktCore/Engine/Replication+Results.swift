@@ -48,6 +48,9 @@ extension Replication {
             out.utilization = fraction(.processing)
             out.starved = fraction(.starved)
             out.setup = fraction(.setup)
+            out.unstaffed = fraction(.unstaffed)
+            out.maintenance = fraction(.maintenance)
+            out.offShift = fraction(.offShift)
             out.queue = st.queueArea / horizon
             out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
             out.processed = Double(st.processed)

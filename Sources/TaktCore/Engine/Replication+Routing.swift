@@ -159,7 +159,9 @@ extension Replication {
         let st = stations.at(i)
         guard st.pointee.hasOwnQueue, st.pointee.saturatedBy < 0 else { return false }
         if st.pointee.queue.isEmpty, idleServer(i) != nil { return true }
-        return st.pointee.queue.count < st.pointee.queueCap
+        // A station that pulls its work has no idle bits: it can take a part if a server can
+        // start it now (which the part's joining lets it do).
+        return st.pointee.queue.count < st.pointee.queueCap || (!st.pointee.appends && st.pointee.queue.isEmpty && canPullNow(i))
     }
 
     @inline(__always)

@@ -21,6 +21,10 @@ extension Replication {
 
     @inline(__always)
     func updateState(_ h: ServerHandle) {
+        if h.station.pointee.planned {
+            enter(h, plannedState(h))
+            return
+        }
         let s = h.server
         let new = s.pointee.down ? Replication.stateDown : s.pointee.holding ? Replication.stateBlocked
             : s.pointee.part >= 0 ? (s.pointee.inSetup ? Replication.stateSetup : Replication.stateProcessing)
@@ -57,7 +61,7 @@ extension Replication {
         // One test for all that depends on part types, and one call of `beginSegment`, so
         // that it is inlined here.
         if st.pointee.byType {
-            startTyped(h, part: p)
+            guard startTyped(h, part: p) else { return }
         } else {
             s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
         }
@@ -141,6 +145,7 @@ extension Replication {
         }
         st.pointee.processed += 1
         s.pointee.holding = true
+        if st.pointee.planned { plannedCompletion(h, parts: 1) }
         let scrap = st.pointee.scraps && scraps(h)
         if !scrap && st.pointee.route.drawsAtFinish {
             s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr,
@@ -229,7 +234,7 @@ extension Replication {
         h.station.pointee.present -= 1
         s.pointee.blockSeq = 0
         // A batch's server holds on to the next member, if there is one.
-        if s.pointee.pulls && holdsNextMember(h) { return p }
+        if s.pointee.hold & Hold.pull != 0 && holdsNextMember(h) { return p }
         s.pointee.part = -1
         markIdle(h)
         s.pointee.holding = false
@@ -247,9 +252,16 @@ extension Replication {
     /// into `completion` as well, `startService` or `beginSegment` cost more than they save.)
     @inline(always) @discardableResult
     func afterRelease(_ h: ServerHandle) -> Bool {
-        let s = h.server, st = h.station
+        let s = h.server
         guard s.pointee.part < 0 && !s.pointee.down else { return false }
-        if s.pointee.pulls { return startBatch(h) }
+        if s.pointee.hold != 0 { return heldStart(h) }
+        return take(h)
+    }
+
+    /// Server `h`, free, takes its next part (see `afterRelease`).
+    @inline(always)
+    func take(_ h: ServerHandle) -> Bool {
+        let s = h.server, st = h.station
         let i = s.pointee.station
         let p: Int32
         var arrived = now

@@ -24,10 +24,16 @@ extension Replication {
 
     /// Server `h` takes part `p` at a station whose work depends on the type: its setup, if
     /// it needs one, else its processing, in `remaining`.
+    /// Returns whether it may begin now (a planned station's server may be off shift, or wait
+    /// for an operator).
     @inline(never)
-    func startTyped(_ h: ServerHandle, part p: Int32) {
-        if h.station.pointee.setsUp && startSetup(h, part: p) { return }
-        h.server.pointee.remaining = processTime(h, part: p)
+    func startTyped(_ h: ServerHandle, part p: Int32) -> Bool {
+        if !(h.station.pointee.setsUp && startSetup(h, part: p)) {
+            h.server.pointee.remaining = processTime(h, part: p)
+        }
+        guard h.station.pointee.planned, !mayWork(h) else { return true }
+        updateState(h)
+        return false
     }
 
     /// Part `p`'s process time at `h`'s station: drawn as it joined the queue (shortest

@@ -128,6 +128,9 @@ final class Replication {
         var setsUp = false
         /// Whether the process time (or scrap chance) depends on the part's type.
         var typedProcess = false
+        /// Whether its servers have shifts, planned stops or operators (`Replication+Planned`):
+        /// their states and starts take the slower paths there.
+        var planned = false
         /// Whether a part may come with its process time drawn (`PartTable[preset:]`).
         var usesPreset = false
         /// Either of the three: starting a part takes `startTyped`.
@@ -142,7 +145,7 @@ final class Replication {
         /// Its queue's `Discipline` (raw): 0, first in first out, appends.
         var discipline: UInt8 = 0
         /// Rounds the record up to four cache lines.
-        private let padding: (Int, Int, Int, Int8) = (0, 0, 0, 0)
+        private let padding: (Int, Int, Int) = (0, 0, 0)
 
         init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
@@ -178,9 +181,9 @@ final class Replication {
         var down = false
         /// Whether the time in `remaining` is a setup, before the part's processing.
         var inSetup = false
-        /// Whether it takes work only by pulling it (a batch): never free for a part pushed
-        /// to it, so no idle bit is ever set for it.
-        var pulls = false
+        /// Why it takes no part pushed to it although empty and up (bits of `Hold`): it pulls
+        /// batches, is off shift, or has a planned stop due. No idle bit is set meanwhile.
+        var hold: UInt8 = 0
         @Narrow<UInt8> var state: Int = Replication.stateStarved
 
         init(station: Int, failureBase: Int) {
@@ -189,7 +192,7 @@ final class Replication {
         }
 
         /// Free and working: it can take a part pushed to it now (what the idle bits record).
-        var isFree: Bool { @inline(__always) get { part < 0 && !down && !pulls } }
+        var isFree: Bool { @inline(__always) get { part < 0 && !down && hold == 0 } }
     }
 
     /// Two cache lines, aligned: what a part passing through touches, then the statistics and
@@ -340,6 +343,8 @@ final class Replication {
     let batchMembers: FixedArray<Int32>
     let batchHeld: FixedArray<Int32>
     let batchNext: FixedArray<Int32>
+    /// Shifts, planned stops and operators (`Replication+Planned`).
+    var plan: PlannedStates
     /// Each buffer's delay, if it has one, and its stream.
     let bufferDelay: FixedArray<Sampler?>
     let delayRng: FixedArray<RandomStream>
@@ -410,9 +415,10 @@ final class Replication {
             rt.setsUp = s.typed.setup != nil
             rt.discipline = s.discipline.rawValue
             rt.usesPreset = s.discipline == .spt || spec.buffers.contains { $0.discipline == .spt && $0.routing == .next(.station(stations.count)) }
-            rt.byType = rt.setsUp || rt.typedProcess || rt.usesPreset
+            rt.planned = s.hasPlannedStates
+            rt.byType = rt.setsUp || rt.typedProcess || rt.usesPreset || rt.planned
             rt.batchSize = s.batch
-            rt.appends = s.discipline == .fifo && s.batch == 1
+            rt.appends = s.discipline == .fifo && s.batch == 1 && !s.hasPlannedStates
             rt.batchBase = batchSlots
             if s.batch > 1 { batchSlots += s.batch * s.servers }
             rt.modeCount = s.failures.count
@@ -426,7 +432,7 @@ final class Replication {
             rt.hasPartFailures = modes[rt.modeBase...].contains { $0.clock == .parts }
             for k in 0..<s.servers {
                 var server = ServerRT(station: stations.count, failureBase: ttf.count)
-                server.pulls = s.batch > 1
+                if s.batch > 1 || s.hasPlannedStates { server.hold = Hold.pull }
                 for f in s.failures {
                     var up = stream(s.name, "failure \(f.name) up \(k)")
                     switch f.clock {
@@ -446,7 +452,7 @@ final class Replication {
             rt.discipline = b.discipline.rawValue
             if case .next(.station(let i)) = b.routing {
                 rt.drawsAhead = b.discipline == .spt || spec.stations[i].discipline == .spt
-                rt.feedsPuller = spec.stations[i].batch > 1
+                rt.feedsPuller = spec.stations[i].batch > 1 || spec.stations[i].hasPlannedStates
             }
             rt.delays = b.delay != nil
             rt.appends = rt.discipline == 0 && !rt.drawsAhead && !rt.feedsPuller && !rt.delays
@@ -505,6 +511,7 @@ final class Replication {
         self.setupTime = FixedArray(setupTime)
         self.setupBase = FixedArray(setupBase)
         setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
+        plan = PlannedStates(spec: spec, servers: servers.map(\.station), stream: stream)
         bufferDelay = FixedArray(spec.buffers.map { $0.delay.map(Sampler.init) })
         delayRng = FixedArray(spec.buffers.map { stream($0.name, "delay") })
         batchMembers = FixedArray(Array(repeating: -1, count: batchSlots))
@@ -525,7 +532,7 @@ final class Replication {
         self.downRng = FixedArray(downRng)
         self.pending = FixedArray(Array(repeating: 0, count: ttf.count))
         var idle = Array(repeating: ~UInt64(0), count: (servers.count + 63) / 64)
-        for (sv, s) in servers.enumerated() where s.pulls { idle[sv >> 6] &= ~(UInt64(1) << UInt64(sv & 63)) }
+        for (sv, s) in servers.enumerated() where s.hold != 0 { idle[sv >> 6] &= ~(UInt64(1) << UInt64(sv & 63)) }
         self.idleBits = FixedArray(idle)
         self.waiters = FixedArray((0..<(stations.count + buffers.count)).map { _ in Ring<Waiter>() })
         self.waiting = FixedArray(Array(repeating: 0, count: stations.count + buffers.count))
@@ -576,6 +583,7 @@ final class Replication {
                     }
                 }
             }
+            if stations[si].planned { startPlanned(station: si) }
             if stations[si].saturatedBy >= 0 {
                 for sv in first..<(first + stations[si].servers) { afterRelease(sv) }
             }
@@ -639,6 +647,12 @@ final class Replication {
                 repair(target, Int(e.detail))
             case .ready:
                 partReady(buffer: target)
+            case .shift:
+                shiftChange(station: target)
+            case .maintenanceDue:
+                maintenanceDue(target, plan: Int(e.detail), token: e.token)
+            case .maintenanceEnd:
+                maintenanceEnd(target, plan: Int(e.detail))
             case .halt:
                 throw partsLimitError()
             }
@@ -670,7 +684,8 @@ final class Replication {
         switch e.kind {
         case .arrival: return .source(Int(e.target))
         case .ready: return .buffer(Int(e.target))
-        case .halt, .repair, .failure, .completion: return .station(servers[Int(e.target)].station)
+        case .shift: return .station(Int(e.target))
+        case .halt, .repair, .failure, .completion, .maintenanceDue, .maintenanceEnd: return .station(servers[Int(e.target)].station)
         }
     }
 

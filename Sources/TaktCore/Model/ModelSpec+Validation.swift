@@ -94,6 +94,16 @@ extension ModelSpec {
             }
             if let p = routing(s.routing, of: "station \(s.name)") { return p }
             if let p = typedProblem(s.typed, of: "station \(s.name)") { return p }
+            if let c = s.operatorCrew, !crews.indices.contains(c) { return "station \(s.name): crew #\(c) does not exist" }
+            guard s.maintenance.count <= 255 else { return "station \(s.name): at most 255 maintenance plans" }
+            for m in s.maintenance {
+                if let c = m.crew, !crews.indices.contains(c) { return "station \(s.name): crew #\(c) does not exist" }
+                switch m.every {
+                case .clock(let t): guard t > 0, t.isFinite else { return "station \(s.name): maintenance every must be > 0" }
+                case .parts(let n): guard n >= 1 else { return "station \(s.name): maintenance every must be >= 1 part" }
+                }
+                if let p = distribution(m.duration, of: "station \(s.name), maintenance \(m.name)") { return p }
+            }
             guard s.batch >= 1, s.batch <= ModelSpec.maxBatch else { return "station \(s.name): batch must be 1 to \(ModelSpec.maxBatch)" }
             if s.batch > 1 {
                 let i = stations.firstIndex { $0.name == s.name } ?? -1

@@ -194,6 +194,27 @@ public struct FailureSpec: Sendable, Equatable {
     }
 }
 
+/// A planned stop of a server (docs/model.md): due every so much clock time (from 0 and from
+/// the end of the last stop) or every so many parts completed since; once due the server takes
+/// no part, finishes the one it has, then stops for `duration`, with a member of `crew` if set.
+public struct MaintenanceSpec: Sendable, Equatable {
+    public enum Every: Sendable, Equatable {
+        case clock(Double)
+        case parts(Int)
+    }
+    public var name: String
+    public var every: Every
+    public var duration: Distribution
+    public var crew: Int?
+
+    public init(name: String, every: Every, duration: Distribution, crew: Int? = nil) {
+        self.name = name
+        self.every = every
+        self.duration = duration
+        self.crew = crew
+    }
+}
+
 public struct StationSpec: Sendable, Equatable {
     public var name: String
     public var servers: Int
@@ -212,6 +233,15 @@ public struct StationSpec: Sendable, Equatable {
     /// Parts processed together as one (1: one at a time). A server starts when this many
     /// wait for it, in its own queue or in buffers that feed it alone.
     public var batch: Int = 1
+    /// When its servers work; nil: always.
+    public var shift: Shift?
+    /// Planned stops of each server.
+    public var maintenance: [MaintenanceSpec] = []
+    /// The crew whose member each server holds while setting up and processing; nil: none.
+    public var operatorCrew: Int?
+
+    /// Whether its servers have states beyond the plain ones (shifts, maintenance, operators).
+    public var hasPlannedStates: Bool { shift != nil || !maintenance.isEmpty || operatorCrew != nil }
 
     public init(name: String, servers: Int = 1, process: Distribution, queueCapacity: Int? = nil,
                 failures: [FailureSpec] = [], routing: Routing, scrap: Double = 0, typed: TypedWork = TypedWork(),

@@ -2,8 +2,9 @@
 public struct ReplicationResult: Sendable {
     public struct Station: Sendable {
         public var utilization = 0.0, blocked = 0.0, starved = 0.0, down = 0.0
-        /// Fraction of server time setting up for a new part type.
-        public var setup = 0.0
+        /// Fractions of server time setting up for a new part type, waiting for an operator,
+        /// in planned stops, and off shift.
+        public var setup = 0.0, unstaffed = 0.0, maintenance = 0.0, offShift = 0.0
         public var queue = 0.0
         /// nil when no part started in the window.
         public var wait: Double?

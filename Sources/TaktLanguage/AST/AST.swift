@@ -161,6 +161,8 @@ public struct FailureDecl {
     public var name: String?
     public var properties: [Property]
     public var span: Span
+    /// A `maintenance { ... }` block (a planned stop) rather than a failure.
+    public var isMaintenance = false
 }
 
 public struct ElementDecl {

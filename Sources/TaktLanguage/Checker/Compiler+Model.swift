@@ -15,7 +15,8 @@ extension Compiler {
             perKind[e.kind] = index + 1
             model.byName[e.name] = model.elements.count
             var element = StaticModel.Element(name: e.name, kind: e.kind, index: index, nameSpan: e.nameSpan, declSpan: s.span)
-            element.failureNames = e.failures.enumerated().map { k, f in f.name ?? "failure\(k + 1)" }
+            element.failureNames = e.failures.filter { !$0.isMaintenance }.enumerated().map { k, f in f.name ?? "failure\(k + 1)" }
+            element.maintenanceNames = e.failures.filter(\.isMaintenance).enumerated().map { k, f in f.name ?? "maintenance\(k + 1)" }
             model.elements.append(element)
         }
         var hasFlows = false
@@ -274,7 +275,7 @@ extension Compiler {
     func compileElement(_ e: ElementDecl, span: Span) -> StmtNode? {
         guard isDeclaration(e.name, e.nameSpan) else { return nil }
         let allowed = ElementProperties.allowed(e.kind)
-        func properties(_ props: [Property], allowed: [String], context: String, failure: Bool) -> [ElementDeclNode.PropertyNode] {
+        func properties(_ props: [Property], allowed: [String], context: String, failure: Bool, stop: Bool = false) -> [ElementDeclNode.PropertyNode] {
             var seen: [String: Span] = [:]
             var out: [ElementDeclNode.PropertyNode] = []
             for p in props {
@@ -319,7 +320,7 @@ extension Compiler {
                             continue
                         }
                         out.append(.init(key: p.key, value: .symbol(sym), span: p.span, valueSpan: x.span))
-                    } else if failure && p.key == "every" {
+                    } else if failure && !stop && p.key == "every" {
                         error("a failure's 'every' counts parts", at: x.span, label: "write 'every: 500 parts'",
                               help: "for a time between failures use 'up: exponential(100min)'")
                     } else {
@@ -341,11 +342,15 @@ extension Compiler {
             return out
         }
         let props = properties(e.properties, allowed: allowed, context: "a \(e.kind.rawValue)", failure: false)
-        var failures: [ElementDeclNode.FailureNode] = []
-        for f in e.failures {
+        var failures: [ElementDeclNode.FailureNode] = [], stops: [ElementDeclNode.FailureNode] = []
+        for f in e.failures where !f.isMaintenance {
             failures.append(.init(name: f.name ?? "", properties: properties(f.properties, allowed: ElementProperties.failure,
                                                                              context: "a failure", failure: true), span: f.span))
         }
-        return ElementDeclNode(name: e.name, kind: e.kind, properties: props, failures: failures, span: span)
+        for f in e.failures where f.isMaintenance {
+            stops.append(.init(name: f.name ?? "", properties: properties(f.properties, allowed: ElementProperties.maintenance,
+                                                                          context: "a maintenance", failure: true, stop: true), span: f.span))
+        }
+        return ElementDeclNode(name: e.name, kind: e.kind, properties: props, failures: failures, maintenance: stops, span: span)
     }
 }

@@ -12,6 +12,8 @@ final class StaticModel {
         let declSpan: Span
         /// A station's failures by name, in order (an unnamed one is failureN, by position).
         var failureNames: [String] = []
+        /// Its planned stops by name (an unnamed one is maintenanceN).
+        var maintenanceNames: [String] = []
     }
 
     enum Route {

@@ -13,6 +13,8 @@ final class ElementDeclNode: StmtNode {
         let value: PropertyValueNode
         let span: Span
         let valueSpan: Span
+        /// `every: 200 parts`.
+        var isParts: Bool { if case .parts = value { return true } else { return false } }
         /// The params its expression reads, named in its errors: the text alone does not say
         /// which values a configuration gave them.
         var params: [GlobalCell] = []
@@ -36,12 +38,14 @@ final class ElementDeclNode: StmtNode {
     let kind: ElementKind
     let properties: [PropertyNode]
     let failures: [FailureNode]
+    let maintenance: [FailureNode]
 
-    init(name: String, kind: ElementKind, properties: [PropertyNode], failures: [FailureNode], span: Span) {
+    init(name: String, kind: ElementKind, properties: [PropertyNode], failures: [FailureNode], maintenance: [FailureNode] = [], span: Span) {
         self.name = name
         self.kind = kind
         self.properties = properties
         self.failures = failures
+        self.maintenance = maintenance
         super.init(span: span)
     }
 
@@ -97,8 +101,47 @@ final class ElementDeclNode: StmtNode {
             }
             state.failures.append(failure)
         }
+        for (k, mn) in maintenance.enumerated() {
+            var stop = MaintenanceState(name: mn.name.isEmpty ? "maintenance\(k + 1)" : mn.name)
+            for p in mn.properties {
+                do {
+                    try ElementDeclNode.applyToMaintenance(p.key, value: try ElementDeclNode.evaluate(p.value, f), parts: p.isParts,
+                                                           to: &stop, at: p.valueSpan, f.interp)
+                } catch let d as Diagnostic {
+                    throw p.noting(d, f.interp)
+                }
+            }
+            guard stop.every != nil, stop.duration != nil else {
+                throw Diagnostic("a maintenance needs 'every' (8h, or 200 parts) and 'duration'", at: mn.span,
+                                 help: "for example: maintenance { every: 8h, duration: 30min }")
+            }
+            state.maintenance.append(stop)
+        }
         try ElementDeclNode.checkComplete(state, at: span)
         return state
+    }
+
+    /// Sets one property of a planned stop: `every` (a duration, or N parts), `duration`, `repair`.
+    static func applyToMaintenance(_ key: String, value v: Value, parts: Bool, to stop: inout MaintenanceState, at span: Span,
+                                   _ interp: Interpreter) throws {
+        switch key {
+        case "every":
+            if parts {
+                stop.every = .parts(try count(v, "every", atLeast: 1, at: span))
+            } else {
+                guard case .duration(let t) = v, t > 0, t.isFinite else {
+                    throw Diagnostic("a maintenance's every is a duration > 0 such as 8h, or a count of parts such as 200 parts", at: span,
+                                     label: "this is \(interp.formatter.short(v))")
+                }
+                stop.every = .clock(t)
+            }
+        case "duration":
+            stop.duration = try distribution(v, at: span, interp)
+        case "repair":
+            stop.crew = try crew(v, at: span)
+        default:
+            throw Diagnostic("a maintenance has no property '\(key)'", at: span, help: "a maintenance takes every, duration and repair")
+        }
     }
 
     /// One property of a failure block as its declaration gives it.
@@ -180,7 +223,12 @@ final class ElementDeclNode: StmtNode {
     static func changed(_ old: ElementState, failure: (name: String, span: Span)? = nil, _ key: String, to v: Value,
                         at span: Span, _ interp: Interpreter) throws -> ElementState {
         let state = old.copy()
-        if let (name, nameSpan) = failure {
+        if let (name, _) = failure, let k = state.maintenance.firstIndex(where: { $0.name == name }) {
+            // As for failures, a what-if's plain number of `every` counts parts.
+            var parts = false
+            if key == "every", case .number = v { parts = true }
+            try applyToMaintenance(key, value: v, parts: parts, to: &state.maintenance[k], at: span, interp)
+        } else if let (name, nameSpan) = failure {
             guard let k = state.failures.firstIndex(where: { $0.name == name }) else {
                 throw unknownFailure(name, of: state.name, among: state.failures.map(\.name), at: nameSpan)
             }
@@ -224,10 +272,10 @@ final class ElementDeclNode: StmtNode {
     }
 
     /// `repair: NAME`: the crew's name.
-    static func crew(_ v: Value, at span: Span) throws -> String {
+    static func crew(_ v: Value, at span: Span, property: String = "repair") throws -> String {
         guard case .element(let e) = v, e.kind == .crew else {
-            throw Diagnostic("repair takes a crew", at: span, label: "this is \(ValueFormatter().short(v))",
-                             help: "declare one, such as 'crew fitters { size: 2 }', and name it: repair: fitters")
+            throw Diagnostic("\(property) takes a crew", at: span, label: "this is \(ValueFormatter().short(v))",
+                             help: "declare one, such as 'crew fitters { size: 2 }', and name it: \(property): fitters")
         }
         return e.name
     }

@@ -101,6 +101,11 @@ enum ElementProperties {
                             s.scrapByType != nil || s.scrap > 0 ? "scrap: \(f.short(read(s, "scrap")))" : nil
                         }),
         discipline(.station),
+        shift(.station),
+        ElementProperty(kind: .station, name: "operator",
+                        write: { s, v, span, _ in s.operatorCrew = try ElementDeclNode.crew(v, at: span, property: "operator") },
+                        read: { s in s.operatorCrew.map { .string($0) } ?? .nil },
+                        describe: { s, _ in s.operatorCrew.map { "operator: \($0)" } }),
         ElementProperty(kind: .station, name: "batch",
                         write: { s, v, span, _ in s.batch = try ElementDeclNode.count(v, "batch", atLeast: 1, atMost: ModelSpec.maxBatch, at: span) },
                         read: { .number(Double($0.batch)) },
@@ -119,6 +124,14 @@ enum ElementProperties {
                         read: { distribution($0.delay) },
                         describe: { s, f in s.delay.map { "delay: \(f.describe($0))" } }),
     ]
+
+    /// `shift: shift(from: 6h, to: 22h, days: 1...5)` or a list of them.
+    static func shift(_ kind: ElementKind) -> ElementProperty {
+        ElementProperty(kind: kind, name: "shift",
+                        write: { s, v, span, i in s.shift = try Shifts.parts(v, at: span, i) },
+                        read: { s in s.shift.map(Shifts.value) ?? .nil },
+                        describe: { s, f in s.shift.map { "shift: \(f.short(Shifts.value($0)))" } })
+    }
 
     /// `discipline: spt`, on stations and buffers alike.
     static func discipline(_ kind: ElementKind) -> ElementProperty {
@@ -146,6 +159,8 @@ enum ElementProperties {
     }
 
     static let failure = ["up", "down", "counts", "every", "repair"]
+    /// What a `maintenance { }` block takes, and what an assignment may change in one.
+    static let maintenance = ["every", "duration", "repair"]
     /// What an assignment may change in a declared failure.
     static let failureChanges = ["up", "down", "every", "repair"]
 

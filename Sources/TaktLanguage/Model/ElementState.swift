@@ -18,6 +18,11 @@ final class ElementState {
     /// A crew's members.
     var size = 1
     var failures: [FailureState] = []
+    var maintenance: [MaintenanceState] = []
+    /// When a station works (the union of its parts); nil: always.
+    var shift: [Shift.Part]?
+    /// The crew a station's servers take an operator from.
+    var operatorCrew: String?
     /// A source's part types and shares (`part: a` is a mix of one); empty: untyped parts.
     var mix: [PartTypes.Entry<Double>] = []
     /// A station's work by part type (entries may be `else`).
@@ -47,8 +52,17 @@ final class ElementState {
         c.capacity = capacity; c.size = size; c.failures = failures; c.spans = spans
         c.mix = mix; c.processByType = processByType; c.scrapByType = scrapByType; c.setup = setup; c.attributes = attributes
         c.discipline = discipline; c.batch = batch; c.delay = delay
+        c.maintenance = maintenance; c.shift = shift; c.operatorCrew = operatorCrew
         return c
     }
+}
+
+/// A planned stop as its block gives it.
+struct MaintenanceState {
+    var name: String
+    var every: MaintenanceSpec.Every?
+    var duration: Distribution?
+    var crew: String?
 }
 
 struct FailureState {

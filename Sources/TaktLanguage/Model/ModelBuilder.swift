@@ -85,6 +85,12 @@ enum ModelBuilder {
                                                  queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap,
                                                  typed: typedWork(s, types: types), discipline: s.discipline))
                 spec.stations[spec.stations.count - 1].batch = s.batch
+                spec.stations[spec.stations.count - 1].shift = s.shift.map { Shift($0) }
+                spec.stations[spec.stations.count - 1].operatorCrew = s.operatorCrew.flatMap { crews.firstIndex(of: $0) }
+                spec.stations[spec.stations.count - 1].maintenance = s.maintenance.map {
+                    MaintenanceSpec(name: $0.name, every: $0.every ?? .parts(1), duration: $0.duration ?? .constant(0),
+                                    crew: $0.crew.flatMap { crews.firstIndex(of: $0) })
+                }
             case .buffer:
                 var b = BufferSpec(name: e.name, capacity: s.capacity, routing: r)
                 b.discipline = s.discipline
@@ -151,6 +157,19 @@ enum ModelBuilder {
                 }
             }
             if e.kind == .station && s.batch > 1 { try checkBatchRoom(e, s, model: model, states: states) }
+            if e.kind == .station && (s.shift != nil || !s.maintenance.isEmpty || s.operatorCrew != nil) {
+                // Such a station's servers take their work when they can start it, from its
+                // queue or from buffers that feed it alone.
+                for p in preds where model.element(p.from)?.kind == .buffer {
+                    let sole: Bool
+                    if case .next? = model.routes[p.from] { sole = true } else { sole = false }
+                    if !sole || states[p.from]?.capacity == 0 {
+                        throw Diagnostic("'\(e.name)' has shifts, planned stops or operators, and '\(p.from)' \(sole ? "has no room" : "feeds other nodes too")",
+                                         at: p.span, label: "such a station takes its parts from a buffer of its own with room",
+                                         help: sole ? "give '\(p.from)' a capacity of at least 1" : "give '\(e.name)' a buffer of its own")
+                    }
+                }
+            }
             if e.kind == .station, s.queueCapacity != nil, !preds.isEmpty,
                preds.allSatisfy({ model.element($0.from)?.kind == .buffer }) {
                 throw Diagnostic("queue_capacity on a station fed only by buffers", at: s.spans["queue_capacity"] ?? e.declSpan,

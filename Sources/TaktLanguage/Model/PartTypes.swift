@@ -135,3 +135,32 @@ enum PartTypes {
         .record(RecordValue(names: entries.map(\.key), values: entries.map { convert($0.value) }))
     }
 }
+
+/// `shift:` values: a `shift(...)` record or a list of them (their union).
+enum Shifts {
+    static func parts(_ v: Value, at span: Span, _ interp: Interpreter) throws -> [Shift.Part] {
+        let items: [Value]
+        if case .list(let l) = v { items = l.items } else { items = [v] }
+        guard !items.isEmpty else { throw Diagnostic("shift takes shift(...) or a list of them", at: span, label: "an empty list") }
+        return try items.map { item in
+            guard case .record(let r) = item, case .duration(let from)? = r.index(of: "from").map({ r.values[$0] }),
+                  case .duration(let to)? = r.index(of: "to").map({ r.values[$0] }),
+                  case .list(let days)? = r.index(of: "days").map({ r.values[$0] }) else {
+                throw Diagnostic("shift takes shift(from: ..., to: ..., days: ...) or a list of them", at: span,
+                                 label: "this is \(interp.formatter.short(item))")
+            }
+            guard from != to, from >= 0, to <= 86_400 else {
+                throw Diagnostic("a shift's hours run from 0h to 24h and differ", at: span, label: "this is \(interp.formatter.short(item))")
+            }
+            return Shift.Part(from: from, to: to, days: days.items.compactMap { if case .number(let d) = $0 { return Int(d) } else { return nil } })
+        }
+    }
+
+    static func value(_ parts: [Shift.Part]) -> Value {
+        let records: [Value] = parts.map {
+            .record(RecordValue(names: ["from", "to", "days"],
+                                values: [.duration($0.from), .duration($0.to), .list(ListValue($0.days.map { .number(Double($0)) }))]))
+        }
+        return records.count == 1 ? records[0] : .list(ListValue(records))
+    }
+}

@@ -42,12 +42,21 @@ public final class ResultValue {
     static let setupKPIs: [(String, Int)] = [("setup", 0)]
     /// What a model that scraps adds after those (docs/model.md order): scrapped parts and OEE.
     static let scrapKPIs: [(String, Int)] = [("scrapped", 0), ("availability", 0), ("performance", 0), ("quality", 0), ("oee", 0)]
+    static let oeeKPIs: [(String, Int)] = Array(scrapKPIs.dropFirst())
+
+    /// The fractions of server time a model's features add, in the order of docs/model.md.
+    static func featureFractions(_ spec: ModelSpec) -> [String] {
+        (setsUp(spec) ? ["setup"] : []) + (spec.stations.contains { $0.operatorCrew != nil } ? ["unstaffed"] : [])
+            + (spec.stations.contains { !$0.maintenance.isEmpty } ? ["maintenance"] : [])
+            + (spec.stations.contains { $0.shift != nil } ? ["off_shift"] : [])
+    }
 
     /// The station results of this model: the features' columns only where it uses them,
-    /// after `down`.
+    /// after `down`. OEE comes with scrap, setups, planned stops or shifts.
     static func stationKPIs(_ spec: ModelSpec) -> [(String, Int)] {
-        let features = (setsUp(spec) ? setupKPIs : []) + (scraps(spec) ? scrapKPIs : [])
-        return Array(stationKPIs[..<4]) + features + stationKPIs[4...]
+        let fractions = featureFractions(spec).map { ($0, 0) }
+        let oee = scraps(spec) ? scrapKPIs : fractions.isEmpty ? [] : oeeKPIs
+        return Array(stationKPIs[..<4]) + fractions + oee + stationKPIs[4...]
     }
 
     static func scraps(_ spec: ModelSpec) -> Bool {
@@ -56,7 +65,7 @@ public final class ResultValue {
 
     /// The state fractions a station of this model can have, as comparisons list them.
     static func stateFractions(_ spec: ModelSpec) -> [String] {
-        ["utilization", "blocked", "starved", "down"] + (setsUp(spec) ? setupKPIs.map(\.0) : [])
+        ["utilization", "blocked", "starved", "down"] + featureFractions(spec)
     }
 
     static func setsUp(_ spec: ModelSpec) -> Bool { spec.stations.contains { $0.typed.setup != nil } }
@@ -106,17 +115,23 @@ public final class ResultValue {
             case "queue": return s.queue
             case "wait": return s.wait
             case "setup": return s.setup
+            case "unstaffed": return s.unstaffed
+            case "maintenance": return s.maintenance
+            case "off_shift": return s.offShift
             case "scrapped": return s.scrapped
-            // OEE with nothing planned off (no shifts or maintenance yet): planned time is the
-            // whole window, and run time what the station was neither down nor setting up.
-            case "availability": return 1 - s.down - s.setup
+            // Planned time is what is neither off shift nor in planned stops, and run time
+            // what of it the station was neither down nor setting up.
+            case "availability":
+                let planned = 1 - s.offShift - s.maintenance
+                return planned > 0 ? (planned - s.down - s.setup) / planned : nil
             case "performance":
-                let run = 1 - s.down - s.setup
+                let run = 1 - s.offShift - s.maintenance - s.down - s.setup
                 return run > 0 ? s.utilization / run : nil
             case "quality": return s.processed > 0 ? 1 - s.scrapped / s.processed : nil
             case "oee":
-                guard 1 - s.down - s.setup > 0, s.processed > 0 else { return nil }
-                return s.utilization * (1 - s.scrapped / s.processed)
+                let planned = 1 - s.offShift - s.maintenance, run = planned - s.down - s.setup
+                guard planned > 0, run > 0, s.processed > 0 else { return nil }
+                return (run / planned) * (s.utilization / run) * (1 - s.scrapped / s.processed)
             default: return s.processed
             }
         }

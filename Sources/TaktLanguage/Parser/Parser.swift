@@ -461,18 +461,18 @@ public struct Parser {
             while current.isNewline || check(.comma) || check(.semicolon) { advance() }
             if check(.rbrace) || current.isEOF { break }
             let keyToken = current
-            if allowFailures, case .identifier("failure") = current.kind {
+            if allowFailures, case .identifier(let word) = current.kind, word == "failure" || word == "maintenance" {
                 if case .symbol(.lbrace) = peekKind(1) {
                     advance()
-                    let inner = try parseProperties(allowFailures: false, context: "failure")
-                    failures.append(FailureDecl(name: nil, properties: inner.properties, span: span(from: keyToken)))
+                    let inner = try parseProperties(allowFailures: false, context: word)
+                    failures.append(FailureDecl(name: nil, properties: inner.properties, span: span(from: keyToken), isMaintenance: word == "maintenance"))
                     continue
                 }
                 if case .identifier = peekKind(1), case .symbol(.lbrace) = peekKind(2) {
                     advance()
-                    let name = try expectName("a failure name")
-                    let inner = try parseProperties(allowFailures: false, context: "failure")
-                    failures.append(FailureDecl(name: name.name, properties: inner.properties, span: span(from: keyToken)))
+                    let name = try expectName("a \(word) name")
+                    let inner = try parseProperties(allowFailures: false, context: word)
+                    failures.append(FailureDecl(name: name.name, properties: inner.properties, span: span(from: keyToken), isMaintenance: word == "maintenance"))
                     continue
                 }
             }

@@ -254,6 +254,48 @@ enum Builtins {
                 throw Diagnostic("\(error.message) in empirical", at: c.span(0), label: "outside its domain")
             }
         },
+        // A working pattern for `shift:` (docs/model.md): a record the property reads.
+        Builtin("shift", 2, 3, labels: ["from", "to", "days"]) { c in
+            var from: Double? = nil, to: Double? = nil
+            var days: [Int] = Array(1...7)
+            for (i, label) in c.node.labels.enumerated() {
+                let v = c.args[i]
+                switch label {
+                case "from"?, "to"?:
+                    guard case .duration(let x) = v, x >= 0, x <= 86_400 else {
+                        throw Diagnostic("\(label!) is a time of day from 0h to 24h", at: c.span(i), label: "this is \(c.interp.formatter.short(v))")
+                    }
+                    if label == "from" { from = x } else { to = x }
+                case "days"?:
+                    var list: [Value] = []
+                    switch v {
+                    case .range(let r): list = (r.lower..<r.upper).map { .number(Double($0)) } + (r.closed ? [.number(Double(r.upper))] : [])
+                    case .list(let l): list = l.items
+                    case .number: list = [v]
+                    default: break
+                    }
+                    days = []
+                    for d in list {
+                        guard case .number(let x) = d, let n = Operators.wholeNumber(x), (1...7).contains(n) else {
+                            throw Diagnostic("days are whole numbers from 1 to 7, such as 1...5", at: c.span(i), label: "this is \(c.interp.formatter.short(v))")
+                        }
+                        days.append(n)
+                    }
+                    guard !days.isEmpty else { throw Diagnostic("a shift needs at least one day", at: c.span(i)) }
+                default:
+                    throw Diagnostic("shift takes named arguments: from, to, days", at: c.span(i), help: "for example: shift(from: 6h, to: 22h, days: 1...5)")
+                }
+            }
+            guard let from, let to else {
+                throw Diagnostic("a shift needs 'from' and 'to'", at: c.node.span, help: "for example: shift(from: 6h, to: 22h)")
+            }
+            guard from != to else {
+                throw Diagnostic("a shift's from and to are equal", at: c.node.span, label: "it would never start or never end",
+                                 help: "leave 'shift' out for a station that always works")
+            }
+            return .record(RecordValue(names: ["from", "to", "days"],
+                                       values: [.duration(from), .duration(to), .list(ListValue(days.map { .number(Double($0)) }))]))
+        },
         Builtin("simulate", 0, 4, labels: ["horizon", "warmup", "replications", "seed"]) { c in
             var s = c.interp.settings
             for (i, label) in c.node.labels.enumerated() {
