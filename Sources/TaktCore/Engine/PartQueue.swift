@@ -37,6 +37,16 @@ struct Ring<Element> {
         }
     }
 
+    /// Removes the element `i` places from the front, keeping the others' order. O(i).
+    mutating func remove(at i: Int) -> Element {
+        var k = i
+        while k > 0 {
+            swap(&(items + ((head + k) & mask)).pointee, &(items + ((head + k - 1) & mask)).pointee)
+            k -= 1
+        }
+        return removeFirst()
+    }
+
     @inline(__always)
     mutating func removeFirst() -> Element {
         let x = (items + head).move()

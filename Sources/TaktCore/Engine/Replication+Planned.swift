@@ -122,6 +122,7 @@ extension Replication {
         guard h.server.pointee.hold == Hold.pull else { return false }
         let i = h.server.pointee.station
         if h.station.pointee.planned, let shift = plan.shifts[i], !shift.isOn(at: now) { return false }
+        if h.station.pointee.assembles { return startAssembly(h) }
         return h.station.pointee.batchSize > 1 ? startBatch(h) : take(h)
     }
 
@@ -141,7 +142,7 @@ extension Replication {
     /// Whether a server of station `i`, which pulls its work, could take a part now.
     func canPullNow(_ i: Int) -> Bool {
         let st = stations.at(i)
-        guard st.pointee.batchSize <= 1 else { return false }
+        guard st.pointee.batchSize <= 1, !st.pointee.assembles else { return false }
         if st.pointee.planned, let shift = plan.shifts[i], !shift.isOn(at: now) { return false }
         let first = st.pointee.firstServer
         return (first..<(first + st.pointee.servers)).contains {

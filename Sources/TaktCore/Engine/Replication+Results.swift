@@ -25,6 +25,7 @@ extension Replication {
         }
         for j in buffers.indices { buffers[j].levelArea = -Replication.waitedBefore(warmup, buffers[j].parts) }
         for k in sinks.indices { sinks[k] = SinkRT() }
+        consumed = 0
         sourcesAtWindow = sources.indices.map { (sources[$0].created - sources[$0].lost, sources[$0].lost) }
         for k in sources.indices { sources[k].blockedTime = 0 }
         openCrewWindow()
@@ -52,7 +53,9 @@ extension Replication {
             out.maintenance = fraction(.maintenance)
             out.offShift = fraction(.offShift)
             out.queue = st.queueArea / horizon
-            out.wait = st.waitCount > 0 ? st.waitSum / Double(st.waitCount) : nil
+            // An assembly's starts each take a set: its waits are its components'.
+            let waits = st.waitCount * componentsPerStart(i)
+            out.wait = waits > 0 ? st.waitSum / Double(waits) : nil
             out.processed = Double(st.processed)
             out.scrapped = Double(scrapped[i])
             r.scrapped += out.scrapped
@@ -85,6 +88,7 @@ extension Replication {
         r.partsAtStart = partsAtWindow.live
         r.partsCreated = parts.made - partsAtWindow.made
         r.partsAtEnd = parts.live
+        r.consumed = consumed
         return r
     }
 

@@ -128,6 +128,8 @@ final class Replication {
         var setsUp = false
         /// Whether the process time (or scrap chance) depends on the part's type.
         var typedProcess = false
+        /// Whether a start consumes a set of parts (`Replication+Assembly`).
+        var assembles = false
         /// Whether its servers have shifts, planned stops or operators (`Replication+Planned`):
         /// their states and starts take the slower paths there.
         var planned = false
@@ -145,7 +147,7 @@ final class Replication {
         /// Its queue's `Discipline` (raw): 0, first in first out, appends.
         var discipline: UInt8 = 0
         /// Rounds the record up to four cache lines.
-        private let padding: (Int, Int, Int) = (0, 0, 0)
+        private let padding: (Int, Int, Int32, Int16, Int8) = (0, 0, 0, 0, 0)
 
         init(route: Route, servers: Int, firstServer: Int, queueCap: Int, process: Sampler, rng: RandomStream) {
             self.route = route
@@ -343,6 +345,11 @@ final class Replication {
     let batchMembers: FixedArray<Int32>
     let batchHeld: FixedArray<Int32>
     let batchNext: FixedArray<Int32>
+    /// Each station's set (type slot, count) and product type slot, for assemblies.
+    let sets: [[(type: Int, count: Int)]]
+    let products: [Int32]
+    /// Parts consumed by assemblies in the window.
+    var consumed = 0
     /// Shifts, planned stops and operators (`Replication+Planned`).
     var plan: PlannedStates
     /// Each buffer's delay, if it has one, and its stream.
@@ -418,7 +425,8 @@ final class Replication {
             rt.planned = s.hasPlannedStates
             rt.byType = rt.setsUp || rt.typedProcess || rt.usesPreset || rt.planned
             rt.batchSize = s.batch
-            rt.appends = s.discipline == .fifo && s.batch == 1 && !s.hasPlannedStates
+            rt.appends = s.discipline == .fifo && !s.pulls
+            rt.assembles = !s.assemble.isEmpty
             rt.batchBase = batchSlots
             if s.batch > 1 { batchSlots += s.batch * s.servers }
             rt.modeCount = s.failures.count
@@ -432,7 +440,7 @@ final class Replication {
             rt.hasPartFailures = modes[rt.modeBase...].contains { $0.clock == .parts }
             for k in 0..<s.servers {
                 var server = ServerRT(station: stations.count, failureBase: ttf.count)
-                if s.batch > 1 || s.hasPlannedStates { server.hold = Hold.pull }
+                if s.pulls { server.hold = Hold.pull }
                 for f in s.failures {
                     var up = stream(s.name, "failure \(f.name) up \(k)")
                     switch f.clock {
@@ -452,7 +460,7 @@ final class Replication {
             rt.discipline = b.discipline.rawValue
             if case .next(.station(let i)) = b.routing {
                 rt.drawsAhead = b.discipline == .spt || spec.stations[i].discipline == .spt
-                rt.feedsPuller = spec.stations[i].batch > 1 || spec.stations[i].hasPlannedStates
+                rt.feedsPuller = spec.stations[i].pulls
             }
             rt.delays = b.delay != nil
             rt.appends = rt.discipline == 0 && !rt.drawsAhead && !rt.feedsPuller && !rt.delays
@@ -511,6 +519,8 @@ final class Replication {
         self.setupTime = FixedArray(setupTime)
         self.setupBase = FixedArray(setupBase)
         setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
+        sets = spec.stations.map(\.assemble)
+        products = spec.stations.map { Int32($0.makes ?? spec.untypedSlot) }
         plan = PlannedStates(spec: spec, servers: servers.map(\.station), stream: stream)
         bufferDelay = FixedArray(spec.buffers.map { $0.delay.map(Sampler.init) })
         delayRng = FixedArray(spec.buffers.map { stream($0.name, "delay") })

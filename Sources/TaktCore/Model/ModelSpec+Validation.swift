@@ -105,10 +105,17 @@ extension ModelSpec {
                 if let p = distribution(m.duration, of: "station \(s.name), maintenance \(m.name)") { return p }
             }
             guard s.batch >= 1, s.batch <= ModelSpec.maxBatch else { return "station \(s.name): batch must be 1 to \(ModelSpec.maxBatch)" }
-            if s.batch > 1 {
+            if !s.assemble.isEmpty {
+                guard s.batch == 1, s.discipline != .spt,
+                      s.assemble.allSatisfy({ partTypes.indices.contains($0.type) && $0.count >= 1 && $0.count <= ModelSpec.maxBatch }),
+                      s.makes.map({ partTypes.indices.contains($0) }) ?? true else {
+                    return "station \(s.name): an assembly needs known types, counts of 1 or more, and no batch or spt"
+                }
+            }
+            if s.batch > 1 || !s.assemble.isEmpty {
                 let i = stations.firstIndex { $0.name == s.name } ?? -1
                 for b in buffers where b.routing.destinations.contains(.station(i)) && b.routing != .next(.station(i)) {
-                    return "station \(s.name): a batch is taken from buffers that feed the station alone (\(b.name) does not)"
+                    return "station \(s.name): a batch or set is taken from buffers that feed the station alone (\(b.name) does not)"
                 }
             }
             if s.discipline == .spt {

@@ -233,12 +233,27 @@ public struct StationSpec: Sendable, Equatable {
     /// Parts processed together as one (1: one at a time). A server starts when this many
     /// wait for it, in its own queue or in buffers that feed it alone.
     public var batch: Int = 1
+    /// A set of parts by type consumed per start (type index, count), making one part of
+    /// type `makes` (nil: untyped); empty: not an assembly.
+    public var assemble: [(type: Int, count: Int)] = []
+    public var makes: Int?
     /// When its servers work; nil: always.
     public var shift: Shift?
     /// Planned stops of each server.
     public var maintenance: [MaintenanceSpec] = []
     /// The crew whose member each server holds while setting up and processing; nil: none.
     public var operatorCrew: Int?
+
+    public static func == (a: StationSpec, b: StationSpec) -> Bool {
+        a.name == b.name && a.servers == b.servers && a.process == b.process && a.queueCapacity == b.queueCapacity
+            && a.failures == b.failures && a.routing == b.routing && a.scrap == b.scrap && a.typed == b.typed
+            && a.discipline == b.discipline && a.batch == b.batch && a.assemble.map(\.type) == b.assemble.map(\.type)
+            && a.assemble.map(\.count) == b.assemble.map(\.count) && a.makes == b.makes && a.shift == b.shift
+            && a.maintenance == b.maintenance && a.operatorCrew == b.operatorCrew
+    }
+
+    /// Whether its servers pull their work rather than take what is pushed to them.
+    public var pulls: Bool { batch > 1 || !assemble.isEmpty || hasPlannedStates }
 
     /// Whether its servers have states beyond the plain ones (shifts, maintenance, operators).
     public var hasPlannedStates: Bool { shift != nil || !maintenance.isEmpty || operatorCrew != nil }

@@ -65,4 +65,6 @@ public struct ReplicationResult: Sendable {
     /// The parts in the plant when the window opened, created in it, and left at its end:
     /// at start + created = absorbed + at end, which the property tests hold the engine to.
     public var partsAtStart = 0, partsCreated = 0, partsAtEnd = 0
+    /// Parts consumed by assemblies in the window (their products count as created).
+    public var consumed = 0
 }

@@ -185,6 +185,17 @@ final class ElementDeclNode: StmtNode {
                                  help: "it makes a part only when its station can take one")
             }
         case .station:
+            if state.makes != nil && state.assemble.isEmpty {
+                throw Diagnostic("'makes' without 'assemble'", at: state.spans["makes"] ?? span, label: "only an assembly makes a part",
+                                 help: "add the set it consumes, such as assemble: {frame: 1, wheel: 4}")
+            }
+            if !state.assemble.isEmpty && state.batch > 1 {
+                throw Diagnostic("a station takes 'batch' or 'assemble', not both", at: state.spans["batch"] ?? span)
+            }
+            if !state.assemble.isEmpty && state.discipline == .spt {
+                throw Diagnostic("spt with an assembly", at: state.spans["discipline"] ?? span,
+                                 label: "an assembly's time is drawn for its product", help: "use fifo, lifo, priority or edd")
+            }
             if state.process == nil && state.processByType == nil {
                 throw Diagnostic("the station '\(state.name)' needs a 'process' time", at: span,
                                  help: "for example: process: exponential(1min)")

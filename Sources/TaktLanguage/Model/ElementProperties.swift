@@ -102,6 +102,24 @@ enum ElementProperties {
                         }),
         discipline(.station),
         shift(.station),
+        ElementProperty(kind: .station, name: "assemble",
+                        write: { s, v, span, i in
+                            guard case .record(let r) = v, !r.names.isEmpty else {
+                                throw Diagnostic("assemble takes a record of part types and counts, such as {frame: 1, wheel: 4}", at: span,
+                                                 label: "this is \(ValueFormatter().short(v))")
+                            }
+                            let parts = PartTypes.names(i)
+                            s.assemble = try zip(r.names, r.values).map { key, x in
+                                try PartTypes.checkKey(key, else: false, at: span, parts)
+                                return (key, try ElementDeclNode.count(x, "a set count", atLeast: 1, atMost: ModelSpec.maxBatch, at: span))
+                            }
+                        },
+                        read: { s in s.assemble.isEmpty ? .nil : PartTypes.value(s.assemble) { .number(Double($0)) } },
+                        describe: { s, f in s.assemble.isEmpty ? nil : "assemble: \(f.short(PartTypes.value(s.assemble) { .number(Double($0)) }))" }),
+        ElementProperty(kind: .station, name: "makes",
+                        write: { s, v, span, i in s.makes = try PartTypes.part(v, "makes", at: span, i) },
+                        read: { s in s.makes.map { .string($0) } ?? .nil },
+                        describe: { s, _ in s.makes.map { "makes: \($0)" } }),
         ElementProperty(kind: .station, name: "operator",
                         write: { s, v, span, _ in s.operatorCrew = try ElementDeclNode.crew(v, at: span, property: "operator") },
                         read: { s in s.operatorCrew.map { .string($0) } ?? .nil },

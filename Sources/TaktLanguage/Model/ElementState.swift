@@ -33,6 +33,9 @@ final class ElementState {
     var discipline: Discipline = .fifo
     /// Parts a station processes together.
     var batch = 1
+    /// An assembly's set (part type, count) and the type it makes (nil: untyped).
+    var assemble: [PartTypes.Entry<Int>] = []
+    var makes: String?
     /// A buffer's time from entering until a part may leave.
     var delay: Distribution?
     /// A part type's attributes, in declaration order.
@@ -53,6 +56,7 @@ final class ElementState {
         c.mix = mix; c.processByType = processByType; c.scrapByType = scrapByType; c.setup = setup; c.attributes = attributes
         c.discipline = discipline; c.batch = batch; c.delay = delay
         c.maintenance = maintenance; c.shift = shift; c.operatorCrew = operatorCrew
+        c.assemble = assemble; c.makes = makes
         return c
     }
 }

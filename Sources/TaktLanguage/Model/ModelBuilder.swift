@@ -85,6 +85,8 @@ enum ModelBuilder {
                                                  queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap,
                                                  typed: typedWork(s, types: types), discipline: s.discipline))
                 spec.stations[spec.stations.count - 1].batch = s.batch
+                spec.stations[spec.stations.count - 1].assemble = s.assemble.compactMap { a in types.firstIndex(of: a.key).map { ($0, a.value) } }
+                spec.stations[spec.stations.count - 1].makes = s.makes.flatMap { types.firstIndex(of: $0) }
                 spec.stations[spec.stations.count - 1].shift = s.shift.map { Shift($0) }
                 spec.stations[spec.stations.count - 1].operatorCrew = s.operatorCrew.flatMap { crews.firstIndex(of: $0) }
                 spec.stations[spec.stations.count - 1].maintenance = s.maintenance.map {
@@ -157,14 +159,14 @@ enum ModelBuilder {
                 }
             }
             if e.kind == .station && s.batch > 1 { try checkBatchRoom(e, s, model: model, states: states) }
-            if e.kind == .station && (s.shift != nil || !s.maintenance.isEmpty || s.operatorCrew != nil) {
+            if e.kind == .station && (s.shift != nil || !s.maintenance.isEmpty || s.operatorCrew != nil || !s.assemble.isEmpty) {
                 // Such a station's servers take their work when they can start it, from its
                 // queue or from buffers that feed it alone.
                 for p in preds where model.element(p.from)?.kind == .buffer {
                     let sole: Bool
                     if case .next? = model.routes[p.from] { sole = true } else { sole = false }
                     if !sole || states[p.from]?.capacity == 0 {
-                        throw Diagnostic("'\(e.name)' has shifts, planned stops or operators, and '\(p.from)' \(sole ? "has no room" : "feeds other nodes too")",
+                        throw Diagnostic("'\(e.name)' assembles or has shifts, planned stops or operators, and '\(p.from)' \(sole ? "has no room" : "feeds other nodes too")",
                                          at: p.span, label: "such a station takes its parts from a buffer of its own with room",
                                          help: sole ? "give '\(p.from)' a capacity of at least 1" : "give '\(e.name)' a buffer of its own")
                     }
@@ -210,6 +212,30 @@ enum ModelBuilder {
         }
     }
 
+    /// Each type of an assembly's set needs room for its count: the station's queue, or the
+    /// capacities of the buffers that type arrives through.
+    static func checkSetRoom(_ e: StaticModel.Element, _ s: ElementState, model: StaticModel, states: [String: ElementState],
+                             reach: [String: Set<Int>], types: [String]) throws {
+        let preds = model.predecessors[e.name] ?? []
+        let feeders = preds.filter { model.element($0.from)?.kind == .buffer }.map(\.from)
+        for (key, count) in s.assemble {
+            guard let slot = types.firstIndex(of: key) else { continue }
+            var room: Int? = 0
+            if feeders.isEmpty {
+                room = s.queueCapacity
+            } else {
+                for f in feeders where reach[f]?.contains(slot) == true {
+                    if let c = states[f]?.capacity { room = room.map { $0 + c } } else { room = nil }
+                }
+            }
+            if let room, room < count {
+                throw Diagnostic("the set at '\(e.name)' needs \(count) '\(key)' parts waiting, and there is room for \(room)",
+                                 at: s.spans["assemble"] ?? e.declSpan, label: "it could never start",
+                                 help: feeders.isEmpty ? "raise queue_capacity to at least \(count)" : "raise the capacity of the buffers '\(key)' parts arrive through")
+            }
+        }
+    }
+
     /// A station's by-type tables in the core's form: an entry per type slot, untyped last;
     /// slots without an entry get the station's own value (no such type reaches it).
     static func typedWork(_ s: ElementState, types: [String]) -> TypedWork {
@@ -232,7 +258,7 @@ enum ModelBuilder {
     /// branch its own), and the by-type records and type splits that lack an entry for one.
     static func checkTypes(_ model: StaticModel, states: [String: ElementState], routes: [String: (StaticModel.Route, Span)],
                            types: [String], at callSpan: Span) throws {
-        let hasTypedWork = states.values.contains { $0.processByType != nil || $0.scrapByType != nil }
+        let hasTypedWork = states.values.contains { $0.processByType != nil || $0.scrapByType != nil || !$0.assemble.isEmpty }
         let hasTypeSplit = model.elements.contains { if case .byType? = routes[$0.name]?.0 ?? model.routes[$0.name] { return true }; return false }
         guard hasTypedWork || hasTypeSplit else { return }
         func typeName(_ slot: Int) -> String { slot < types.count ? "'\(types[slot])' parts" : "untyped parts" }
@@ -255,7 +281,10 @@ enum ModelBuilder {
                     work.append(t)
                 }
             }
-            if case .byType(let branches) = route {
+            if let s = states[n], model.element(n)?.kind == .station, !s.assemble.isEmpty {
+                // An assembly sends on its product alone.
+                for t in route.targets { send([s.makes.flatMap { types.firstIndex(of: $0) } ?? types.count], to: t) }
+            } else if case .byType(let branches) = route {
                 let keys = branches.map(\.key)
                 for slot in here.sorted() {
                     guard let k = PartTypes.lookupIndex(keys, key(slot)) else {
@@ -271,6 +300,14 @@ enum ModelBuilder {
         }
         for e in model.elements where e.kind == .station {
             guard let s = states[e.name] else { continue }
+            if !s.assemble.isEmpty {
+                let listed = Set(s.assemble.compactMap { types.firstIndex(of: $0.key) })
+                if let slot = (reach[e.name] ?? []).sorted().first(where: { !listed.contains($0) }) {
+                    throw Diagnostic("\(typeName(slot)) reach the assembly '\(e.name)', whose set does not list them", at: s.spans["assemble"] ?? e.declSpan,
+                                     label: "they would wait there for ever", help: "list the type in the set, or send it elsewhere")
+                }
+                try checkSetRoom(e, s, model: model, states: states, reach: reach, types: types)
+            }
             for slot in (reach[e.name] ?? []).sorted() {
                 for (property, keys) in [("process", s.processByType?.map(\.key)), ("scrap", s.scrapByType?.map(\.key))] {
                     guard let keys, PartTypes.lookupIndex(keys, key(slot)) == nil else { continue }
