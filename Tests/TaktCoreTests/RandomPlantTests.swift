@@ -2,7 +2,9 @@ import XCTest
 @testable import TaktCore
 
 /// Plants drawn at random — every routing rule, buffer sizes including hand-offs, own queues,
-/// saturated and limited sources, failures of all three clocks — must run without a fault,
+/// saturated and limited sources, failures of all three clocks, part types with splits by
+/// type, work by type and setups, disciplines, batches, delays, shifts, planned stops and
+/// operators — must run without a fault,
 /// give the same numbers whatever the number of workers, and keep each station's state
 /// fractions summing to one and every part accounted for.
 final class RandomPlantTests: XCTestCase {
@@ -73,13 +75,67 @@ final class RandomPlantTests: XCTestCase {
                                           failures: failures, routing: routing,
                                           scrap: r.next() % 4 == 0 ? 0.05 * Double(1 + r.next() % 4) : 0))
         }
+        if r.next() % 2 == 0 { addRicherFeatures(&m, &r, buffered: buffered, bufferOf: bufferOf) }
         return m
+    }
+
+    /// Part types, disciplines, batches, delays, shifts, stops and operators, where the plant
+    /// drawn allows them.
+    func addRicherFeatures(_ m: inout ModelSpec, _ r: inout RandomStream, buffered: [Bool], bufferOf: [Int]) {
+        m.partTypes = [PartTypeSpec(name: "a", priority: 1, due: 60), PartTypeSpec(name: "b", priority: 2)]
+        m.sources[0].mix = [TypeShare(type: 0, weight: 0.6), TypeShare(type: 1, weight: 0.4)]
+        if m.crews.isEmpty { m.crews = [CrewSpec(name: "team", size: 1 + Int(r.next() % 2))] }
+        let slots = m.typeSlots
+        for i in m.stations.indices {
+            if r.next() % 3 == 0 { m.stations[i].typed.process = (0..<slots).map { _ in distribution(&r) } }
+            if r.next() % 3 == 0 {
+                m.stations[i].typed.setup = (0..<(slots * slots)).map { k in k / slots != k % slots && r.next() % 2 == 0 ? distribution(&r) : nil }
+            }
+            if case .split(_, let d) = m.stations[i].routing, r.next() % 2 == 0 { m.stations[i].routing = .byType([0, 1, 1], d) }
+            let disciplines: [Discipline] = [.fifo, .lifo, .priority, .edd, .spt]
+            m.stations[i].discipline = disciplines[Int(r.next() % 5)]
+            let room = buffered[i] ? m.buffers[bufferOf[i]].capacity : m.stations[i].queueCapacity
+            let fedByOthers = m.sources[0].saturated && i == 0 ? false : true
+            // Pulling stations take their parts from a buffer of their own with room.
+            let canPull = room != 0 && fedByOthers || (m.sources[0].saturated && i == 0)
+            if canPull && m.stations[i].discipline != .spt && r.next() % 4 == 0 {
+                let batch = 2 + Int(r.next() % 3)
+                if room.map({ $0 >= batch }) ?? true { m.stations[i].batch = batch }
+            }
+            if canPull && r.next() % 3 == 0 {
+                m.stations[i].shift = Shift([Shift.Part(from: Double(r.next() % 20) * 60, to: Double(30 + r.next() % 60) * 60)])
+            }
+            if canPull && r.next() % 3 == 0 {
+                let every: MaintenanceSpec.Every = r.next() % 2 == 0 ? .clock(100 + 200 * r.uniform()) : .parts(10 + Int(r.next() % 20))
+                m.stations[i].maintenance = [MaintenanceSpec(name: "pm", every: every, duration: distribution(&r),
+                                                             crew: r.next() % 2 == 0 ? 0 : nil)]
+            }
+            if canPull && r.next() % 3 == 0 { m.stations[i].operatorCrew = Int(r.next() % UInt64(m.crews.count)) }
+        }
+        for j in m.buffers.indices {
+            if m.buffers[j].capacity != 0 && r.next() % 3 == 0 { m.buffers[j].delay = distribution(&r) }
+            if m.buffers[j].delay == nil && r.next() % 3 == 0 { m.buffers[j].discipline = [.lifo, .priority, .edd][Int(r.next() % 3)] }
+        }
+        // A station whose buffer has no room cannot pull; spt needs its time drawn as a part joins.
+        for i in m.stations.indices where m.stations[i].pulls {
+            if let j = buffered[i] ? bufferOf[i] : nil, m.buffers[j].capacity == 0 { m.stations[i] = stripPulls(m.stations[i]) }
+        }
+    }
+
+    func stripPulls(_ s: StationSpec) -> StationSpec {
+        var s = s
+        s.batch = 1
+        s.shift = nil
+        s.maintenance = []
+        s.operatorCrew = nil
+        return s
     }
 
     func testRandomPlantsKeepTheirInvariants() throws {
         var ran = 0
-        for seed in 1...120 as ClosedRange<UInt64> {
+        for seed in 1...200 as ClosedRange<UInt64> {
             let m = plant(seed)
+            if let problem = m.structuralProblem() { XCTFail("plant \(seed): \(problem)"); continue }
             let settings = RunSettingsCore(warmup: Double(seed % 2) * 50, horizon: 3_000, seed: seed)
             let one: Simulation.Outcome
             do {
@@ -97,7 +153,9 @@ final class RandomPlantTests: XCTestCase {
             }
             for rep in one.replications {
                 for s in rep.stations {
-                    XCTAssertEqual(s.utilization + s.blocked + s.starved + s.down, 1, accuracy: 1e-9, "plant \(seed)")
+                    let fractions = [s.utilization, s.blocked, s.starved, s.down, s.setup, s.unstaffed, s.maintenance, s.offShift]
+                    XCTAssertEqual(fractions.reduce(0, +), 1, accuracy: 1e-9, "plant \(seed)")
+                    XCTAssertTrue(fractions.allSatisfy { $0 >= -1e-12 }, "plant \(seed)")
                     XCTAssertTrue(s.queue >= 0 && s.queue.isFinite, "plant \(seed)")
                 }
                 for b in rep.buffers { XCTAssertTrue(b.level >= 0 && b.level.isFinite, "plant \(seed)") }
@@ -126,6 +184,6 @@ final class RandomPlantTests: XCTestCase {
                 XCTAssertGreaterThanOrEqual(area, cycles - Double(rep.partsAtStart) * settings.warmup - slack, "plant \(seed)")
             }
         }
-        XCTAssertGreaterThan(ran, 80)
+        XCTAssertGreaterThan(ran, 130)
     }
 }

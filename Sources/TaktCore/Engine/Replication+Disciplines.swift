@@ -55,6 +55,13 @@ extension Replication {
         }
     }
 
+    /// Whether buffer `j` would send its head part to station `i` now. A station that pulls its
+    /// work is fed only by buffers of its own, and has no idle bits that the buffer's routing
+    /// could read.
+    func sendsHere(_ j: Int, _ head: QueuedPart, station i: Int) -> Bool {
+        servers[stations[i].firstServer].hold & Hold.pull != 0 || bufferDestination(j, part: head.part) == .station(i)
+    }
+
     /// Draws part `p`'s process time at station `i` now, as it joins a queue ordered by it.
     func drawAhead(_ p: Int32, station i: Int) {
         let st = stations.at(i)
@@ -71,7 +78,7 @@ extension Replication {
         let start = st.pointee.feederStart
         for f in start..<(start + st.pointee.feederCount) {
             let j = feeders[f]
-            guard let head = buffers[j].parts.first, isReady(head, in: j), bufferDestination(j, part: head.part) == .station(i) else { continue }
+            guard let head = buffers[j].parts.first, isReady(head, in: j), sendsHere(j, head, station: i) else { continue }
             if best < 0 || goesBefore(head, bestHead, d) || (!goesBefore(bestHead, head, d) && head.arrived < bestHead.arrived) {
                 best = j
                 bestHead = head

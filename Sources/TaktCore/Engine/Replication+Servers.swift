@@ -332,7 +332,7 @@ extension Replication {
         for f in start..<(start + st.pointee.feederCount) {
             let j = feeders[f]
             guard let head = buffers[j].parts.first, bestTime > head.arrived, isReady(head, in: j) else { continue }
-            if bufferDestination(j, part: head.part) == .station(i) {
+            if sendsHere(j, head, station: i) {
                 best = j
                 bestTime = head.arrived
             }
