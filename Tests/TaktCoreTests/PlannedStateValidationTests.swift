@@ -75,6 +75,29 @@ final class PlannedStateValidationTests: XCTestCase {
         near(r.map { $0.stations[0].maintenance }, 1800 / (8 * hour + 60 + 1800), "maintenance")
     }
 
+    /// A source on a weekday shift makes parts only then, its clock paused off shift: exactly
+    /// 6 an hour for 40 hours a week. A crew on a day shift repairs only then: breakdowns at
+    /// 2h every day wait for 8h, and each takes 30 min.
+    func testSourcesAndCrewsOnShifts() throws {
+        var m = ModelSpec()
+        m.crews = [CrewSpec(name: "day", size: 1)]
+        m.crews[0].shift = Shift([Shift.Part(from: 8 * hour, to: 16 * hour)])
+        m.sources = [SourceSpec(name: "orders", interarrival: .constant(600), routing: .next(.station(0)))]
+        m.sources[0].shift = Shift([Shift.Part(from: 6 * hour, to: 14 * hour, days: Array(1...5))])
+        // Fails 2 h after each day starts: clock failures every 24 h, the first at 2h.
+        m.stations = [StationSpec(name: "press", process: .constant(300), failures: [
+            FailureSpec(name: "f", up: .constant(2 * hour), down: .constant(1800), clock: .clock, crew: 0),
+        ], routing: .next(.sink(0)))]
+        m.sinks = [SinkSpec(name: "done")]
+        let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 0, horizon: 4 * week, seed: 1), replications: 1).replications[0]
+        XCTAssertEqual(r.sources[0].created, 4 * 40 * 6)
+        // Down from 2h to 8h30 on day 1, then a new up time of 2h: 10h30 to 16h, then 18h to 8h30
+        // next day... every repair waits for the fitter's shift, so the fitter works 30 min at
+        // a time and never off shift.
+        XCTAssertLessThanOrEqual(r.crews[0].utilization, 8.0 / 24 + 1e-9)
+        XCTAssertGreaterThan(r.crews[0].wait!, 0)
+    }
+
     /// Three saturated stations share two operators: a free operator goes to the oldest request,
     /// so with exponential processing the number staffed is always two: each station is
     /// processing two thirds of the time and unstaffed one third.

@@ -18,7 +18,11 @@ extension Replication {
 
     struct CrewRT {
         let size: Int
+        /// Members free to take work: on shift and not busy.
         var free: Int
+        var busy = 0
+        let shift: Shift?
+        var onShift = true
         /// Requests waiting, oldest first from `head`.
         var waiting: [RepairRequest] = []
         var head = 0
@@ -32,9 +36,15 @@ extension Replication {
         /// Waits of the requests granted within the window.
         var waitSum = 0.0, grants = 0
 
-        init(size: Int) {
+        init(size: Int, shift: Shift?) {
             self.size = size
+            self.shift = shift
             free = size
+        }
+
+        mutating func take() {
+            free -= 1
+            busy += 1
         }
 
         /// Requests waiting, of every kind.
@@ -52,7 +62,7 @@ extension Replication {
     func accrueCrew(_ c: Int, until time: Double) {
         let from = max(crews[c].last, warmup)
         if time > from {
-            crews[c].busyArea += Double(crews[c].size - crews[c].free) * (time - from)
+            crews[c].busyArea += Double(crews[c].busy) * (time - from)
             crews[c].queueArea += Double(crews[c].queued) * (time - from)
         }
         crews[c].last = max(crews[c].last, time)
@@ -69,7 +79,7 @@ extension Replication {
     }
 
     func startRepair(_ sv: Int, _ m: Int, crew c: Int, asked: Double) {
-        crews[c].free -= 1
+        crews[c].take()
         crews[c].noteGrant(waited: now - asked, inWindow: now >= warmup)
         scheduleRepair(sv, m)
     }
@@ -77,7 +87,16 @@ extension Replication {
     /// A repair by crew `c` ended: the member takes the oldest waiting repair, if any.
     func releaseMember(_ c: Int) {
         accrueCrew(c, until: now)
+        crews[c].busy -= 1
+        // Off shift a member who finished goes home.
+        guard crews[c].onShift else { return }
         crews[c].free += 1
+        dispatch(c)
+    }
+
+    /// A free member of crew `c` takes the oldest waiting repair, else a stop, else an operator request.
+    func dispatch(_ c: Int) {
+        guard crews[c].free > 0 else { return }
         guard crews[c].waiting.count > crews[c].head else { return nextPlannedRequest(c) }
         let r = crews[c].waiting[crews[c].head]
         crews[c].head += 1
@@ -106,6 +125,32 @@ extension Replication {
             operatorGranted(sv)
             return
         }
+    }
+
+    /// Schedules the crews' shift changes (crews off shift at time 0 start with no one free).
+    func startCrewShifts() {
+        for c in crews.indices {
+            guard let shift = crews[c].shift else { continue }
+            if !shift.isOn(at: 0) {
+                crews[c].onShift = false
+                crews[c].free = 0
+            }
+            if let t = shift.nextChange(after: 0) { calendar.schedule(time: t, kind: .shift, target: -1 - c) }
+        }
+    }
+
+    func crewShiftChange(_ c: Int) {
+        guard let shift = crews[c].shift else { return }
+        accrueCrew(c, until: now)
+        crews[c].onShift = shift.isOn(at: now)
+        crews[c].free = crews[c].onShift ? crews[c].size - crews[c].busy : 0
+        // Each member now free takes the oldest waiting work.
+        var before = -1
+        while crews[c].free > 0 && crews[c].queued > 0 && crews[c].free != before {
+            before = crews[c].free
+            dispatch(c)
+        }
+        if let t = shift.nextChange(after: now) { calendar.schedule(time: t, kind: .shift, target: -1 - c) }
     }
 
     func openCrewWindow() {

@@ -157,7 +157,7 @@ extension Replication {
         let n = plan.nextRequest
         plan.nextRequest += 1
         plan.staffRequest[sv] = n
-        if crews[c].free > 0 && crews[c].operatorQueued == 0 {
+        if crews[c].free > 0 && crews[c].queued == 0 {
             grantOperator(sv, crew: c, asked: now)
         } else {
             plan.staff[sv] = 1
@@ -166,7 +166,7 @@ extension Replication {
     }
 
     func grantOperator(_ sv: Int, crew c: Int, asked: Double) {
-        crews[c].free -= 1
+        crews[c].take()
         crews[c].noteGrant(waited: now - asked, inWindow: now >= warmup)
         plan.staff[sv] = 2
     }
@@ -221,6 +221,8 @@ extension Replication {
     // MARK: Shifts
 
     func shiftChange(station i: Int) {
+        // Crews' shift changes are numbered below the stations'.
+        if i < 0 { return crewShiftChange(-1 - i) }
         guard let shift = plan.shifts[i] else { return }
         let on = shift.isOn(at: now)
         let first = stations[i].firstServer
@@ -292,7 +294,7 @@ extension Replication {
     }
 
     func grantStop(_ sv: Int, plan k: Int, crew c: Int, asked: Double) {
-        crews[c].free -= 1
+        crews[c].take()
         crews[c].noteGrant(waited: now - asked, inWindow: now >= warmup)
         scheduleStopEnd(sv, plan: k)
     }

@@ -350,6 +350,8 @@ final class Replication {
     let products: [Int32]
     /// Parts consumed by assemblies in the window.
     var consumed = 0
+    /// Sources' shifts: their interarrival clocks run on shift only.
+    let sourceShift: [Shift?]
     /// Shifts, planned stops and operators (`Replication+Planned`).
     var plan: PlannedStates
     /// Each buffer's delay, if it has one, and its stream.
@@ -520,6 +522,7 @@ final class Replication {
         self.setupBase = FixedArray(setupBase)
         setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
         sets = spec.stations.map(\.assemble)
+        sourceShift = spec.sources.map(\.shift)
         products = spec.stations.map { Int32($0.makes ?? spec.untypedSlot) }
         plan = PlannedStates(spec: spec, servers: servers.map(\.station), stream: stream)
         bufferDelay = FixedArray(spec.buffers.map { $0.delay.map(Sampler.init) })
@@ -532,7 +535,7 @@ final class Replication {
         typeStats = TypeStatistics(slots: typed ? slots : 0, sinks: spec.sinks.count)
         scrapRng = FixedArray(spec.stations.map { stream($0.name, "scrap") })
         scrapped = FixedArray(Array(repeating: 0, count: spec.stations.count))
-        crews = spec.crews.map { CrewRT(size: $0.size) }
+        crews = spec.crews.map { CrewRT(size: $0.size, shift: $0.shift) }
         self.failureUp = FixedArray(failureUp.map { $0.map(Sampler.init) })
         self.failureDown = FixedArray(failureDown.map(Sampler.init))
         self.ttf = FixedArray(ttf)
@@ -594,6 +597,7 @@ final class Replication {
                 }
             }
             if stations[si].planned { startPlanned(station: si) }
+            if si == 0 { startCrewShifts() }
             if stations[si].saturatedBy >= 0 {
                 for sv in first..<(first + stations[si].servers) { afterRelease(sv) }
             }
@@ -694,7 +698,7 @@ final class Replication {
         switch e.kind {
         case .arrival: return .source(Int(e.target))
         case .ready: return .buffer(Int(e.target))
-        case .shift: return .station(Int(e.target))
+        case .shift: return .station(max(0, Int(e.target)))
         case .halt, .repair, .failure, .completion, .maintenanceDue, .maintenanceEnd: return .station(servers[Int(e.target)].station)
         }
     }
@@ -757,7 +761,8 @@ final class Replication {
 
     func scheduleArrival(_ k: Int) {
         guard sources[k].created < sources[k].limit, let d = interarrival[k] else { return }
-        let t = now + d.sample(&sources[k].rng, zig)
+        let gap = d.sample(&sources[k].rng, zig)
+        let t = sourceShift[k].map { $0.addOnTime(gap, from: now) } ?? now + gap
         calendar.schedule(time: t, kind: .arrival, target: k)
     }
 

@@ -79,6 +79,8 @@ public struct TypedWork: Sendable, Equatable {
 public struct CrewSpec: Sendable, Equatable {
     public var name: String
     public var size: Int
+    /// When its members work: off shift they take no new work (one busy finishes first).
+    public var shift: Shift?
 
     public init(name: String, size: Int) {
         self.name = name
@@ -154,6 +156,8 @@ public struct SourceSpec: Sendable, Equatable {
     /// The types of the parts it makes and their shares (weights summing to 1); empty:
     /// untyped parts.
     public var mix: [TypeShare]
+    /// When it makes parts: its interarrival clock pauses off shift. Nil: always.
+    public var shift: Shift?
 
     public init(name: String, interarrival: Distribution?, saturated: Bool = false, limit: Int? = nil, routing: Routing,
                 losesWhenFull: Bool = false, mix: [TypeShare] = []) {

@@ -73,6 +73,37 @@ public struct Shift: Sendable, Equatable {
         return nil
     }
 
+    /// The time at which `d` seconds of on time have passed since `t`: a clock that pauses
+    /// off shift (a source's interarrival time).
+    public func addOnTime(_ d: Double, from t: Double) -> Double {
+        guard !spans.isEmpty, !isAlwaysOn else { return t + d }
+        var time = t, left = d
+        // Whole weeks at once, then span by span (at most a few weeks' worth).
+        let perWeek = fractionOn * Shift.week
+        if left > perWeek {
+            let weeks = (left / perWeek).rounded(.down) - 1
+            if weeks > 0 {
+                time += weeks * Shift.week
+                left -= weeks * perWeek
+            }
+        }
+        for _ in 0..<(4 * spans.count + 8) {
+            let weekStart = (time / Shift.week).rounded(.down) * Shift.week
+            let x = time - weekStart
+            if let s = spans.first(where: { $0.contains(x) }) {
+                let room = s.upperBound - x
+                if left <= room { return time + left }
+                left -= room
+                time = weekStart + s.upperBound
+            } else if let next = spans.first(where: { $0.lowerBound > x }) {
+                time = weekStart + next.lowerBound
+            } else {
+                time = weekStart + Shift.week + spans[0].lowerBound
+            }
+        }
+        return time + left
+    }
+
     /// Hours on per week, for the traffic equations.
     public var fractionOn: Double { spans.reduce(0) { $0 + ($1.upperBound - $1.lowerBound) } / Shift.week }
 }

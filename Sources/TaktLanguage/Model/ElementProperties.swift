@@ -128,6 +128,8 @@ enum ElementProperties {
                         write: { s, v, span, _ in s.batch = try ElementDeclNode.count(v, "batch", atLeast: 1, atMost: ModelSpec.maxBatch, at: span) },
                         read: { .number(Double($0.batch)) },
                         describe: { s, _ in s.batch > 1 ? "batch: \(s.batch)" : nil }),
+        shift(.source),
+        shift(.crew),
         ElementProperty(kind: .crew, name: "size",
                         write: { s, v, span, _ in s.size = try ElementDeclNode.count(v, "size", atLeast: 1, atMost: 1_000_000, at: span) },
                         read: { .number(Double($0.size)) },

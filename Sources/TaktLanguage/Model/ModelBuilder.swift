@@ -75,6 +75,7 @@ enum ModelBuilder {
                 spec.sources.append(SourceSpec(name: e.name, interarrival: s.interarrival, saturated: s.saturated, limit: s.limit, routing: r,
                                                losesWhenFull: s.losesWhenFull,
                                                mix: s.mix.compactMap { m in types.firstIndex(of: m.key).map { TypeShare(type: $0, weight: m.value) } }))
+                spec.sources[spec.sources.count - 1].shift = s.shift.map { Shift($0) }
             case .station:
                 let crews = model.elements.filter { $0.kind == .crew }.map(\.name)
                 let failures = s.failures.map {
@@ -102,6 +103,7 @@ enum ModelBuilder {
                 spec.sinks.append(SinkSpec(name: e.name))
             case .crew:
                 spec.crews.append(CrewSpec(name: e.name, size: s.size))
+                spec.crews[spec.crews.count - 1].shift = s.shift.map { Shift($0) }
             case .part:
                 break
             }
