@@ -76,14 +76,14 @@ final class PartTable {
 
     /// When part `p` may leave the buffer with a delay it is in.
     subscript(readyAt p: Int32) -> Double {
-        get { readyTimes[Int(p)] }
-        set { readyTimes[Int(p)] = newValue }
+        @inline(__always) get { readyTimes[Int(p)] }
+        @inline(__always) set { readyTimes[Int(p)] = newValue }
     }
 
     /// Part `p`'s process time drawn in advance, or -1.
     subscript(preset p: Int32) -> Double {
-        get { presets[Int(p)] }
-        set { presets[Int(p)] = newValue }
+        @inline(__always) get { presets[Int(p)] }
+        @inline(__always) set { presets[Int(p)] = newValue }
     }
 
     @inline(__always)

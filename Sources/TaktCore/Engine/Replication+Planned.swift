@@ -140,6 +140,7 @@ extension Replication {
     }
 
     /// Whether a server of station `i`, which pulls its work, could take a part now.
+    @inline(never)
     func canPullNow(_ i: Int) -> Bool {
         let st = stations.at(i)
         guard st.pointee.batchSize <= 1, !st.pointee.assembles else { return false }

@@ -219,7 +219,8 @@ extension Replication {
         }
     }
 
-    @inline(__always)
+    /// Forced inline, as the server paths it is part of are.
+    @inline(always)
     func accept(buffer j: Int, part p: Int32) {
         let b = buffers.at(j)
         // Straight through an empty buffer onto a free server of the one station it feeds.

@@ -187,8 +187,10 @@ extension Replication {
     @inline(__always)
     func tryServerMove(_ sv: Int) -> Bool { tryServerMove(handle(sv)) }
 
-    /// Passes the finished part on if it can, then takes new work.
-    @inline(__always)
+    /// Passes the finished part on if it can, then takes new work. Forced inline, as
+    /// `afterRelease` is (see there): the compiler's cost model stopped inlining it into
+    /// `completion` once the paths for part types and planned states were added.
+    @inline(always)
     func tryServerMove(_ h: ServerHandle) -> Bool {
         guard passOn(h) else { return false }
         // Only a batch's server still holds a part: the next member.
@@ -201,8 +203,9 @@ extension Replication {
         return true
     }
 
-    /// Moves the server's finished part to its destination if it can take it now.
-    @inline(__always)
+    /// Moves the server's finished part to its destination if it can take it now (forced
+    /// inline for the same reason as `tryServerMove`).
+    @inline(always)
     func passOn(_ h: ServerHandle) -> Bool {
         let r = h.station.pointee.route
         if r.kind == .next {

@@ -96,7 +96,11 @@ final class Replication {
             @inline(__always) set { saturatedBy32 = Int32(truncatingIfNeeded: newValue) }
         }
         /// The only buffer feeding it, or -1 (none, or several).
-        @Narrow<Int32> var soleFeeder: Int = -1
+        private var soleFeeder32: Int32 = -1
+        var soleFeeder: Int {
+            @inline(__always) get { Int(soleFeeder32) }
+            @inline(__always) set { soleFeeder32 = Int32(truncatingIfNeeded: newValue) }
+        }
         /// Where this station's failure modes start in `modes`, and how many it has.
         @Narrow<Int32> var modeBase: Int = 0
         @Narrow<Int32> var modeCount: Int = 0
@@ -659,14 +663,8 @@ final class Replication {
                 }
             case .repair:
                 repair(target, Int(e.detail))
-            case .ready:
-                partReady(buffer: target)
-            case .shift:
-                shiftChange(station: target)
-            case .maintenanceDue:
-                maintenanceDue(target, plan: Int(e.detail), token: e.token)
-            case .maintenanceEnd:
-                maintenanceEnd(target, plan: Int(e.detail))
+            case .ready, .shift, .maintenanceDue, .maintenanceEnd:
+                plannedEvent(e, kind: e.kind, target: target)
             case .halt:
                 throw partsLimitError()
             }
@@ -683,6 +681,18 @@ final class Replication {
         now = end
         for k in deciders.indices { deciders[k].finish(plant: PlantState(self)) }
         return collect()
+    }
+
+    /// The events of delays, shifts and planned stops, out of the loop's way.
+    @inline(never)
+    func plannedEvent(_ e: Event, kind: EventKind, target: Int) {
+        switch kind {
+        case .ready: partReady(buffer: target)
+        case .shift: shiftChange(station: target)
+        case .maintenanceDue: maintenanceDue(target, plan: Int(e.detail), token: e.token)
+        case .maintenanceEnd: maintenanceEnd(target, plan: Int(e.detail))
+        case .arrival, .completion, .failure, .repair, .halt: break
+        }
     }
 
     /// Starts loading the records of an event at server `sv`: its own and its station's.
