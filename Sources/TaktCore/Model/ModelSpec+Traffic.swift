@@ -36,7 +36,15 @@ extension ModelSpec {
                 }
             }
         }
-        var available = 1.0
+        // Time off shift, and planned stops (clock ones take their share of the time, parts
+        // ones add their duration over the parts between them).
+        var available = s.shift?.fractionOn ?? 1.0
+        for m in s.maintenance {
+            switch m.every {
+            case .clock(let t): available *= t / (t + m.duration.mean)
+            case .parts(let n): perPart += m.duration.mean * Double(s.batch) / Double(max(n, 1))
+            }
+        }
         for f in s.failures {
             let down = f.down.mean
             switch f.clock {

@@ -264,6 +264,16 @@ extension Compiler {
     func modelChange(_ name: String, _ element: ElementKind, _ fields: [(String, Span)], _ value: Node, at span: Span) -> ModelChange? {
         let kind = element.rawValue
         let allowed = ElementProperties.allowed(element)
+        if fields.count == 2 && element == .station, let stops = staticModel?.element(name)?.maintenanceNames, stops.contains(fields[0].0) {
+            let (key, keySpan) = fields[1]
+            guard ElementProperties.maintenance.contains(key) else {
+                error("a maintenance has no property '\(key)' to change", at: keySpan,
+                      label: Suggest.closest(to: key, among: ElementProperties.maintenance).map { "did you mean '\($0)'?" } ?? "unknown property",
+                      help: "a maintenance's every, duration and repair can be changed")
+                return nil
+            }
+            return .property(element: name, failure: (fields[0].0, fields[0].1), key: key, value: value)
+        }
         if fields.count == 2 && element == .station && !allowed.contains(fields[0].0) {
             let (key, keySpan) = fields[1]
             guard ElementProperties.failureChanges.contains(key) else {
