@@ -33,15 +33,11 @@ final class AssemblyValidationTests: XCTestCase {
         let throughput = la * (1 - p(ka))
         let levelA = states.reduce(0.0) { $0 + Double(max($1, 0)) * p($1) }
         let levelB = states.reduce(0.0) { $0 + Double(max(-$1, 0)) * p($1) }
-        func near(_ values: [Double], _ exact: Double, _ what: String) {
-            let e = Estimate.of(observed: values)!
-            XCTAssertEqual(e.mean, exact, accuracy: 3 * (e.ci ?? 0) + 0.005 * exact, "\(what): \(e.mean) ± \(e.ci ?? 0), exact \(exact)")
-        }
-        near(r.map(\.throughput), throughput, "products")
-        near(r.map { $0.buffers[0].level }, levelA, "a waiting")
-        near(r.map { $0.buffers[1].level }, levelB, "b waiting")
-        near(r.map { $0.sources[0].lost / 400_000 }, la * p(ka), "a lost")
-        near(r.map { $0.sources[1].lost / 400_000 }, lb * p(-kb), "b lost")
+        assertNear(r.map(\.throughput), throughput, "products")
+        assertNear(r.map { $0.buffers[0].level }, levelA, "a waiting")
+        assertNear(r.map { $0.buffers[1].level }, levelB, "b waiting")
+        assertNear(r.map { $0.sources[0].lost / 400_000 }, la * p(ka), "a lost")
+        assertNear(r.map { $0.sources[1].lost / 400_000 }, lb * p(-kb), "b lost")
         for x in r {
             XCTAssertEqual(x.parts[2].count, x.sinks[0].count)
             // Every part made is absorbed, consumed, or still there.

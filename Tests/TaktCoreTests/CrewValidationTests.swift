@@ -42,15 +42,10 @@ final class CrewValidationTests: XCTestCase {
         let e = exact(machines: n, crew: c, up: up, repair: repair)
         let r = try Simulation.run(plant(machines: n, crew: c, up: up, repair: repair),
                                    settings: RunSettingsCore(warmup: 1_000, horizon: 200_000, seed: 3), replications: 8).replications
-        func near(_ values: [Double], _ exact: Double, _ what: String) {
-            let est = Estimate.of(observed: values)!
-            XCTAssertEqual(est.mean, exact, accuracy: 3 * (est.ci ?? 0) + 0.005 * exact + 1e-12,
-                           "\(what) with \(n) machines and a crew of \(c): \(est.mean) ± \(est.ci ?? 0), exact \(exact)")
-        }
-        near(r.map { $0.stations.map(\.down).reduce(0, +) / Double(n) }, e.down, "down")
-        near(r.map { $0.crews[0].utilization }, e.utilization, "crew utilization")
-        near(r.map { $0.crews[0].queue }, e.queue, "repairs waiting")
-        near(r.compactMap { $0.crews[0].wait }, e.wait, "wait for a member")
+        assertNear(r.map { $0.stations.map(\.down).reduce(0, +) / Double(n) }, e.down, "down")
+        assertNear(r.map { $0.crews[0].utilization }, e.utilization, "crew utilization")
+        assertNear(r.map { $0.crews[0].queue }, e.queue, "repairs waiting")
+        assertNear(r.compactMap { $0.crews[0].wait }, e.wait, "wait for a member")
     }
 
     func testOneRepairerForFiveMachines() throws {
@@ -84,14 +79,10 @@ final class ScrapValidationTests: XCTestCase {
         let horizon = 100_000.0
         let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 1_000, horizon: horizon, seed: 9), replications: 8).replications
         let utilization = 1 / (1 + down / up), completions = utilization / process
-        func near(_ values: [Double], _ exact: Double, _ what: String) {
-            let e = Estimate.of(observed: values)!
-            XCTAssertEqual(e.mean, exact, accuracy: 3 * (e.ci ?? 0) + 0.005 * exact, "\(what): \(e.mean) ± \(e.ci ?? 0), exact \(exact)")
-        }
-        near(r.map { $0.stations[0].utilization }, utilization, "utilization")
-        near(r.map { $0.stations[0].processed / horizon }, completions, "completions")
-        near(r.map { $0.stations[0].scrapped / $0.stations[0].processed }, p, "scrapped share")
-        near(r.map(\.throughput), (1 - p) * completions, "good parts")
+        assertNear(r.map { $0.stations[0].utilization }, utilization, "utilization")
+        assertNear(r.map { $0.stations[0].processed / horizon }, completions, "completions")
+        assertNear(r.map { $0.stations[0].scrapped / $0.stations[0].processed }, p, "scrapped share")
+        assertNear(r.map(\.throughput), (1 - p) * completions, "good parts")
         for x in r { XCTAssertEqual(x.scrapped, x.stations[0].scrapped) }
     }
 }

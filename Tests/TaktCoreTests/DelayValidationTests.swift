@@ -16,14 +16,10 @@ final class DelayValidationTests: XCTestCase {
         XCTAssertNil(m.structuralProblem())
         let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 1_000, horizon: 200_000, seed: 4), replications: 8).replications
         let rho = lambda, lq = rho * rho / (1 - rho)
-        func near(_ values: [Double], _ exact: Double, _ what: String) {
-            let e = Estimate.of(observed: values)!
-            XCTAssertEqual(e.mean, exact, accuracy: 3 * (e.ci ?? 0) + 0.005 * exact, "\(what): \(e.mean) ± \(e.ci ?? 0), exact \(exact)")
-        }
-        near(r.map { $0.buffers[0].level }, lambda * delay + lq, "belt level")
+        assertNear(r.map { $0.buffers[0].level }, lambda * delay + lq, "belt level")
         // The station's wait runs from entering the buffer feeding it: the delay, then the queue.
-        near(r.compactMap { $0.stations[0].wait }, delay + lq / lambda, "wait")
-        near(r.compactMap(\.cycleTime), delay + 1 / (1 - rho), "cycle time")
+        assertNear(r.compactMap { $0.stations[0].wait }, delay + lq / lambda, "wait")
+        assertNear(r.compactMap(\.cycleTime), delay + 1 / (1 - rho), "cycle time")
     }
 
     /// Parts overtake: one delayed 5 and one delayed 1 after it leave in the order they are ready.

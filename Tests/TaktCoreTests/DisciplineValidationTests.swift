@@ -6,12 +6,6 @@ import XCTest
 /// FIFO, being work-conserving and blind to service times), and shortest processing time
 /// first (the non-preemptive shortest-job-first formula, integrated numerically).
 final class DisciplineValidationTests: XCTestCase {
-    func near(_ values: [Double], _ exact: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        let e = Estimate.of(observed: values)!
-        XCTAssertEqual(e.mean, exact, accuracy: 3 * (e.ci ?? 0) + 0.01 * abs(exact), "\(what): \(e.mean) ± \(e.ci ?? 0), exact \(exact)",
-                       file: file, line: line)
-    }
-
     func queue(_ discipline: Discipline, lambda: Double, mix: [TypeShare] = [], types: [PartTypeSpec] = [], viaBuffer: Bool = false) -> ModelSpec {
         var m = ModelSpec()
         m.partTypes = types
@@ -44,15 +38,16 @@ final class DisciplineValidationTests: XCTestCase {
                           types: types, viaBuffer: viaBuffer)
             let r = try run(m)
             let rho1 = lambda * high, w0 = lambda
-            near(r.compactMap { $0.parts[0].cycleTime }, w0 / (1 - rho1) + 1, "rush cycle time (buffer: \(viaBuffer))")
-            near(r.compactMap { $0.parts[1].cycleTime }, w0 / ((1 - rho1) * (1 - lambda)) + 1, "normal cycle time (buffer: \(viaBuffer))")
+            assertNear(r.compactMap { $0.parts[0].cycleTime }, w0 / (1 - rho1) + 1, "rush cycle time (buffer: \(viaBuffer))", relative: 0.01)
+            assertNear(r.compactMap { $0.parts[1].cycleTime }, w0 / ((1 - rho1) * (1 - lambda)) + 1, "normal cycle time (buffer: \(viaBuffer))",
+                       relative: 0.01)
         }
     }
 
     func testLastInFirstOutWaitsAsLongOnAverage() throws {
         let lambda = 0.7
         let r = try run(queue(.lifo, lambda: lambda))
-        near(r.compactMap { $0.stations[0].wait }, lambda / (1 - lambda), "LIFO wait")
+        assertNear(r.compactMap { $0.stations[0].wait }, lambda / (1 - lambda), "LIFO wait", relative: 0.01)
     }
 
     /// Non-preemptive SJF with service density f: a job of size x waits
@@ -71,7 +66,7 @@ final class DisciplineValidationTests: XCTestCase {
                 wait += exp(-x) * w0 / ((1 - rho) * (1 - rho)) * dx
                 x += dx
             }
-            near(r.compactMap { $0.stations[0].wait }, wait, "SPT wait (buffer: \(viaBuffer))")
+            assertNear(r.compactMap { $0.stations[0].wait }, wait, "SPT wait (buffer: \(viaBuffer))", relative: 0.01)
         }
     }
 

@@ -5,12 +5,6 @@ import XCTest
 /// a mixture, solved by Pollaczek–Khinchine), a split by type, and setups on a change of type
 /// at a saturated station (a renewal argument).
 final class PartTypeValidationTests: XCTestCase {
-    func near(_ values: [Double], _ exact: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        let e = Estimate.of(observed: values)!
-        XCTAssertEqual(e.mean, exact, accuracy: 3 * (e.ci ?? 0) + 0.005 * abs(exact), "\(what): \(e.mean) ± \(e.ci ?? 0), exact \(exact)",
-                       file: file, line: line)
-    }
-
     /// Poisson arrivals at rate λ, 70% of type a (exponential service of mean 0.6) and 30% of
     /// type b (mean 1.5): E[S] = 0.87, E[S²] = 0.7·2·0.36 + 0.3·2·2.25, and each type waits
     /// W = λE[S²] / 2(1 − ρ) before its own service. A split by type sends each to its sink.
@@ -28,13 +22,13 @@ final class PartTypeValidationTests: XCTestCase {
         let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 2_000, horizon: horizon, seed: 5), replications: 8).replications
         let es = pa * ma + (1 - pa) * mb, es2 = pa * 2 * ma * ma + (1 - pa) * 2 * mb * mb
         let rho = lambda * es, w = lambda * es2 / (2 * (1 - rho))
-        near(r.map { $0.stations[0].utilization }, rho, "utilization")
-        near(r.compactMap { $0.stations[0].wait }, w, "wait")
-        near(r.compactMap { $0.parts[0].cycleTime }, w + ma, "cycle time of a")
-        near(r.compactMap { $0.parts[1].cycleTime }, w + mb, "cycle time of b")
-        near(r.map { $0.parts[0].throughput }, lambda * pa, "throughput of a")
-        near(r.map { $0.parts[0].wip }, lambda * pa * (w + ma), "wip of a (Little)")
-        near(r.map { $0.parts[1].wip }, lambda * (1 - pa) * (w + mb), "wip of b (Little)")
+        assertNear(r.map { $0.stations[0].utilization }, rho, "utilization")
+        assertNear(r.compactMap { $0.stations[0].wait }, w, "wait")
+        assertNear(r.compactMap { $0.parts[0].cycleTime }, w + ma, "cycle time of a")
+        assertNear(r.compactMap { $0.parts[1].cycleTime }, w + mb, "cycle time of b")
+        assertNear(r.map { $0.parts[0].throughput }, lambda * pa, "throughput of a")
+        assertNear(r.map { $0.parts[0].wip }, lambda * pa * (w + ma), "wip of a (Little)")
+        assertNear(r.map { $0.parts[1].wip }, lambda * (1 - pa) * (w + mb), "wip of b (Little)")
         for x in r {
             // The split sends each type to its own sink, and nothing else.
             XCTAssertEqual(x.sinks[0].count, x.parts[0].count)
@@ -67,10 +61,10 @@ final class PartTypeValidationTests: XCTestCase {
         let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 1_000, horizon: horizon, seed: 11), replications: 8).replications
         let processing = p * ma + q * mb, setupTime = p * q * (sab + sba)
         let perPart = (processing + setupTime) * (1 + down / up)
-        near(r.map { $0.stations[0].utilization }, processing / perPart, "processing")
-        near(r.map { $0.stations[0].setup }, setupTime / perPart, "setup")
-        near(r.map { $0.stations[0].down }, (processing + setupTime) * down / up / perPart, "down")
-        near(r.map(\.throughput), 1 / perPart, "throughput")
+        assertNear(r.map { $0.stations[0].utilization }, processing / perPart, "processing")
+        assertNear(r.map { $0.stations[0].setup }, setupTime / perPart, "setup")
+        assertNear(r.map { $0.stations[0].down }, (processing + setupTime) * down / up / perPart, "down")
+        assertNear(r.map(\.throughput), 1 / perPart, "throughput")
         for x in r {
             let s = x.stations[0]
             XCTAssertEqual(s.utilization + s.blocked + s.starved + s.down + s.setup, 1, accuracy: 1e-9)

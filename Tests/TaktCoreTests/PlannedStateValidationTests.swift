@@ -7,12 +7,6 @@ import XCTest
 final class PlannedStateValidationTests: XCTestCase {
     let hour = 3600.0, week = 7 * 86_400.0
 
-    func near(_ values: [Double], _ exact: Double, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        let e = Estimate.of(observed: values)!
-        XCTAssertEqual(e.mean, exact, accuracy: 3 * (e.ci ?? 0) + 0.005 * abs(exact), "\(what): \(e.mean) ± \(e.ci ?? 0), exact \(exact)",
-                       file: file, line: line)
-    }
-
     func saturated(_ station: StationSpec, crews: [CrewSpec] = []) -> ModelSpec {
         var m = ModelSpec()
         m.crews = crews
@@ -54,11 +48,11 @@ final class PlannedStateValidationTests: XCTestCase {
         let m = saturated(s, crews: [CrewSpec(name: "fitters", size: 1)])
         let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 10_000, horizon: 2_000_000, seed: 7), replications: 6).replications
         let cycle = 50 * 60 * (1 + 300.0 / 3000) + 600
-        near(r.map { $0.stations[0].utilization }, 3000 / cycle, "processing")
-        near(r.map { $0.stations[0].down }, 300 / cycle, "down")
-        near(r.map { $0.stations[0].maintenance }, 600 / cycle, "maintenance")
-        near(r.map(\.throughput), 50 * 0.9 / cycle, "good parts")
-        near(r.map { $0.crews[0].utilization }, 600 / cycle, "fitter")
+        assertNear(r.map { $0.stations[0].utilization }, 3000 / cycle, "processing")
+        assertNear(r.map { $0.stations[0].down }, 300 / cycle, "down")
+        assertNear(r.map { $0.stations[0].maintenance }, 600 / cycle, "maintenance")
+        assertNear(r.map(\.throughput), 50 * 0.9 / cycle, "good parts")
+        assertNear(r.map { $0.crews[0].utilization }, 600 / cycle, "fitter")
         for x in r {
             let st = x.stations[0]
             XCTAssertEqual(st.utilization + st.blocked + st.starved + st.down + st.setup + st.unstaffed + st.maintenance + st.offShift,
@@ -72,7 +66,7 @@ final class PlannedStateValidationTests: XCTestCase {
         var s = StationSpec(name: "m", process: .exponential(mean: 60), routing: .next(.sink(0)))
         s.maintenance = [MaintenanceSpec(name: "pm", every: .clock(8 * hour), duration: .constant(1800))]
         let r = try Simulation.run(saturated(s), settings: RunSettingsCore(warmup: 0, horizon: 4_000 * hour, seed: 3), replications: 6).replications
-        near(r.map { $0.stations[0].maintenance }, 1800 / (8 * hour + 60 + 1800), "maintenance")
+        assertNear(r.map { $0.stations[0].maintenance }, 1800 / (8 * hour + 60 + 1800), "maintenance")
     }
 
     /// A source on a weekday shift makes parts only then, its clock paused off shift: exactly
@@ -112,9 +106,9 @@ final class PlannedStateValidationTests: XCTestCase {
             m.stations.append(s)
         }
         let r = try Simulation.run(m, settings: RunSettingsCore(warmup: 1_000, horizon: 1_000_000, seed: 5), replications: 6).replications
-        near(r.map { ($0.stations.map(\.utilization).reduce(0, +)) / 3 }, 2.0 / 3, "processing")
-        near(r.map { ($0.stations.map(\.unstaffed).reduce(0, +)) / 3 }, 1.0 / 3, "unstaffed")
-        near(r.map { $0.crews[0].utilization }, 1, "operators busy")
-        near(r.map(\.throughput), 2.0 / 60, "throughput")
+        assertNear(r.map { ($0.stations.map(\.utilization).reduce(0, +)) / 3 }, 2.0 / 3, "processing")
+        assertNear(r.map { ($0.stations.map(\.unstaffed).reduce(0, +)) / 3 }, 1.0 / 3, "unstaffed")
+        assertNear(r.map { $0.crews[0].utilization }, 1, "operators busy")
+        assertNear(r.map(\.throughput), 2.0 / 60, "throughput")
     }
 }

@@ -186,4 +186,73 @@ final class RandomPlantTests: XCTestCase {
         }
         XCTAssertGreaterThan(ran, 130)
     }
+
+    /// Assemblies drawn at random: two or three typed inputs through buffers (some with
+    /// delays), a set of one to three of each, shifts, stops, operators and failures at the
+    /// assembly, and a batching station after it.
+    func assemblyPlant(_ seed: UInt64) -> ModelSpec {
+        var r = RandomStream(seed: seed &+ 10_000)
+        var m = ModelSpec()
+        let inputs = 2 + Int(r.next() % 2)
+        m.partTypes = (0..<inputs).map { PartTypeSpec(name: "in\($0)", priority: Double(r.next() % 3)) } + [PartTypeSpec(name: "product")]
+        m.crews = [CrewSpec(name: "team", size: 1 + Int(r.next() % 2))]
+        var set: [(type: Int, count: Int)] = []
+        for k in 0..<inputs {
+            let count = 1 + Int(r.next() % 3)
+            set.append((k, count))
+            m.sources.append(SourceSpec(name: "s\(k)", interarrival: .exponential(mean: Double(count) * (0.5 + r.uniform())),
+                                        routing: .next(.buffer(k)), losesWhenFull: r.next() % 3 == 0,
+                                        mix: [TypeShare(type: k, weight: 1)]))
+            var b = BufferSpec(name: "b\(k)", capacity: r.next() % 2 == 0 ? count + Int(r.next() % 6) : nil, routing: .next(.station(0)))
+            if r.next() % 3 == 0 { b.delay = distribution(&r) } else if r.next() % 2 == 0 { b.discipline = .lifo }
+            m.buffers.append(b)
+        }
+        var a = StationSpec(name: "assembly", servers: 1 + Int(r.next() % 2), process: distribution(&r), routing: .next(.station(1)))
+        a.assemble = set
+        a.makes = r.next() % 4 == 0 ? nil : inputs
+        if r.next() % 2 == 0 { a.failures = [FailureSpec(name: "f", up: .exponential(mean: 50), down: distribution(&r), clock: .busy, crew: 0)] }
+        if r.next() % 3 == 0 { a.shift = Shift([Shift.Part(from: 0, to: Double(20 + r.next() % 40) * 60)]) }
+        if r.next() % 3 == 0 { a.maintenance = [MaintenanceSpec(name: "pm", every: .parts(5 + Int(r.next() % 10)), duration: distribution(&r), crew: 0)] }
+        if r.next() % 3 == 0 { a.operatorCrew = 0 }
+        var after = StationSpec(name: "pack", process: distribution(&r), queueCapacity: r.next() % 2 == 0 ? 4 : nil,
+                                routing: .split([0.8, 0.2], [.sink(0), .sink(1)]), scrap: r.next() % 3 == 0 ? 0.1 : 0)
+        if r.next() % 3 == 0 { after.batch = 2 + Int(r.next() % 2) }
+        m.stations = [a, after]
+        m.sinks = [SinkSpec(name: "out"), SinkSpec(name: "rest")]
+        return m
+    }
+
+    func testRandomAssemblyPlantsKeepTheirInvariants() throws {
+        var ran = 0
+        for seed in 1...60 as ClosedRange<UInt64> {
+            let m = assemblyPlant(seed)
+            if let problem = m.structuralProblem() { XCTFail("assembly plant \(seed): \(problem)"); continue }
+            let settings = RunSettingsCore(warmup: Double(seed % 2) * 50, horizon: 1_500, seed: seed)
+            let one: Simulation.Outcome
+            do {
+                one = try Simulation.run(m, settings: settings, replications: 3, jobs: 1)
+            } catch SimulationError.deadlock {
+                continue
+            }
+            let two = try Simulation.run(m, settings: settings, replications: 3, jobs: 2)
+            ran += 1
+            for (x, y) in zip(one.replications, two.replications) {
+                XCTAssertEqual(x.wip, y.wip, "assembly plant \(seed)")
+                XCTAssertEqual(x.events, y.events, "assembly plant \(seed)")
+            }
+            for rep in one.replications {
+                for s in rep.stations {
+                    let fractions = [s.utilization, s.blocked, s.starved, s.down, s.setup, s.unstaffed, s.maintenance, s.offShift]
+                    XCTAssertEqual(fractions.reduce(0, +), 1, accuracy: 1e-9, "assembly plant \(seed)")
+                    XCTAssertTrue(fractions.allSatisfy { $0 >= -1e-12 }, "assembly plant \(seed)")
+                }
+                let absorbed = rep.sinks.reduce(0) { $0 + Int($1.count) }
+                XCTAssertEqual(rep.partsAtStart + rep.partsCreated, absorbed + Int(rep.scrapped) + rep.consumed + rep.partsAtEnd,
+                               "assembly plant \(seed)")
+                XCTAssertTrue(rep.wip >= -1e-9 && rep.wip.isFinite, "assembly plant \(seed)")
+                XCTAssertEqual(rep.parts.map(\.wip).reduce(0, +) <= rep.wip + 1e-6, true, "assembly plant \(seed)")
+            }
+        }
+        XCTAssertGreaterThan(ran, 45)
+    }
 }

@@ -17,22 +17,32 @@ extension Replication {
         guard s.pointee.part < 0, !s.pointee.down, s.pointee.hold == Hold.pull else { return false }
         let i = s.pointee.station
         let set = sets[i]
-        // The waiting parts of each listed type, longest waiting first.
+        for k in set.indices where setWaiting[setBase[i] + k] < set[k].count { return false }
+        // The first waiting parts of each listed type, in each queue's order: no more than the
+        // set needs from any one queue, so that a long backlog of one type costs nothing
+        // while another type is missing.
         var byType = Array(repeating: [Waiting](), count: set.count)
-        func consider(_ q: QueuedPart, buffer: Int, index: Int) {
-            let t = Int(parts[q.part].type)
-            if let k = set.firstIndex(where: { $0.type == t }) { byType[k].append(Waiting(buffer: buffer, index: index, queued: q)) }
+        func scan(_ queue: PartQueue, buffer: Int) {
+            var taken = Array(repeating: 0, count: set.count)
+            var missing = set.reduce(0) { $0 + $1.count }
+            var k = 0
+            while k < queue.count && missing > 0 {
+                let q = queue[k]
+                if buffer >= 0 && !isReady(q, in: buffer) { break }
+                let t = Int(parts[q.part].type)
+                if let x = set.firstIndex(where: { $0.type == t }), taken[x] < set[x].count {
+                    byType[x].append(Waiting(buffer: buffer, index: k, queued: q))
+                    taken[x] += 1
+                    missing -= 1
+                }
+                k += 1
+            }
         }
         if st.pointee.hasOwnQueue {
-            for k in 0..<st.pointee.queue.count { consider(st.pointee.queue[k], buffer: -1, index: k) }
+            scan(st.pointee.queue, buffer: -1)
         } else {
             let start = st.pointee.feederStart
-            for f in start..<(start + st.pointee.feederCount) {
-                let j = feeders[f]
-                for k in 0..<buffers[j].parts.count where isReady(buffers[j].parts[k], in: j) {
-                    consider(buffers[j].parts[k], buffer: j, index: k)
-                }
-            }
+            for f in start..<(start + st.pointee.feederCount) { scan(buffers[feeders[f]].parts, buffer: feeders[f]) }
         }
         for k in set.indices where byType[k].count < set[k].count { return false }
         var chosen: [Waiting] = []
@@ -55,6 +65,7 @@ extension Replication {
                 if !touched.contains(w.buffer) { touched.append(w.buffer) }
             }
             st.pointee.waitSum += now - w.queued.arrived
+            countForSet(station: i, type: Int(parts[p].type), by: -1)
             earliest = min(earliest, parts[p].created)
             // A component leaves the plant as it is consumed.
             wipArea += now - parts[p].created
@@ -71,6 +82,11 @@ extension Replication {
         startService(h, part: product, arrived: now)
         if st.pointee.hasOwnQueue { roomAt(.station(i)) } else { for j in touched { roomAtBuffer(j) } }
         return true
+    }
+
+    /// Adds `n` to the waiting parts of `type` counted for assembly `i` (if its set lists it).
+    func countForSet(station i: Int, type: Int, by n: Int) {
+        if let k = sets[i].firstIndex(where: { $0.type == type }) { setWaiting[setBase[i] + k] += n }
     }
 
     /// Components per product at station `i` (1 for other stations).

@@ -7,7 +7,8 @@ extension Replication {
         let t = now + (bufferDelay[j]?.sample(&delayRng[j], zig) ?? 0)
         parts[readyAt: q.part] = t
         buffers[j].parts.insert(q) { a, b in parts[readyAt: a.part] < parts[readyAt: b.part] }
-        calendar.schedule(time: t, kind: .ready, target: j)
+        // The part's type rides on the event, for the counts of an assembly after the buffer.
+        calendar.schedule(time: t, kind: .ready, target: j, token: UInt32(parts[q.part].type))
     }
 
     /// Whether a buffer's head part may leave now.
@@ -18,8 +19,9 @@ extension Replication {
 
     /// A part of buffer `j` became ready: it moves on if it can (a station that pulls batches
     /// looks whether one is complete).
-    func partReady(buffer j: Int) {
+    func partReady(buffer j: Int, type: Int) {
         if buffers[j].feedsPuller, case .station(let i) = buffers[j].route.next {
+            if stations[i].assembles { countForSet(station: i, type: type, by: 1) }
             pullWork(station: i)
         } else {
             advanceBuffer(j)

@@ -19,6 +19,7 @@ extension Replication {
     /// and perhaps completing a batch.
     @inline(never)
     func join(station i: Int, _ q: QueuedPart) {
+        if stations[i].assembles { countForSet(station: i, type: Int(parts[q.part].type), by: 1) }
         if stations[i].discipline == 0 { stations[i].queue.append(q) } else { enqueue(station: i, q) }
         if servers[stations[i].firstServer].hold & Hold.pull != 0 { pullWork(station: i) }
     }
@@ -33,6 +34,7 @@ extension Replication {
         }
         enqueue(buffer: j, q)
         guard buffers[j].feedsPuller, case .station(let i) = buffers[j].route.next else { return false }
+        if stations[i].assembles { countForSet(station: i, type: Int(parts[q.part].type), by: 1) }
         pullWork(station: i)
         return true
     }

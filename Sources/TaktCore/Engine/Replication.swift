@@ -354,6 +354,10 @@ final class Replication {
     let products: [Int32]
     /// Parts consumed by assemblies in the window.
     var consumed = 0
+    /// Per assembly and entry of its set (from `setBase`), the parts of that type waiting for
+    /// it and ready: a start is looked for only when each has enough.
+    var setWaiting: [Int]
+    let setBase: [Int]
     /// Sources' shifts: their interarrival clocks run on shift only.
     let sourceShift: [Shift?]
     /// Shifts, planned stops and operators (`Replication+Planned`).
@@ -526,6 +530,13 @@ final class Replication {
         self.setupBase = FixedArray(setupBase)
         setupRng = FixedArray(spec.stations.map { stream($0.name, "setup") })
         sets = spec.stations.map(\.assemble)
+        var bases: [Int] = [], entries = 0
+        for s in spec.stations {
+            bases.append(entries)
+            entries += s.assemble.count
+        }
+        setBase = bases
+        setWaiting = Array(repeating: 0, count: entries)
         sourceShift = spec.sources.map(\.shift)
         products = spec.stations.map { Int32($0.makes ?? spec.untypedSlot) }
         plan = PlannedStates(spec: spec, servers: servers.map(\.station), stream: stream)
@@ -687,7 +698,7 @@ final class Replication {
     @inline(never)
     func plannedEvent(_ e: Event, kind: EventKind, target: Int) {
         switch kind {
-        case .ready: partReady(buffer: target)
+        case .ready: partReady(buffer: target, type: Int(e.token))
         case .shift: shiftChange(station: target)
         case .maintenanceDue: maintenanceDue(target, plan: Int(e.detail), token: e.token)
         case .maintenanceEnd: maintenanceEnd(target, plan: Int(e.detail))
