@@ -131,33 +131,52 @@ final class RandomPlantTests: XCTestCase {
         return s
     }
 
+    /// Runs a random plant with one worker and with two, or nil when it deadlocks (a legitimate
+    /// outcome of some random plants); the two must agree, and in every replication the state
+    /// fractions sum to one and every part is accounted for.
+    func runChecked(_ m: ModelSpec, _ settings: RunSettingsCore, _ label: String) throws -> (Simulation.Outcome, Simulation.Outcome)? {
+        if let problem = m.structuralProblem() {
+            XCTFail("\(label): \(problem)")
+            return nil
+        }
+        let one: Simulation.Outcome
+        do {
+            one = try Simulation.run(m, settings: settings, replications: 3, jobs: 1)
+        } catch SimulationError.deadlock {
+            return nil
+        }
+        let two = try Simulation.run(m, settings: settings, replications: 3, jobs: 2)
+        for (a, b) in zip(one.replications, two.replications) {
+            XCTAssertEqual(a.wip, b.wip, label)
+            XCTAssertEqual(a.events, b.events, label)
+        }
+        for rep in one.replications {
+            for s in rep.stations {
+                let fractions = [s.utilization, s.blocked, s.starved, s.down, s.setup, s.unstaffed, s.maintenance, s.offShift]
+                XCTAssertEqual(fractions.reduce(0, +), 1, accuracy: 1e-9, label)
+                XCTAssertTrue(fractions.allSatisfy { $0 >= -1e-12 }, label)
+            }
+            let absorbed = rep.sinks.reduce(0) { $0 + Int($1.count) }
+            XCTAssertEqual(rep.partsAtStart + rep.partsCreated, absorbed + Int(rep.scrapped) + rep.consumed + rep.partsAtEnd, label)
+            XCTAssertTrue(rep.wip >= -1e-9 && rep.wip.isFinite, label)
+        }
+        return (one, two)
+    }
+
     func testRandomPlantsKeepTheirInvariants() throws {
         var ran = 0
         for seed in 1...200 as ClosedRange<UInt64> {
             let m = plant(seed)
-            if let problem = m.structuralProblem() { XCTFail("plant \(seed): \(problem)"); continue }
             let settings = RunSettingsCore(warmup: Double(seed % 2) * 50, horizon: 3_000, seed: seed)
-            let one: Simulation.Outcome
-            do {
-                one = try Simulation.run(m, settings: settings, replications: 3, jobs: 1)
-            } catch SimulationError.deadlock {
-                continue   // a legitimate outcome of some random plants
-            }
-            let two = try Simulation.run(m, settings: settings, replications: 3, jobs: 2)
+            guard let (one, two) = try runChecked(m, settings, "plant \(seed)") else { continue }
             ran += 1
             for (a, b) in zip(one.replications, two.replications) {
                 XCTAssertEqual(a.wip, b.wip, "plant \(seed)")
                 XCTAssertEqual(a.throughput, b.throughput, "plant \(seed)")
-                XCTAssertEqual(a.events, b.events, "plant \(seed)")
                 XCTAssertEqual(a.stations.map(\.utilization), b.stations.map(\.utilization), "plant \(seed)")
             }
             for rep in one.replications {
-                for s in rep.stations {
-                    let fractions = [s.utilization, s.blocked, s.starved, s.down, s.setup, s.unstaffed, s.maintenance, s.offShift]
-                    XCTAssertEqual(fractions.reduce(0, +), 1, accuracy: 1e-9, "plant \(seed)")
-                    XCTAssertTrue(fractions.allSatisfy { $0 >= -1e-12 }, "plant \(seed)")
-                    XCTAssertTrue(s.queue >= 0 && s.queue.isFinite, "plant \(seed)")
-                }
+                for s in rep.stations { XCTAssertTrue(s.queue >= 0 && s.queue.isFinite, "plant \(seed)") }
                 for b in rep.buffers { XCTAssertTrue(b.level >= 0 && b.level.isFinite, "plant \(seed)") }
                 for c in rep.crews {
                     XCTAssertTrue(c.utilization >= 0 && c.utilization <= 1 + 1e-9, "plant \(seed)")
@@ -166,10 +185,8 @@ final class RandomPlantTests: XCTestCase {
                 XCTAssertEqual(rep.crews.count, m.crews.count, "plant \(seed)")
                 // Parts leave only through sinks, counted once each.
                 XCTAssertEqual(rep.sinks.reduce(0) { $0 + $1.count }, rep.throughput * settings.horizon, accuracy: 1e-6, "plant \(seed)")
-                XCTAssertTrue(rep.wip >= 0 && rep.wip.isFinite, "plant \(seed)")
-                // Conservation: every part present at the start or made since is absorbed or still there.
+                // (Conservation of parts is checked by `runChecked`.)
                 let absorbed = rep.sinks.reduce(0) { $0 + Int($1.count) }
-                XCTAssertEqual(rep.partsAtStart + rep.partsCreated, absorbed + Int(rep.scrapped) + rep.partsAtEnd, "plant \(seed)")
                 XCTAssertEqual(rep.scrapped, rep.stations.reduce(0) { $0 + $1.scrapped }, "plant \(seed)")
                 // (Scrapped parts spend time in the plant that no sink's cycle time counts.)
                 guard rep.scrapped == 0 else { continue }
@@ -225,31 +242,10 @@ final class RandomPlantTests: XCTestCase {
     func testRandomAssemblyPlantsKeepTheirInvariants() throws {
         var ran = 0
         for seed in 1...60 as ClosedRange<UInt64> {
-            let m = assemblyPlant(seed)
-            if let problem = m.structuralProblem() { XCTFail("assembly plant \(seed): \(problem)"); continue }
             let settings = RunSettingsCore(warmup: Double(seed % 2) * 50, horizon: 1_500, seed: seed)
-            let one: Simulation.Outcome
-            do {
-                one = try Simulation.run(m, settings: settings, replications: 3, jobs: 1)
-            } catch SimulationError.deadlock {
-                continue
-            }
-            let two = try Simulation.run(m, settings: settings, replications: 3, jobs: 2)
+            guard let (one, _) = try runChecked(assemblyPlant(seed), settings, "assembly plant \(seed)") else { continue }
             ran += 1
-            for (x, y) in zip(one.replications, two.replications) {
-                XCTAssertEqual(x.wip, y.wip, "assembly plant \(seed)")
-                XCTAssertEqual(x.events, y.events, "assembly plant \(seed)")
-            }
             for rep in one.replications {
-                for s in rep.stations {
-                    let fractions = [s.utilization, s.blocked, s.starved, s.down, s.setup, s.unstaffed, s.maintenance, s.offShift]
-                    XCTAssertEqual(fractions.reduce(0, +), 1, accuracy: 1e-9, "assembly plant \(seed)")
-                    XCTAssertTrue(fractions.allSatisfy { $0 >= -1e-12 }, "assembly plant \(seed)")
-                }
-                let absorbed = rep.sinks.reduce(0) { $0 + Int($1.count) }
-                XCTAssertEqual(rep.partsAtStart + rep.partsCreated, absorbed + Int(rep.scrapped) + rep.consumed + rep.partsAtEnd,
-                               "assembly plant \(seed)")
-                XCTAssertTrue(rep.wip >= -1e-9 && rep.wip.isFinite, "assembly plant \(seed)")
                 XCTAssertEqual(rep.parts.map(\.wip).reduce(0, +) <= rep.wip + 1e-6, true, "assembly plant \(seed)")
             }
         }
