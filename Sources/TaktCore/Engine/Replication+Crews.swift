@@ -42,20 +42,18 @@ extension Replication {
             free = size
         }
 
-        mutating func take() {
+        /// A free member takes work asked for `waited` ago (counted when the grant is in the window).
+        mutating func grant(waited: Double, inWindow: Bool) {
             free -= 1
             busy += 1
+            guard inWindow else { return }
+            waitSum += waited
+            grants += 1
         }
 
         /// Requests waiting, of every kind.
         var queued: Int { waiting.count - head + stops.count + operatorQueued }
         var operatorQueued: Int { operators.count - withdrawn }
-
-        mutating func noteGrant(waited: Double, inWindow: Bool) {
-            guard inWindow else { return }
-            waitSum += waited
-            grants += 1
-        }
     }
 
     /// Adds the crew's areas from its last change (or the window's opening) to `time`.
@@ -79,8 +77,7 @@ extension Replication {
     }
 
     func startRepair(_ sv: Int, _ m: Int, crew c: Int, asked: Double) {
-        crews[c].take()
-        crews[c].noteGrant(waited: now - asked, inWindow: now >= warmup)
+        crews[c].grant(waited: now - asked, inWindow: now >= warmup)
         scheduleRepair(sv, m)
     }
 

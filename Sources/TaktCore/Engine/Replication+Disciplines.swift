@@ -66,8 +66,7 @@ extension Replication {
 
     /// Draws part `p`'s process time at station `i` now, as it joins a queue ordered by it.
     func drawAhead(_ p: Int32, station i: Int) {
-        let st = stations.at(i)
-        parts[preset: p] = st.pointee.typedProcess ? typedProcessTime(station: i, part: p) : st.pointee.process.sample(&st.pointee.rng, zig)
+        parts[preset: p] = drawProcess(station: i, part: p)
     }
 
     /// Among the head parts of the buffers feeding station `i` that would be sent here, the

@@ -120,8 +120,7 @@ extension Replication {
     @inline(never)
     func heldStart(_ h: ServerHandle) -> Bool {
         guard h.server.pointee.hold == Hold.pull else { return false }
-        let i = h.server.pointee.station
-        if h.station.pointee.planned, let shift = plan.shifts[i], !shift.isOn(at: now) { return false }
+        if offShiftNow(h.server.pointee.station) { return false }
         if h.station.pointee.assembles { return startAssembly(h) }
         return h.station.pointee.batchSize > 1 ? startBatch(h) : take(h)
     }
@@ -139,12 +138,18 @@ extension Replication {
         }
     }
 
+    /// Whether station `i` is off shift at this instant (a shift ending now has ended, though
+    /// its event may not have come yet).
+    func offShiftNow(_ i: Int) -> Bool {
+        stations[i].planned && !(plan.shifts[i]?.isOn(at: now) ?? true)
+    }
+
     /// Whether a server of station `i`, which pulls its work, could take a part now.
     @inline(never)
     func canPullNow(_ i: Int) -> Bool {
         let st = stations.at(i)
         guard st.pointee.batchSize <= 1, !st.pointee.assembles else { return false }
-        if st.pointee.planned, let shift = plan.shifts[i], !shift.isOn(at: now) { return false }
+        if offShiftNow(i) { return false }
         let first = st.pointee.firstServer
         return (first..<(first + st.pointee.servers)).contains {
             servers[$0].part < 0 && !servers[$0].down && servers[$0].hold == Hold.pull
@@ -167,8 +172,7 @@ extension Replication {
     }
 
     func grantOperator(_ sv: Int, crew c: Int, asked: Double) {
-        crews[c].take()
-        crews[c].noteGrant(waited: now - asked, inWindow: now >= warmup)
+        crews[c].grant(waited: now - asked, inWindow: now >= warmup)
         plan.staff[sv] = 2
     }
 
@@ -295,8 +299,7 @@ extension Replication {
     }
 
     func grantStop(_ sv: Int, plan k: Int, crew c: Int, asked: Double) {
-        crews[c].take()
-        crews[c].noteGrant(waited: now - asked, inWindow: now >= warmup)
+        crews[c].grant(waited: now - asked, inWindow: now >= warmup)
         scheduleStopEnd(sv, plan: k)
     }
 

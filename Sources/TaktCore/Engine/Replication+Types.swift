@@ -8,6 +8,12 @@ extension Replication {
         typedProcessTime(station: h.server.pointee.station, part: p)
     }
 
+    /// Draws part `p`'s process time at station `i`, by its type where that matters.
+    func drawProcess(station i: Int, part p: Int32) -> Double {
+        let st = stations.at(i)
+        return st.pointee.typedProcess ? typedProcessTime(station: i, part: p) : st.pointee.process.sample(&st.pointee.rng, zig)
+    }
+
     func typedProcessTime(station i: Int, part p: Int32) -> Double {
         let st = stations.at(i)
         guard let d = typeProcess[i * typeSlots + Int(parts[p].type)] else { return st.pointee.process.sample(&st.pointee.rng, zig) }
@@ -47,7 +53,7 @@ extension Replication {
                 return t
             }
         }
-        return st.pointee.typedProcess ? typedProcessTime(h, part: p) : st.pointee.process.sample(&st.pointee.rng, zig)
+        return drawProcess(station: h.server.pointee.station, part: p)
     }
 
     /// Server `h` takes part `p`: when its type differs from the last part's and that change

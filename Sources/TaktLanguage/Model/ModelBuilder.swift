@@ -82,18 +82,19 @@ enum ModelBuilder {
                     FailureSpec(name: $0.name, up: $0.up, down: $0.down ?? .constant(0), clock: $0.clock,
                                 crew: $0.crew.flatMap { crews.firstIndex(of: $0) })
                 }
-                spec.stations.append(StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
-                                                 queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap,
-                                                 typed: typedWork(s, types: types), discipline: s.discipline))
-                spec.stations[spec.stations.count - 1].batch = s.batch
-                spec.stations[spec.stations.count - 1].assemble = s.assemble.compactMap { a in types.firstIndex(of: a.key).map { ($0, a.value) } }
-                spec.stations[spec.stations.count - 1].makes = s.makes.flatMap { types.firstIndex(of: $0) }
-                spec.stations[spec.stations.count - 1].shift = s.shift.map { Shift($0) }
-                spec.stations[spec.stations.count - 1].operatorCrew = s.operatorCrew.flatMap { crews.firstIndex(of: $0) }
-                spec.stations[spec.stations.count - 1].maintenance = s.maintenance.map {
+                var station = StationSpec(name: e.name, servers: s.servers, process: s.process ?? .constant(0),
+                                          queueCapacity: s.queueCapacity, failures: failures, routing: r, scrap: s.scrap,
+                                          typed: typedWork(s, types: types), discipline: s.discipline)
+                station.batch = s.batch
+                station.assemble = s.assemble.compactMap { a in types.firstIndex(of: a.key).map { ($0, a.value) } }
+                station.makes = s.makes.flatMap { types.firstIndex(of: $0) }
+                station.shift = s.shift.map { Shift($0) }
+                station.operatorCrew = s.operatorCrew.flatMap { crews.firstIndex(of: $0) }
+                station.maintenance = s.maintenance.map {
                     MaintenanceSpec(name: $0.name, every: $0.every ?? .parts(1), duration: $0.duration ?? .constant(0),
                                     crew: $0.crew.flatMap { crews.firstIndex(of: $0) })
                 }
+                spec.stations.append(station)
             case .buffer:
                 var b = BufferSpec(name: e.name, capacity: s.capacity, routing: r)
                 b.discipline = s.discipline
