@@ -204,6 +204,37 @@ final class RandomPlantTests: XCTestCase {
         XCTAssertGreaterThan(ran, 130)
     }
 
+    /// The event loop has a copy for plain plants without the tests for part types and pulling
+    /// servers: a plain plant must give the same numbers in it as in the copy that has them
+    /// (taken here by declaring a part type that no source makes).
+    func testThePlainLoopAgreesWithTheRichOne() throws {
+        var compared = 0
+        for seed in 1...120 as ClosedRange<UInt64> {
+            let m = plant(seed)
+            guard m.partTypes.isEmpty else { continue }
+            var rich = m
+            rich.partTypes = [PartTypeSpec(name: "unused")]
+            let settings = RunSettingsCore(warmup: 50, horizon: 2_000, seed: seed)
+            let a: Simulation.Outcome, b: Simulation.Outcome
+            do {
+                a = try Simulation.run(m, settings: settings, replications: 2, jobs: 1)
+            } catch SimulationError.deadlock {
+                continue
+            }
+            b = try Simulation.run(rich, settings: settings, replications: 2, jobs: 1)
+            compared += 1
+            for (x, y) in zip(a.replications, b.replications) {
+                XCTAssertEqual(x.events, y.events, "plant \(seed)")
+                XCTAssertEqual(x.wip, y.wip, "plant \(seed)")
+                XCTAssertEqual(x.throughput, y.throughput, "plant \(seed)")
+                XCTAssertEqual(x.stations.map(\.utilization), y.stations.map(\.utilization), "plant \(seed)")
+                XCTAssertEqual(x.stations.map(\.blocked), y.stations.map(\.blocked), "plant \(seed)")
+                XCTAssertEqual(x.stations.map(\.down), y.stations.map(\.down), "plant \(seed)")
+            }
+        }
+        XCTAssertGreaterThan(compared, 40)
+    }
+
     /// Assemblies drawn at random: two or three typed inputs through buffers (some with
     /// delays), a set of one to three of each, shifts, stops, operators and failures at the
     /// assembly, and a batching station after it.

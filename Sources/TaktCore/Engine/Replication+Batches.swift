@@ -38,7 +38,7 @@ extension Replication {
             let source = sources.at(st.pointee.saturatedBy)
             guard source.pointee.limit - source.pointee.created >= n else { return false }
             source.pointee.created += n
-            for k in 0..<n { batchMembers[base + k] = newPart(source: st.pointee.saturatedBy) }
+            for k in 0..<n { batchMembers[base + k] = newPart(source: st.pointee.saturatedBy, RichPlant.self) }
             st.pointee.present += n
         } else {
             guard waitingForBatch(station: i) >= n else { return false }
@@ -123,7 +123,7 @@ extension Replication {
                 s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr,
                                                   type: parts[s.pointee.part].type)
             }
-            guard passOn(h) else {
+            guard passOn(h, RichPlant.self) else {
                 updateState(h)
                 block(entity: Int32(h.index))
                 return

@@ -122,7 +122,7 @@ extension Replication {
         guard h.server.pointee.hold == Hold.pull else { return false }
         if offShiftNow(h.server.pointee.station) { return false }
         if h.station.pointee.assembles { return startAssembly(h) }
-        return h.station.pointee.batchSize > 1 ? startBatch(h) : take(h)
+        return h.station.pointee.batchSize > 1 ? startBatch(h) : take(h, RichPlant.self)
     }
 
     /// Free servers of station `i`, which pull their work, take what they can.

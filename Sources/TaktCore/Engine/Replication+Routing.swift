@@ -185,33 +185,36 @@ extension Replication {
     }
 
     @inline(__always)
-    func accept(_ n: NodeRef, part p: Int32) {
+    func accept(_ n: NodeRef, part p: Int32) { accept(n, part: p, RichPlant.self) }
+
+    @inline(__always)
+    func accept<P: PlantFeatures>(_ n: NodeRef, part p: Int32, _: P.Type) {
         switch n {
-        case .sink(let k): accept(sink: k, part: p)
-        case .station(let i): accept(station: i, part: p)
-        case .buffer(let j): accept(buffer: j, part: p)
+        case .sink(let k): accept(sink: k, part: p, P.self)
+        case .station(let i): accept(station: i, part: p, P.self)
+        case .buffer(let j): accept(buffer: j, part: p, P.self)
         case .source: break
         }
     }
 
     @inline(__always)
-    func accept(sink k: Int, part p: Int32) {
+    func accept<P: PlantFeatures>(sink k: Int, part p: Int32, _: P.Type) {
         let cycle = now - parts[p].created
         sinks[k].count += 1
         sinks[k].cycleSum += cycle
         wipArea += cycle
-        if typed { absorbTyped(sink: k, part: p, cycle: cycle) }
+        if P.rich && typed { absorbTyped(sink: k, part: p, cycle: cycle) }
         parts.release(p)
     }
 
     @inline(__always)
-    func accept(station i: Int, part p: Int32) {
+    func accept<P: PlantFeatures>(station i: Int, part p: Int32, _: P.Type) {
         let st = stations.at(i)
         st.pointee.present += 1
         if st.pointee.queue.isEmpty, let sv = idleServer(i) {
-            startService(sv, part: p, arrived: now)
+            startService(sv, part: p, arrived: now, P.self)
         } else {
-            if st.pointee.appends {
+            if !P.rich || st.pointee.appends {
                 st.pointee.queue.append(QueuedPart(part: p, arrived: now))
             } else {
                 join(station: i, QueuedPart(part: p, arrived: now))
@@ -221,7 +224,7 @@ extension Replication {
 
     /// Forced inline, as the server paths it is part of are.
     @inline(always)
-    func accept(buffer j: Int, part p: Int32) {
+    func accept<P: PlantFeatures>(buffer j: Int, part p: Int32, _: P.Type) {
         let b = buffers.at(j)
         // Straight through an empty buffer onto a free server of the one station it feeds.
         // Its level would rise and fall at this instant, adding nothing to its average, and
@@ -230,9 +233,9 @@ extension Replication {
         var mayMove = true
         if b.pointee.route.kind == .next, case .station(let i) = b.pointee.route.next {
             let sv = idleServer(after: j, station: i)
-            if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0, b.pointee.appends {
+            if let sv, b.pointee.parts.isEmpty, b.pointee.cap > 0, !P.rich || b.pointee.appends {
                 stations.at(i).pointee.present += 1
-                startService(sv, part: p, arrived: now)
+                startService(sv, part: p, arrived: now, P.self)
                 return
             }
             mayMove = sv != nil
@@ -240,7 +243,7 @@ extension Replication {
         if b.pointee.route.drawsAtFinish && b.pointee.route.kind != .decider {
             parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr, type: parts[p].type))
         }
-        if b.pointee.appends {
+        if !P.rich || b.pointee.appends {
             b.pointee.parts.append(QueuedPart(part: p, arrived: now))
         } else {
             // It may start a batch, which takes what it needs: nothing else can move on.

@@ -20,14 +20,17 @@ extension Replication {
     func updateState(_ sv: Int) { updateState(handle(sv)) }
 
     @inline(__always)
-    func updateState(_ h: ServerHandle) {
-        if h.station.pointee.planned {
+    func updateState(_ h: ServerHandle) { updateState(h, RichPlant.self) }
+
+    @inline(__always)
+    func updateState<P: PlantFeatures>(_ h: ServerHandle, _: P.Type) {
+        if P.rich && h.station.pointee.planned {
             enter(h, plannedState(h))
             return
         }
         let s = h.server
         let new = s.pointee.down ? Replication.stateDown : s.pointee.holding ? Replication.stateBlocked
-            : s.pointee.part >= 0 ? (s.pointee.inSetup ? Replication.stateSetup : Replication.stateProcessing)
+            : s.pointee.part >= 0 ? (P.rich && s.pointee.inSetup ? Replication.stateSetup : Replication.stateProcessing)
             : Replication.stateStarved
         enter(h, new)
     }
@@ -48,24 +51,32 @@ extension Replication {
     }
 
     @inline(__always)
-    func startService(_ sv: Int, part p: Int32, arrived: Double) { startService(handle(sv), part: p, arrived: arrived) }
+    func startService(_ sv: Int, part p: Int32, arrived: Double) { startService(handle(sv), part: p, arrived: arrived, RichPlant.self) }
+
+    @inline(__always)
+    func startService<P: PlantFeatures>(_ sv: Int, part p: Int32, arrived: Double, _: P.Type) {
+        startService(handle(sv), part: p, arrived: arrived, P.self)
+    }
+
+    @inline(__always)
+    func startService(_ h: ServerHandle, part p: Int32, arrived: Double) { startService(h, part: p, arrived: arrived, RichPlant.self) }
 
     /// Server `h` starts part `p`, which arrived at the station (or the buffer it came from) at
     /// `arrived`.
     @inline(__always)
-    func startService(_ h: ServerHandle, part p: Int32, arrived: Double) {
+    func startService<P: PlantFeatures>(_ h: ServerHandle, part p: Int32, arrived: Double, _: P.Type) {
         let s = h.server, st = h.station
         st.pointee.waitSum += now - arrived
         s.pointee.part = p
         markBusy(h)
         // One test for all that depends on part types, and one call of `beginSegment`, so
         // that it is inlined here.
-        if st.pointee.byType {
+        if P.rich && st.pointee.byType {
             guard startTyped(h, part: p) else { return }
         } else {
             s.pointee.remaining = st.pointee.process.sample(&st.pointee.rng, zig)
         }
-        beginSegment(h)
+        beginSegment(h, P.self)
     }
 
     @inline(__always)
@@ -73,12 +84,15 @@ extension Replication {
 
     /// Processing (re)starts: schedules whichever comes first, completion or a busy-time failure.
     @inline(__always)
-    func beginSegment(_ h: ServerHandle) {
+    func beginSegment(_ h: ServerHandle) { beginSegment(h, RichPlant.self) }
+
+    @inline(__always)
+    func beginSegment<P: PlantFeatures>(_ h: ServerHandle, _: P.Type) {
         let s = h.server, st = h.station
         // Only a working server without a finished part begins a segment. (The state first and
         // the calendar last, so that nothing of this step is held in registers across the
         // sift-down, which needs them all.)
-        enter(h, s.pointee.inSetup ? Replication.stateSetup : Replication.stateProcessing)
+        enter(h, P.rich && s.pointee.inSetup ? Replication.stateSetup : Replication.stateProcessing)
         s.pointee.processing = true
         s.pointee.segmentStart = now
         s.pointee.token &+= 1
@@ -131,21 +145,21 @@ extension Replication {
         s.pointee.processing = false
     }
 
-    func completion(_ sv: Int) {
+    func completion<P: PlantFeatures>(_ sv: Int, _: P.Type) {
         let h = handle(sv)
         endSegment(h, finished: true)
         let s = h.server, st = h.station
-        if s.pointee.inSetup {
+        if P.rich && s.pointee.inSetup {
             finishSetup(h)
             return
         }
-        if st.pointee.batchSize > 1 {
+        if P.rich && st.pointee.batchSize > 1 {
             completeBatch(h)
             return
         }
         st.pointee.processed += 1
         s.pointee.holding = true
-        if st.pointee.planned { plannedCompletion(h, parts: 1) }
+        if P.rich && st.pointee.planned { plannedCompletion(h, parts: 1) }
         let scrap = st.pointee.scraps && scraps(h)
         if !scrap && st.pointee.route.drawsAtFinish {
             s.pointee.target = chooseAtFinish(st.pointee.route, rng: &stationRouteRng[s.pointee.station], rr: &st.pointee.rr,
@@ -167,8 +181,8 @@ extension Replication {
         }
         // States that last no time are never recorded: only a part that cannot move makes
         // the server blocked.
-        if !tryServerMove(h) {
-            updateState(h)
+        if !tryServerMove(h, P.self) {
+            updateState(h, P.self)
             block(entity: Int32(sv))
         }
     }
@@ -185,59 +199,62 @@ extension Replication {
     }
 
     @inline(__always)
-    func tryServerMove(_ sv: Int) -> Bool { tryServerMove(handle(sv)) }
+    func tryServerMove(_ sv: Int) -> Bool { tryServerMove(handle(sv), RichPlant.self) }
 
     /// Passes the finished part on if it can, then takes new work. Forced inline, as
     /// `afterRelease` is (see there): the compiler's cost model stopped inlining it into
     /// `completion` once the paths for part types and planned states were added.
     @inline(always)
-    func tryServerMove(_ h: ServerHandle) -> Bool {
-        guard passOn(h) else { return false }
+    func tryServerMove<P: PlantFeatures>(_ h: ServerHandle, _: P.Type) -> Bool {
+        guard passOn(h, P.self) else { return false }
         // Only a batch's server still holds a part: the next member.
-        if h.server.pointee.holding {
+        if P.rich && h.server.pointee.holding {
             leaveOneByOne(h)
             return true
         }
         // A server that starts a new part is processing already.
-        if !afterRelease(h) { updateState(h) }
+        if !afterRelease(h, P.self) { updateState(h, P.self) }
         return true
     }
 
     /// Moves the server's finished part to its destination if it can take it now (forced
     /// inline for the same reason as `tryServerMove`).
     @inline(always)
-    func passOn(_ h: ServerHandle) -> Bool {
+    func passOn<P: PlantFeatures>(_ h: ServerHandle, _: P.Type) -> Bool {
         let r = h.station.pointee.route
         if r.kind == .next {
             // The destination's kind looked at once, for the test and the hand-over.
             switch r.next {
             case .sink(let k):
-                accept(sink: k, part: releasePart(h))
+                accept(sink: k, part: releasePart(h, P.self), P.self)
             case .buffer(let j):
                 guard canAccept(buffer: j) else { return false }
-                accept(buffer: j, part: releasePart(h))
+                accept(buffer: j, part: releasePart(h, P.self), P.self)
             case .station(let i):
                 guard canAccept(station: i) else { return false }
-                accept(station: i, part: releasePart(h))
+                accept(station: i, part: releasePart(h, P.self), P.self)
             case .source:
                 return false
             }
         } else {
             guard let dest = destination(r, chosen: h.server.pointee.target) else { return false }
-            accept(dest, part: releasePart(h))
+            accept(dest, part: releasePart(h, P.self), P.self)
         }
         return true
     }
 
     /// The server lets go of its finished part, which is moving on now.
     @inline(__always)
-    func releasePart(_ h: ServerHandle) -> Int32 {
+    func releasePart(_ h: ServerHandle) -> Int32 { releasePart(h, RichPlant.self) }
+
+    @inline(__always)
+    func releasePart<P: PlantFeatures>(_ h: ServerHandle, _: P.Type) -> Int32 {
         let s = h.server
         let p = s.pointee.part
         h.station.pointee.present -= 1
         s.pointee.blockSeq = 0
         // A batch's server holds on to the next member, if there is one.
-        if s.pointee.hold & Hold.pull != 0 && holdsNextMember(h) { return p }
+        if P.rich && s.pointee.hold & Hold.pull != 0 && holdsNextMember(h) { return p }
         s.pointee.part = -1
         markIdle(h)
         s.pointee.holding = false
@@ -245,7 +262,10 @@ extension Replication {
     }
 
     @inline(__always) @discardableResult
-    func afterRelease(_ sv: Int) -> Bool { afterRelease(handle(sv)) }
+    func afterRelease(_ sv: Int) -> Bool { afterRelease(handle(sv), RichPlant.self) }
+
+    @inline(__always) @discardableResult
+    func afterRelease(_ h: ServerHandle) -> Bool { afterRelease(h, RichPlant.self) }
 
     /// A free server takes its next part: new from a saturated source, from its own queue, or
     /// from the buffers feeding it. One call to `startService` for all three keeps it small.
@@ -254,16 +274,16 @@ extension Replication {
     /// here, and the call cost the 3-station line 20 of its 500 instructions per event. (Forced
     /// into `completion` as well, `startService` or `beginSegment` cost more than they save.)
     @inline(always) @discardableResult
-    func afterRelease(_ h: ServerHandle) -> Bool {
+    func afterRelease<P: PlantFeatures>(_ h: ServerHandle, _: P.Type) -> Bool {
         let s = h.server
         guard s.pointee.part < 0 && !s.pointee.down else { return false }
-        if s.pointee.hold != 0 { return heldStart(h) }
-        return take(h)
+        if P.rich && s.pointee.hold != 0 { return heldStart(h) }
+        return take(h, P.self)
     }
 
     /// Server `h`, free, takes its next part (see `afterRelease`).
     @inline(always)
-    func take(_ h: ServerHandle) -> Bool {
+    func take<P: PlantFeatures>(_ h: ServerHandle, _: P.Type) -> Bool {
         let s = h.server, st = h.station
         let i = s.pointee.station
         let p: Int32
@@ -274,7 +294,7 @@ extension Replication {
             let source = sources.at(st.pointee.saturatedBy)
             guard source.pointee.created < source.pointee.limit else { return false }
             source.pointee.created += 1
-            p = newPart(source: st.pointee.saturatedBy)
+            p = newPart(source: st.pointee.saturatedBy, P.self)
             st.pointee.present += 1
         } else if ownQueue {
             guard !st.pointee.queue.isEmpty else {
@@ -287,14 +307,14 @@ extension Replication {
             arrived = q.arrived
             st.pointee.queueArea += now - arrived
         } else {
-            feeder = feederToPull(station: i)
+            feeder = feederToPull(station: i, P.self)
             guard feeder >= 0 else { return false }
             let q = takeHead(feeder)
             p = q.part
             arrived = q.arrived
             st.pointee.present += 1
         }
-        startService(h, part: p, arrived: arrived)
+        startService(h, part: p, arrived: arrived, P.self)
         if feeder >= 0 {
             // More parts can follow only to another free server, or by another rule.
             if st.pointee.servers > 1 || buffers[feeder].route.kind != .next { advanceBuffer(feeder) }
@@ -307,7 +327,7 @@ extension Replication {
 
     /// The buffer a free server of buffer-fed station `i` takes its next part from, or -1.
     @inline(__always)
-    func feederToPull(station i: Int) -> Int {
+    func feederToPull<P: PlantFeatures>(station i: Int, _: P.Type) -> Int {
         let sole = stations.at(i).pointee.soleFeeder
         guard sole >= 0 else { return longestWaitingFeeder(station: i) }
         let b = buffers.at(sole)
@@ -316,7 +336,7 @@ extension Replication {
             roomAtBuffer(sole)
             return -1
         }
-        if b.pointee.delays && parts[readyAt: head.part] > now { return -1 }
+        if P.rich && b.pointee.delays && parts[readyAt: head.part] > now { return -1 }
         // A plain `next` into this station always takes it: this server is free.
         return b.pointee.route.kind == .next || bufferDestination(sole, part: head.part) == .station(i) ? sole : -1
     }

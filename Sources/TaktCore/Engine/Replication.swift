@@ -325,6 +325,10 @@ final class Replication {
     // Part types (`Replication+Types`): whether the model has any, the sources' mixes, the
     // destinations of splits by type, and the stations' work by type.
     let typed: Bool
+    /// Whether any part of the plant needs the tests the plain loop leaves out (see
+    /// LoopVariants.swift): part types (setups, mixes, by-type sinks), a station or buffer
+    /// that does not simply append (disciplines, delays, batches, assembly, pulling servers).
+    let rich: Bool
     let typeSlots: Int
     let mixTypes: FixedArray<Int32>
     let mixWeights: FixedArray<Double>
@@ -512,6 +516,8 @@ final class Replication {
         self.modeCrew = FixedArray(modeCrew)
         scrapChance = FixedArray(spec.stations.map(\.scrap))
         typed = !spec.partTypes.isEmpty
+        rich = typed || stations.contains { $0.byType || !$0.appends || $0.batchSize > 1 || $0.assembles }
+            || buffers.contains { !$0.appends || $0.delays }
         let slots = spec.typeSlots
         typeSlots = slots
         self.mixTypes = FixedArray(mixTypes)
@@ -591,11 +597,14 @@ final class Replication {
     // MARK: Running
 
     func run(shouldStop: () -> Bool) throws -> ReplicationResult {
-        // Two copies of the loop, so that plain runs carry no per-event test for deciders.
-        followedByDeciders ? try run(FollowEvents.self, shouldStop: shouldStop) : try run(IgnoreEvents.self, shouldStop: shouldStop)
+        // Three copies of the loop (see LoopVariants.swift): plain runs carry no per-event test
+        // for deciders, and plain plants none for part types and pulling servers.
+        if followedByDeciders { return try run(FollowEvents.self, RichPlant.self, shouldStop: shouldStop) }
+        return rich ? try run(IgnoreEvents.self, RichPlant.self, shouldStop: shouldStop)
+            : try run(IgnoreEvents.self, PlainPlant.self, shouldStop: shouldStop)
     }
 
-    func run<F: EventFollowing>(_: F.Type, shouldStop: () -> Bool) throws -> ReplicationResult {
+    func run<F: EventFollowing, P: PlantFeatures>(_: F.Type, _: P.Type, shouldStop: () -> Bool) throws -> ReplicationResult {
         for k in sources.indices where !sources[k].saturated {
             scheduleArrival(k)
         }
@@ -662,9 +671,9 @@ final class Replication {
             }
             switch e.kind {
             case .arrival:
-                arrival(target)
+                arrival(target, P.self)
             case .completion:
-                if servers[target].token == e.token { completion(target) }
+                if servers[target].token == e.token { completion(target, P.self) }
             case .failure:
                 let m = Int(e.detail)
                 if modes[stations[servers[target].station].modeBase + m].clock == .clock {
@@ -757,15 +766,15 @@ final class Replication {
 
     /// A new part from source `k`, of its type (drawn, for a mix).
     @inline(__always)
-    func newPart(source k: Int) -> Int32 {
-        parts.create(at: now, type: nextType(source: k))
+    func newPart<P: PlantFeatures>(source k: Int, _: P.Type) -> Int32 {
+        parts.create(at: now, type: nextType(source: k, P.self))
     }
 
     /// The type of source `k`'s next part.
     @inline(__always)
-    func nextType(source k: Int) -> Int32 {
+    func nextType<P: PlantFeatures>(source k: Int, _: P.Type) -> Int32 {
         let src = sources.at(k)
-        return src.pointee.mixCount == 0 ? src.pointee.type : drawType(source: k)
+        return !P.rich || src.pointee.mixCount == 0 ? src.pointee.type : drawType(source: k)
     }
 
     @inline(never)
@@ -787,19 +796,19 @@ final class Replication {
         calendar.schedule(time: t, kind: .arrival, target: k)
     }
 
-    func arrival(_ k: Int) {
+    func arrival<P: PlantFeatures>(_ k: Int, _: P.Type) {
         let src = sources.at(k)
         guard src.pointee.created < src.pointee.limit else { return }
         src.pointee.created += 1
         // The type first: a split by type routes by it, and a lost arrival draws one too, so
         // that the arrivals after it keep their types.
-        let type = nextType(source: k)
+        let type = nextType(source: k, P.self)
         if src.pointee.route.drawsAtFinish {
             src.pointee.target = chooseAtFinish(src.pointee.route, rng: &src.pointee.routeRng, rr: &src.pointee.rr, type: type)
         }
         if src.pointee.losesWhenFull && loseArrival(k) { return }
         src.pointee.held = parts.create(at: now, type: type)
-        if !trySourceMove(k) {
+        if !trySourceMove(k, P.self) {
             src.pointee.blockedSince = now
             block(entity: -1 - Int32(k))
         }
@@ -822,7 +831,9 @@ final class Replication {
     }
 
     /// Moves the source's held part on if it can; the next interarrival is drawn when it leaves.
-    func trySourceMove(_ k: Int) -> Bool {
+    func trySourceMove(_ k: Int) -> Bool { trySourceMove(k, RichPlant.self) }
+
+    func trySourceMove<P: PlantFeatures>(_ k: Int, _: P.Type) -> Bool {
         let src = sources.at(k)
         let p = src.pointee.held
         guard let dest = destination(src.pointee.route, chosen: src.pointee.target) else { return false }
@@ -831,14 +842,9 @@ final class Replication {
             accrueSourceBlocked(k, until: now)
             src.pointee.blockSeq = 0
         }
-        accept(dest, part: p)
+        accept(dest, part: p, P.self)
         scheduleArrival(k)
         return true
     }
 }
 
-/// Whether a replication's event loop tells deciders of every event: a type, so that the loop
-/// is compiled once with the call and once without it.
-protocol EventFollowing { static var on: Bool { get } }
-enum FollowEvents: EventFollowing { static var on: Bool { true } }
-enum IgnoreEvents: EventFollowing { static var on: Bool { false } }
