@@ -92,7 +92,7 @@ final class Builtin: Callable {
 enum Builtins {
     static let all: [String: Builtin] = {
         var table: [String: Builtin] = [:]
-        for b in list { table[b.builtinName] = b }
+        for b in list + [csv, fit] { table[b.builtinName] = b }
         return table
     }()
 

@@ -370,6 +370,10 @@ enum Access {
                                  label: "not finite", help: "a weibull with a very small shape has an enormous mean")
             }
             return .duration(mean)
+        case .distribution(let d) where d.fit != nil:
+            if let v = d.fitMember(name) { return v }
+            throw Diagnostic("a fitted distribution has no property '\(name)'", at: nameSpan, label: "unknown property",
+                             help: "its properties are mean, family, n, loglik, aic, ks, candidates")
         default:
             throw Diagnostic("a \(t.typeName) has no property '\(name)'", at: nameSpan, label: "unknown property")
         }

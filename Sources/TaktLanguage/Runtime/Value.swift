@@ -59,8 +59,11 @@ public enum Value {
 let maxValueDepth = 1000
 
 public struct ListValue {
-    public var items: [Value]
+    /// (Any change forgets where the items came from.)
+    public var items: [Value] { didSet { origin = nil } }
     public var depth: Int
+    /// The CSV cells the items were read from, if they were.
+    var origin: CSVOrigin?
 
     init(_ items: [Value]) {
         self.items = items
@@ -72,8 +75,10 @@ public struct ListValue {
 
 public struct RecordValue {
     public var names: [String]
-    public var values: [Value]
+    public var values: [Value] { didSet { origin = nil } }
     public var depth: Int
+    /// The CSV row the values were read from, if they were (one cell a field).
+    var origin: CSVOrigin?
 
     init(names: [String], values: [Value]) {
         self.names = names
@@ -104,7 +109,12 @@ public final class RangeValue {
 
 public final class DistributionValue {
     public let distribution: Distribution
-    init(_ d: Distribution) { distribution = d }
+    /// Set for the result of `fit` and its candidates.
+    let fit: FitInfo?
+    init(_ d: Distribution, fit: FitInfo? = nil) {
+        distribution = d
+        self.fit = fit
+    }
 }
 
 /// A variable cell shared between a frame and the closures that capture it.

@@ -136,7 +136,7 @@ public struct ValueFormatter {
         case .function(let f):
             out += f.name.map { "<fn \($0)>" } ?? "<fn>"
         case .distribution(let d):
-            out += describe(d.distribution)
+            out += d.fit.map(describe) ?? describe(d.distribution)
         case .element(let e):
             out += "\(e.kind.rawValue) \(e.name)"
         case .result(let r):
@@ -168,6 +168,30 @@ public struct ValueFormatter {
 
     func time(_ seconds: Double) -> String {
         ValueFormatter.number(seconds / timeUnit.seconds) + timeUnit.rawValue
+    }
+
+    /// A fitted distribution: its parameters to 4 significant digits, then (for the result of
+    /// `fit`) the sample size, AIC (to 0.1) and KS distance (4 significant digits).
+    func describe(_ fit: FitInfo) -> String {
+        func sig(_ x: Double) -> Double {
+            guard x != 0, x.isFinite else { return x }
+            let scale = pow(10, 3 - floor(log10(abs(x))))
+            return (x * scale).rounded() / scale
+        }
+        func t(_ seconds: Double) -> String { ValueFormatter.number(sig(seconds / timeUnit.seconds)) + timeUnit.rawValue }
+        let c = fit.candidate
+        let text: String
+        switch c.distribution(unit: fit.unit) {
+        case .exponential(let mean): text = "exponential(\(t(mean)))"
+        case .gamma(let shape, let mean): text = "gamma(\(ValueFormatter.number(sig(shape))), \(t(mean)))"
+        case .lognormal(let mean, let sd): text = "lognormal(\(t(mean)), \(t(sd)))"
+        case .weibull(let shape, let scale): text = "weibull(\(ValueFormatter.number(sig(shape))), \(t(scale)))"
+        case .normal(let mean, let sd): text = "normal(\(t(mean)), \(t(sd)))"
+        case let other: text = describe(other)
+        }
+        guard fit.summary else { return text }
+        let aic = (c.aic * 10).rounded() / 10
+        return text + " n=\(c.count) aic=\(ValueFormatter.number(aic)) ks=\(ValueFormatter.number(sig(c.ks)))"
     }
 
     public func describe(_ d: Distribution) -> String {
