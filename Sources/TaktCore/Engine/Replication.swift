@@ -74,6 +74,8 @@ final class Replication {
         var type: Int32 = 0
         @Narrow<Int32> var mixStart: Int = 0
         @Narrow<Int32> var mixCount: Int = 0
+        /// Its arrivals are a trace (`Replication+Traces`).
+        var traced = false
     }
 
     /// Fields in the order an event reads them, so that one event at a station touches few
@@ -364,6 +366,11 @@ final class Replication {
     let setBase: [Int]
     /// Sources' shifts: their interarrival clocks run on shift only.
     let sourceShift: [Shift?]
+    /// Trace sources' arrival times and types (empty for the others), and the parts each
+    /// holds in order while blocked (`Replication+Traces`).
+    let traceTimes: [[Double]]
+    let traceTypes: [[Int32]]
+    var traceBacklog: [Ring<Int32>]
     /// Shifts, planned stops and operators (`Replication+Planned`).
     var plan: PlannedStates
     /// Each buffer's delay, if it has one, and its stream.
@@ -415,6 +422,10 @@ final class Replication {
                               saturated: s.saturated, limit: s.limit ?? Int.max,
                               rng: stream(s.name, "arrival"), routeRng: stream(s.name, "route"))
             rt.losesWhenFull = s.losesWhenFull
+            if let times = s.arrivals {
+                rt.traced = true
+                rt.limit = times.count
+            }
             rt.type = Int32(spec.untypedSlot)
             if s.mix.count == 1 {
                 rt.type = Int32(s.mix[0].type)
@@ -516,7 +527,7 @@ final class Replication {
         self.modeCrew = FixedArray(modeCrew)
         scrapChance = FixedArray(spec.stations.map(\.scrap))
         typed = !spec.partTypes.isEmpty
-        rich = typed || stations.contains { $0.byType || !$0.appends || $0.batchSize > 1 || $0.assembles }
+        rich = typed || sources.contains(where: \.traced) || stations.contains { $0.byType || !$0.appends || $0.batchSize > 1 || $0.assembles }
             || buffers.contains { !$0.appends || $0.delays }
         let slots = spec.typeSlots
         typeSlots = slots
@@ -544,6 +555,9 @@ final class Replication {
         setBase = bases
         setWaiting = Array(repeating: 0, count: entries)
         sourceShift = spec.sources.map(\.shift)
+        traceTimes = spec.sources.map { $0.arrivals ?? [] }
+        traceTypes = spec.sources.map { s in s.arrivalTypes?.map { Int32($0) } ?? [] }
+        traceBacklog = spec.sources.map { _ in Ring<Int32>() }
         products = spec.stations.map { Int32($0.makes ?? spec.untypedSlot) }
         plan = PlannedStates(spec: spec, servers: servers.map(\.station), stream: stream)
         bufferDelay = FixedArray(spec.buffers.map { $0.delay.map(Sampler.init) })
@@ -576,6 +590,7 @@ final class Replication {
         for i in stations.indices { stations[i].queue.free() }
         for j in buffers.indices { buffers[j].parts.free() }
         for w in waiters.indices { waiters[w].free() }
+        for k in traceBacklog.indices { traceBacklog[k].free() }
         for k in interarrival.indices { interarrival[k]?.free() }
         for i in stations.indices { stations[i].process.free() }
         for f in failureUp.indices { failureUp[f]?.free(); failureDown[f].free() }
@@ -790,6 +805,10 @@ final class Replication {
     }
 
     func scheduleArrival(_ k: Int) {
+        if sources[k].traced {
+            scheduleTraceArrival(k)
+            return
+        }
         guard sources[k].created < sources[k].limit, let d = interarrival[k] else { return }
         let gap = d.sample(&sources[k].rng, zig)
         let t = sourceShift[k].map { $0.addOnTime(gap, from: now) } ?? now + gap
@@ -798,6 +817,10 @@ final class Replication {
 
     func arrival<P: PlantFeatures>(_ k: Int, _: P.Type) {
         let src = sources.at(k)
+        if P.rich && src.pointee.traced {
+            traceArrival(k)
+            return
+        }
         guard src.pointee.created < src.pointee.limit else { return }
         src.pointee.created += 1
         // The type first: a split by type routes by it, and a lost arrival draws one too, so
@@ -843,7 +866,11 @@ final class Replication {
             src.pointee.blockSeq = 0
         }
         accept(dest, part: p, P.self)
-        scheduleArrival(k)
+        if P.rich && src.pointee.traced {
+            releaseBacklog(k)
+        } else {
+            scheduleArrival(k)
+        }
         return true
     }
 }

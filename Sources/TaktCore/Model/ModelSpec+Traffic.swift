@@ -97,7 +97,9 @@ extension ModelSpec {
         var inflow = [[Double]](repeating: [Double](repeating: 0, count: slots), count: nodes)
         func shares(_ s: SourceSpec) -> [Double] {
             var x = [Double](repeating: 0, count: slots)
-            if s.mix.isEmpty { x[untypedSlot] = 1 } else { for m in s.mix { x[m.type] += m.weight } }
+            if let types = s.arrivalTypes, !types.isEmpty {
+                for t in types { x[t] += 1 / Double(types.count) }
+            } else if s.mix.isEmpty { x[untypedSlot] = 1 } else { for m in s.mix { x[m.type] += m.weight } }
             return x
         }
         for _ in 0..<10_000 {
@@ -131,6 +133,9 @@ extension ModelSpec {
                     }
                 } else if let mean = s.interarrival?.mean, mean > 0 {
                     send(shares(s).map { $0 / mean }, along: s.routing)
+                } else if let times = s.arrivals, let last = times.last, last > 0 {
+                    // A trace's average rate over its span.
+                    send(shares(s).map { $0 * Double(times.count) / last }, along: s.routing)
                 }
             }
             for (i, s) in stations.enumerated() {

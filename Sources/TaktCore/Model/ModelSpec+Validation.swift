@@ -80,6 +80,21 @@ extension ModelSpec {
                   s.mix.isEmpty || abs(s.mix.reduce(0) { $0 + $1.weight } - 1) < 1e-9 else {
                 return "source \(s.name): a mix needs known types with weights summing to 1"
             }
+            if let times = s.arrivals {
+                guard !s.saturated, s.interarrival == nil, s.limit == nil, s.shift == nil else {
+                    return "source \(s.name): arrivals take the place of every, saturated, limit and shift"
+                }
+                guard !times.isEmpty, times.allSatisfy({ $0 >= 0 && $0.isFinite }), zip(times, times.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                    return "source \(s.name): arrival times must be a non-empty, non-decreasing list of times >= 0"
+                }
+                if let types = s.arrivalTypes {
+                    guard types.count == times.count, types.allSatisfy({ partTypes.indices.contains($0) }), s.mix.isEmpty else {
+                        return "source \(s.name): arrival types need one known type per arrival, and no mix"
+                    }
+                }
+            } else if s.arrivalTypes != nil {
+                return "source \(s.name): arrival types need arrival times"
+            }
         }
         for s in stations {
             guard s.servers >= 1 else { return "station \(s.name): needs at least one server" }

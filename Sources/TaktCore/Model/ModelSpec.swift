@@ -158,6 +158,11 @@ public struct SourceSpec: Sendable, Equatable {
     public var mix: [TypeShare]
     /// When it makes parts: its interarrival clock pauses off shift. Nil: always.
     public var shift: Shift?
+    /// A trace: the creation times of its parts (seconds from 0, non-decreasing) instead of
+    /// an interarrival distribution; parts that cannot move wait at the source in order.
+    public var arrivals: [Double]?
+    /// With `arrivals`, each part's type (an index into `partTypes`); nil: by `mix`.
+    public var arrivalTypes: [Int]?
 
     public init(name: String, interarrival: Distribution?, saturated: Bool = false, limit: Int? = nil, routing: Routing,
                 losesWhenFull: Bool = false, mix: [TypeShare] = []) {

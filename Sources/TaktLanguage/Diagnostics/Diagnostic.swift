@@ -11,6 +11,17 @@ public struct Diagnostic: Error {
     public var notes: [String]
     /// An error stops the script; a warning is printed and the script runs.
     public var severity: Severity = .error
+    /// For an error in a data file (a CSV cell): where the script reads the file. It is
+    /// printed as a note, and `# expect error:` lines match its line.
+    public var site: Span?
+
+    /// The same diagnostic, read from the script at `site` (when it stands in another file).
+    public func read(at site: Span) -> Diagnostic {
+        guard self.site == nil, let span, span.file !== site.file else { return self }
+        var out = self
+        out.site = site
+        return out
+    }
 
     public enum Severity: String { case error, warning }
 
@@ -74,6 +85,9 @@ public struct Diagnostic: Error {
         out += "\(pad) \(blue)|\(reset) \(indent)\(red)\(carets)\(reset)\(label.isEmpty ? "" : " " + red + label + reset)\n"
         if let help = help { out += "\(pad) \(blue)=\(reset) help: \(help)\n" }
         for note in notes { out += "\(pad) \(blue)=\(reset) note: \(note)\n" }
+        if let site {
+            out += "\(pad) \(blue)=\(reset) note: read at \(site.file.name):\(site.start.line):\(site.start.column)\n"
+        }
         return out
     }
 }

@@ -81,6 +81,19 @@ final class ElementDeclNode: StmtNode {
                     throw p.noting(d, f.interp)
                 }
             }
+            if let log = fn.properties.first(where: { $0.key == "from_log" }) {
+                if let other = fn.properties.first(where: { ["up", "down", "every"].contains($0.key) }) {
+                    throw Diagnostic("a failure fitted 'from_log' takes no '\(other.key)'", at: other.span,
+                                     label: "the log gives it", help: "leave '\(other.key)' out, or 'from_log'")
+                }
+                if counts == .busy {
+                    throw Diagnostic("a failure fitted 'from_log' counts on the clock", at: fn.properties.first { $0.key == "counts" }?.span ?? log.span,
+                                     label: "a log's up spells are clock time")
+                }
+                failure.clock = .clock
+                state.failures.append(failure)
+                continue
+            }
             if let n = every {
                 if failure.up != nil {
                     throw Diagnostic("a failure takes either 'up' or 'every', not both", at: fn.span)
@@ -158,6 +171,8 @@ final class ElementDeclNode: StmtNode {
             counts = s == "busy" ? .busy : .clock
         case "repair":
             failure.crew = try crew(v, at: p.valueSpan)
+        case "from_log":
+            (failure.up, failure.down) = try SourceTraces.reading(at: p.valueSpan) { try MachineLogs.failure(v, at: p.valueSpan, f.interp) }
         default: // every: N parts
             every = try count(v, "every", atLeast: 1, at: p.valueSpan)
         }
@@ -173,8 +188,9 @@ final class ElementDeclNode: StmtNode {
     static func checkComplete(_ state: ElementState, at span: Span) throws {
         switch state.kind {
         case .source:
-            if state.interarrival == nil && !state.saturated {
-                throw Diagnostic("the source '\(state.name)' needs 'every' or 'saturated: true'", at: span,
+            try SourceTraces.checkComplete(state, at: span)
+            if state.interarrival == nil && !state.saturated && state.arrivals == nil {
+                throw Diagnostic("the source '\(state.name)' needs 'every', 'saturated: true' or 'arrivals'", at: span,
                                  help: "for example: source \(state.name) { every: exponential(2min) }")
             }
             if state.interarrival != nil && state.saturated {
@@ -202,10 +218,6 @@ final class ElementDeclNode: StmtNode {
             }
         case .buffer, .sink, .crew, .part:
             break
-        }
-        if let a = state.spans["part"], let b = state.spans["mix"] {
-            throw Diagnostic("a source takes 'part' or 'mix', not both", at: a.start.offset < b.start.offset ? b : a,
-                             help: "a mix of one type is 'part: NAME'")
         }
     }
 

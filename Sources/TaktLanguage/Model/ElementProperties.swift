@@ -49,6 +49,14 @@ enum ElementProperties {
                         write: { s, v, span, i in s.mix = [(try PartTypes.part(v, "part", at: span, i), 1)] },
                         read: { $0.mix.count == 1 ? .string($0.mix[0].key) : .nil },
                         describe: { s, _ in s.mix.count == 1 && s.spans["mix"] == nil ? "part: \(s.mix[0].key)" : nil }),
+        ElementProperty(kind: .source, name: "arrivals",
+                        write: { s, v, span, i in s.arrivals = try SourceTraces.reading(at: span) { try SourceTraces.arrivals(v, at: span, i) } },
+                        read: { s in s.arrivals.map { .list(ListValue($0.map(Value.duration))) } ?? .nil },
+                        describe: { s, _ in s.arrivals.map { "arrivals: \($0.count) times" } }),
+        ElementProperty(kind: .source, name: "parts",
+                        write: { s, v, span, i in s.arrivalParts = try SourceTraces.reading(at: span) { try SourceTraces.parts(v, at: span, i) } },
+                        read: { s in s.arrivalParts.map { .list(ListValue($0.map(Value.string))) } ?? .nil },
+                        describe: { s, _ in s.arrivalParts.map { "parts: \($0.count) types" } }),
         ElementProperty(kind: .source, name: "mix",
                         write: { s, v, span, i in s.mix = try PartTypes.mix(v, at: span, i) },
                         read: { $0.mix.isEmpty ? .nil : PartTypes.value($0.mix) { .number($0) } },
@@ -178,7 +186,7 @@ enum ElementProperties {
         table.filter { $0.kind == kind }.map(\.name)
     }
 
-    static let failure = ["up", "down", "counts", "every", "repair"]
+    static let failure = ["up", "down", "counts", "every", "repair", "from_log"]
     /// What a `maintenance { }` block takes, and what an assignment may change in one.
     static let maintenance = ["every", "duration", "repair"]
     /// What an assignment may change in a declared failure.

@@ -23,6 +23,9 @@ final class ElementState {
     var shift: [Shift.Part]?
     /// The crew a station's servers take an operator from.
     var operatorCrew: String?
+    /// A trace source's creation times (seconds from 0) and, with `parts`, each one's type.
+    var arrivals: [Double]?
+    var arrivalParts: [String]?
     /// A source's part types and shares (`part: a` is a mix of one); empty: untyped parts.
     var mix: [PartTypes.Entry<Double>] = []
     /// A station's work by part type (entries may be `else`).
@@ -57,6 +60,7 @@ final class ElementState {
         c.discipline = discipline; c.batch = batch; c.delay = delay
         c.maintenance = maintenance; c.shift = shift; c.operatorCrew = operatorCrew
         c.assemble = assemble; c.makes = makes
+        c.arrivals = arrivals; c.arrivalParts = arrivalParts
         return c
     }
 }

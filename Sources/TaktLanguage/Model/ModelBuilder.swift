@@ -76,6 +76,8 @@ enum ModelBuilder {
                                                losesWhenFull: s.losesWhenFull,
                                                mix: s.mix.compactMap { m in types.firstIndex(of: m.key).map { TypeShare(type: $0, weight: m.value) } }))
                 spec.sources[spec.sources.count - 1].shift = s.shift.map { Shift($0) }
+                spec.sources[spec.sources.count - 1].arrivals = s.arrivals
+                spec.sources[spec.sources.count - 1].arrivalTypes = s.arrivalParts?.map { types.firstIndex(of: $0) ?? 0 }
             case .station:
                 let crews = model.elements.filter { $0.kind == .crew }.map(\.name)
                 let failures = s.failures.map {
@@ -270,7 +272,11 @@ enum ModelBuilder {
         var work: [String] = []
         for e in model.elements where e.kind == .source {
             let mix = states[e.name]?.mix ?? []
-            reach[e.name] = mix.isEmpty ? [types.count] : Set(mix.compactMap { types.firstIndex(of: $0.key) })
+            if let listed = states[e.name]?.arrivalParts {
+                reach[e.name] = Set(listed.compactMap { types.firstIndex(of: $0) })
+            } else {
+                reach[e.name] = mix.isEmpty ? [types.count] : Set(mix.compactMap { types.firstIndex(of: $0.key) })
+            }
             work.append(e.name)
         }
         while let n = work.popLast() {

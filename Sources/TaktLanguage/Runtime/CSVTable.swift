@@ -36,9 +36,13 @@ struct CSVTable {
         let file: SourceFile
         switch SourceFile.decode(name: name, bytes: bytes) {
         case .success(let f): file = f
-        case .failure(let d): throw d
+        case .failure(let d): throw d.read(at: call)
         }
-        return try parse(file)
+        do {
+            return try parse(file)
+        } catch let d as Diagnostic {
+            throw d.read(at: call)
+        }
     }
 
     static func parse(_ file: SourceFile) throws -> CSVTable {

@@ -48,12 +48,14 @@ extension Builtins {
                 let cell = row[k]
                 guard !cell.text.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw Diagnostic("the cell of column '\(column.name)' is empty", at: table.span(cell), label: "missing value")
+                        .read(at: c.node.span)
                 }
                 if let x = CSVTable.number(cell.text) {
                     items.append(unit.map { .duration(x * $0) } ?? .number(x))
                 } else if unit != nil {
                     throw Diagnostic("not a number in column '\(column.name)'", at: table.span(cell),
                                      label: "with a unit, every cell is a number", help: "remove 'unit:' to read the cells as strings")
+                        .read(at: c.node.span)
                 } else {
                     items.append(.string(cell.text))
                 }

@@ -104,7 +104,7 @@ public struct Expectations {
     }
 
     static func lineText(_ d: Diagnostic?) -> String {
-        guard let d = d, let span = d.span else { return "?" }
+        guard let d = d, let span = d.site ?? d.span else { return "?" }
         return String(span.start.line)
     }
 
