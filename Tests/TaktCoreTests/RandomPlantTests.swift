@@ -116,6 +116,20 @@ final class RandomPlantTests: XCTestCase {
             if m.buffers[j].capacity != 0 && r.next() % 3 == 0 { m.buffers[j].delay = distribution(&r) }
             if m.buffers[j].delay == nil && r.next() % 3 == 0 { m.buffers[j].discipline = [.lifo, .priority, .edd][Int(r.next() % 3)] }
         }
+        // Sometimes the first source replays a trace of its own draws, some at one instant.
+        if !m.sources[0].saturated, m.sources[0].shift == nil, let d = m.sources[0].interarrival, r.next() % 3 == 0 {
+            var t = 0.0
+            m.sources[0].arrivals = (0..<300).map { _ in
+                if r.next() % 5 != 0 { t += d.sample(&r) }
+                return t
+            }
+            m.sources[0].interarrival = nil
+            m.sources[0].limit = nil
+            if r.next() % 2 == 0 {
+                m.sources[0].arrivalTypes = (0..<300).map { _ in Int(r.next() % 2) }
+                m.sources[0].mix = []
+            }
+        }
         // A station whose buffer has no room cannot pull; spt needs its time drawn as a part joins.
         for i in m.stations.indices where m.stations[i].pulls {
             if let j = buffered[i] ? bufferOf[i] : nil, m.buffers[j].capacity == 0 { m.stations[i] = stripPulls(m.stations[i]) }
