@@ -53,6 +53,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("quiet-warnings"), help: "Do not print the checker's warnings.")
     var quietWarnings = false
 
+    @Option(help: ArgumentHelp("Write every event of replication 1 of each simulation to this CSV file.", valueName: "file.csv"))
+    var trace: String?
+
     func validate() throws {
         if let r = replications, r < 1 || r > RunSettings.maxReplications {
             throw ValidationError("--replications must be a whole number from 1 to \(RunSettings.maxReplications)")
@@ -62,6 +65,7 @@ struct RunCommand: ParsableCommand {
         }
         if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be a duration > 0") }
         if let w = warmup, w.seconds < 0 { throw ValidationError("--warmup must be a duration >= 0") }
+        if let t = trace { try Terminal.checkOutputPath(t, flag: "--trace") }
     }
 
     func run() throws {
@@ -72,6 +76,14 @@ struct RunCommand: ParsableCommand {
         options.paramSettings = paramSettings
         options.warnings = quietWarnings ? { _ in } : { Terminal.report($0) }
         options.progress = Terminal.progressLine
+        if let path = trace {
+            switch TraceFile.create(path: path) {
+            case .success(let f): options.trace = f
+            case .failure(let e):
+                Terminal.standardError("Error: \(e.message)\n")
+                throw Exit(status: 2)
+            }
+        }
         let outcome = ScriptRunner.run(file, output: Terminal.standardOutput, options: options) { s in
             if let v = seed { s.seed = v }
             if let v = replications { s.replications = v }
@@ -82,6 +94,11 @@ struct RunCommand: ParsableCommand {
             if noCRN { s.crn = false }
         }
         fflush(stdout)
+        if case .success = outcome, let f = options.trace, let e = f.commit() {
+            Terminal.standardError("error: \(e.message)\n")
+            throw Exit(status: 1)
+        }
+        options.trace?.abandon()
         switch outcome {
         case .success:
             return

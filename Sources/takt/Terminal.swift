@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import TaktLanguage
 
@@ -47,6 +48,20 @@ enum Terminal {
     }
 
     /// Reads a script for a command, or reports why not and ends with status 1 (130 on Ctrl-C).
+    /// A file a flag writes (`--trace`, `--report`): its folder must exist, and the path must
+    /// not be a folder; else a usage error.
+    static func checkOutputPath(_ path: String, flag: String) throws {
+        guard !path.isEmpty else { throw ValidationError("\(flag) needs a file name") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("\(flag) '\(path)' is a folder; give a file name")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) {
+            throw ValidationError("\(flag) '\(path)': the folder '\(folder)' does not exist")
+        }
+    }
+
     static func loadScript(_ path: String) throws -> SourceFile {
         switch ScriptRunner.load(path: path) {
         case .success(let f):

@@ -15,6 +15,9 @@ final class PartTable {
     private var presets: UnsafeMutablePointer<Double>
     /// When a part in a buffer with a delay may leave it.
     private var readyTimes: UnsafeMutablePointer<Double>
+    /// Each part's number in the order made (1 for the first), which the event trace shows:
+    /// table numbers are reused.
+    private var serials: UnsafeMutablePointer<Int>
     private var free: UnsafeMutablePointer<Int32>
     private var freeCount = 0
     private var count = 0
@@ -40,6 +43,7 @@ final class PartTable {
         records = .allocate(capacity: capacity)
         presets = .allocate(capacity: capacity)
         readyTimes = .allocate(capacity: capacity)
+        serials = .allocate(capacity: capacity)
         free = .allocate(capacity: capacity)
     }
 
@@ -47,6 +51,7 @@ final class PartTable {
         records.deallocate()
         presets.deallocate()
         readyTimes.deallocate()
+        serials.deallocate()
         free.deallocate()
     }
 
@@ -71,8 +76,12 @@ final class PartTable {
         }
         records[Int(p)] = Record(created: now, target: -1, type: type)
         presets[Int(p)] = -1
+        serials[Int(p)] = made
         return p
     }
+
+    /// Part `p`'s number in the order made.
+    func serial(_ p: Int32) -> Int { serials[Int(p)] }
 
     /// When part `p` may leave the buffer with a delay it is in.
     subscript(readyAt p: Int32) -> Double {
@@ -110,6 +119,7 @@ final class PartTable {
         records = records.grown(keeping: capacity, capacity: n)
         presets = presets.grown(keeping: capacity, capacity: n)
         readyTimes = readyTimes.grown(keeping: capacity, capacity: n)
+        serials = serials.grown(keeping: capacity, capacity: n)
         free = free.grown(keeping: capacity, capacity: n)
         capacity = n
     }

@@ -38,7 +38,10 @@ extension Replication {
             let source = sources.at(st.pointee.saturatedBy)
             guard source.pointee.limit - source.pointee.created >= n else { return false }
             source.pointee.created += n
-            for k in 0..<n { batchMembers[base + k] = newPart(source: st.pointee.saturatedBy, RichPlant.self) }
+            for k in 0..<n {
+                batchMembers[base + k] = newPart(source: st.pointee.saturatedBy, RichPlant.self)
+                if tracing { note(.arrive, .source(st.pointee.saturatedBy), part: batchMembers[base + k]) }
+            }
             st.pointee.present += n
         } else {
             guard waitingForBatch(station: i) >= n else { return false }
@@ -91,8 +94,10 @@ extension Replication {
         for k in 0..<n {
             let p = batchMembers[base + k]
             s.pointee.part = p
+            if tracing { note(.finish, server: h.index) }
             if st.pointee.scraps && scraps(h) {
                 scrapped[i] += 1
+                if tracing { note(.scrap, server: h.index) }
                 wipArea += now - parts[p].created
                 if typed { scrapTyped(part: p) }
                 parts.release(p)

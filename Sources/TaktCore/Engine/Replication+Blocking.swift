@@ -16,6 +16,9 @@ extension Replication {
         nextBlockSeq += 1
         let r: Route
         let chosen: Int
+        if tracing {
+            if entity >= 0 { note(.block, server: Int(entity)) } else { note(.block, .source(Int(-1 - entity)), part: sources[Int(-1 - entity)].held) }
+        }
         if entity >= 0 {
             servers[Int(entity)].blockSeq = seq
             r = stations[servers[Int(entity)].station].route
@@ -81,6 +84,9 @@ extension Replication {
                 advanceBuffer(j)
                 if buffers[j].parts.count == before { return }
                 continue
+            }
+            if tracing {
+                if entity >= 0 { note(.unblock, server: Int(entity)) } else { note(.unblock, .source(Int(-1 - entity)), part: sources[Int(-1 - entity)].held) }
             }
             let moved = entity >= 0 ? tryServerMove(Int(entity)) : trySourceMove(Int(-1 - entity))
             if !moved {

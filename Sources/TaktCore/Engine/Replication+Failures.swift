@@ -9,6 +9,7 @@ extension Replication {
             servers[sv].token &+= 1
         }
         servers[sv].down = true
+        if tracing { note(.fail, server: sv) }
         markBusy(handle(sv))
         if stations[servers[sv].station].planned { plannedFailure(sv) }
         servers[sv].repairing = m
@@ -56,6 +57,7 @@ extension Replication {
         let f = stations[servers[sv].station].modeBase + m
         if modeCrew[f] >= 0 { releaseMember(Int(modeCrew[f])) }
         servers[sv].down = false
+        if tracing { note(.repair, server: sv) }
         markIdle(handle(sv))
         servers[sv].repairing = -1
         let x = servers[sv].failureBase + m

@@ -230,6 +230,7 @@ extension Replication {
         if i < 0 { return crewShiftChange(-1 - i) }
         guard let shift = plan.shifts[i] else { return }
         let on = shift.isOn(at: now)
+        if tracing { note(on ? .onShift : .offShift, .station(i)) }
         let first = stations[i].firstServer
         for sv in first..<(first + stations[i].servers) {
             let h = handle(sv)
@@ -282,6 +283,7 @@ extension Replication {
         let k = plan.due[sv].trailingZeroBitCount
         plan.due[sv] &= ~(1 << UInt32(k))
         plan.active[sv] = k
+        if tracing { note(.maintain, server: sv) }
         releaseOperator(sv)
         updateState(sv)
         let i = s.pointee.station

@@ -203,6 +203,7 @@ extension Replication {
         sinks[k].count += 1
         sinks[k].cycleSum += cycle
         wipArea += cycle
+        if P.rich && tracing { note(.absorb, .sink(k), part: p) }
         if P.rich && typed { absorbTyped(sink: k, part: p, cycle: cycle) }
         parts.release(p)
     }
@@ -214,6 +215,7 @@ extension Replication {
         if st.pointee.queue.isEmpty, let sv = idleServer(i) {
             startService(sv, part: p, arrived: now, P.self)
         } else {
+            if P.rich && tracing { note(.enter, .station(i), part: p) }
             if !P.rich || st.pointee.appends {
                 st.pointee.queue.append(QueuedPart(part: p, arrived: now))
             } else {
@@ -243,6 +245,7 @@ extension Replication {
         if b.pointee.route.drawsAtFinish && b.pointee.route.kind != .decider {
             parts[p].target = Int32(chooseAtFinish(b.pointee.route, rng: &b.pointee.rng, rr: &b.pointee.rr, type: parts[p].type))
         }
+        if P.rich && tracing { note(.enter, .buffer(j), part: p) }
         if !P.rich || b.pointee.appends {
             b.pointee.parts.append(QueuedPart(part: p, arrived: now))
         } else {

@@ -71,6 +71,7 @@ extension Replication {
         markBusy(h)
         // One test for all that depends on part types, and one call of `beginSegment`, so
         // that it is inlined here.
+        if P.rich && tracing { note(.start, server: h.index) }
         if P.rich && st.pointee.byType {
             guard startTyped(h, part: p) else { return }
         } else {
@@ -159,6 +160,7 @@ extension Replication {
         }
         st.pointee.processed += 1
         s.pointee.holding = true
+        if P.rich && tracing { note(.finish, server: sv) }
         if P.rich && st.pointee.planned { plannedCompletion(h, parts: 1) }
         let scrap = st.pointee.scraps && scraps(h)
         if !scrap && st.pointee.route.drawsAtFinish {
@@ -191,6 +193,7 @@ extension Replication {
     @inline(never)
     func scrapPart(_ h: ServerHandle) {
         scrapped[h.server.pointee.station] += 1
+        if tracing { note(.scrap, server: h.index) }
         let p = releasePart(h)
         wipArea += now - parts[p].created
         if typed { scrapTyped(part: p) }
@@ -296,6 +299,7 @@ extension Replication {
             source.pointee.created += 1
             p = newPart(source: st.pointee.saturatedBy, P.self)
             st.pointee.present += 1
+            if P.rich && tracing { note(.arrive, .source(st.pointee.saturatedBy), part: p) }
         } else if ownQueue {
             guard !st.pointee.queue.isEmpty else {
                 // A free server is room too (it matters when the queue holds nothing).

@@ -17,7 +17,9 @@ extension Replication {
         scheduleTraceArrival(k)
         let type = traceTypes[k].isEmpty ? nextType(source: k, RichPlant.self) : traceTypes[k][i]
         if sources[k].held >= 0 {
-            traceBacklog[k].append(parts.create(at: now, type: type))
+            let p = parts.create(at: now, type: type)
+            traceBacklog[k].append(p)
+            if tracing { note(.arrive, .source(k), part: p) }
             return
         }
         if sources[k].route.drawsAtFinish {
@@ -25,9 +27,11 @@ extension Replication {
         }
         if sources[k].losesWhenFull && destination(sources[k].route, chosen: sources[k].target) == nil {
             sources[k].lost += 1
+            if tracing { note(.lost, .source(k), type: type) }
             return
         }
         sources[k].held = parts.create(at: now, type: type)
+        if tracing { note(.arrive, .source(k), part: sources[k].held) }
         if !trySourceMove(k) {
             sources[k].blockedSince = now
             block(entity: -1 - Int32(k))

@@ -70,6 +70,7 @@ extension Replication {
         guard t > 0 else { return false }
         s.pointee.remaining = t
         s.pointee.inSetup = true
+        if tracing { note(.setup, server: h.index) }
         return true
     }
 

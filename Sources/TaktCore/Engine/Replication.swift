@@ -394,10 +394,16 @@ final class Replication {
     var deciders: [any RoutingDecider]
     /// Whether some decider follows every event (one predictable branch per event otherwise).
     let followedByDeciders: Bool
+    /// Told of every event, when given (Monitor.swift); `tracing` is whether it is.
+    let monitor: ReplicationMonitor?
+    let tracing: Bool
     /// Whether the records outgrow the first-level cache, so that prefetching pays.
     let prefetching: Bool
 
-    init(spec: ModelSpec, settings: RunSettingsCore, replication: Int, deciders: [DeciderFactory] = []) {
+    init(spec: ModelSpec, settings: RunSettingsCore, replication: Int, deciders: [DeciderFactory] = [],
+         monitor: ReplicationMonitor? = nil) {
+        self.monitor = monitor
+        tracing = monitor != nil
         self.deciders = deciders.map { $0(replication) }
         followedByDeciders = self.deciders.contains { $0.followsEveryEvent }
         prefetching = spec.stations.count + spec.buffers.count > 64
@@ -527,7 +533,7 @@ final class Replication {
         self.modeCrew = FixedArray(modeCrew)
         scrapChance = FixedArray(spec.stations.map(\.scrap))
         typed = !spec.partTypes.isEmpty
-        rich = typed || sources.contains(where: \.traced) || stations.contains { $0.byType || !$0.appends || $0.batchSize > 1 || $0.assembles }
+        rich = tracing || typed || sources.contains(where: \.traced) || stations.contains { $0.byType || !$0.appends || $0.batchSize > 1 || $0.assembles }
             || buffers.contains { !$0.appends || $0.delays }
         let slots = spec.typeSlots
         typeSlots = slots
@@ -829,8 +835,9 @@ final class Replication {
         if src.pointee.route.drawsAtFinish {
             src.pointee.target = chooseAtFinish(src.pointee.route, rng: &src.pointee.routeRng, rr: &src.pointee.rr, type: type)
         }
-        if src.pointee.losesWhenFull && loseArrival(k) { return }
+        if src.pointee.losesWhenFull && loseArrival(k, type: type) { return }
         src.pointee.held = parts.create(at: now, type: type)
+        if P.rich && tracing { note(.arrive, .source(k), part: src.pointee.held) }
         if !trySourceMove(k, P.self) {
             src.pointee.blockedSince = now
             block(entity: -1 - Int32(k))
@@ -839,9 +846,10 @@ final class Replication {
 
     /// `when_full: lose`: whether the arrival finds no room, and is then counted lost.
     @inline(never)
-    func loseArrival(_ k: Int) -> Bool {
+    func loseArrival(_ k: Int, type: Int32) -> Bool {
         guard destination(sources[k].route, chosen: sources[k].target) == nil else { return false }
         sources[k].lost += 1
+        if tracing { note(.lost, .source(k), type: type) }
         scheduleArrival(k)
         return true
     }

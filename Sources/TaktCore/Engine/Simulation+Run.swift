@@ -29,10 +29,11 @@ public enum Simulation {
     /// error does not depend on the number of workers).
     public static func run(_ spec: ModelSpec, settings: RunSettingsCore, replications: Int, jobs: Int? = nil,
                            firstReplication: Int = 0, deciders: [DeciderFactory] = [], progress: RunProgress? = nil,
+                           monitor: ReplicationMonitor? = nil,
                            shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Outcome {
         let runs = (0..<replications).map { BatchRun(model: 0, settings: settings, replication: firstReplication + $0) }
         let results = try execute(models: [spec], runs: runs, jobs: jobs, deciders: deciders, stopAtFailure: true, progress: progress,
-                                  shouldStop: shouldStop)
+                                  monitor: MonitorBox(monitor: monitor), shouldStop: shouldStop)
         var out: [ReplicationResult] = []
         out.reserveCapacity(replications)
         for r in results {
@@ -53,7 +54,8 @@ public enum Simulation {
     }
 
     private static func execute(models: [ModelSpec], runs: [BatchRun], jobs: Int?, deciders: [DeciderFactory], stopAtFailure: Bool,
-                                progress: RunProgress? = nil, shouldStop: @escaping @Sendable () -> Bool) throws -> [Result<ReplicationResult, SimulationError>] {
+                                progress: RunProgress? = nil, monitor: MonitorBox = MonitorBox(monitor: nil),
+                                shouldStop: @escaping @Sendable () -> Bool) throws -> [Result<ReplicationResult, SimulationError>] {
         for m in models {
             if let problem = m.structuralProblem(deciders: deciders.count) { throw SimulationError.invalidModel(problem) }
         }
@@ -74,7 +76,9 @@ public enum Simulation {
         WorkerPool.shared.run(workers: workers) {
             while let k = slots.take(stopAtFailure: stopAtFailure) {
                 let run = runs[k]
-                let rep = Replication(spec: models[run.model], settings: run.settings, replication: run.replication, deciders: deciders)
+                // The monitor watches the first run (replication 1 of a single model's runs).
+                let rep = Replication(spec: models[run.model], settings: run.settings, replication: run.replication, deciders: deciders,
+                                      monitor: k == 0 ? monitor.monitor : nil)
                 defer { progress?.finish(run: k) }
                 do {
                     let check: () -> Bool

@@ -103,6 +103,8 @@ struct Comparison {
             // Common random numbers: every variant replays the baseline's replications (stream
             // family 0); without them each variant draws from a family of its own.
             let family = interp.settings.crn || scenarios[k].1.isEmpty ? 0 : k + 1
+            interp.traceScenario = scenarios[k].0
+            defer { interp.traceScenario = "baseline" }
             results.append(try interp.simulate(v.spec, states: v.states, params: v.params, settings: interp.settings,
                                                streamFamily: family, at: span))
         }

@@ -46,6 +46,10 @@ public final class Interpreter {
     /// Where optimizations, training and simulations that take over a second show their
     /// progress (a terminal's standard error); nil erases it.
     public var progress: ((String?) -> Void)?
+    /// Where `--trace` writes each simulation's first replication, and the scenario the
+    /// simulation running now belongs to (`baseline`, `variant` or a scenario's name).
+    public var trace: TraceFile?
+    var traceScenario = "baseline"
     let stackGuard = StackGuard()
 
     public init(output: @escaping (String) -> Void) {
@@ -142,12 +146,17 @@ public final class Interpreter {
             return (deciders, rates)
         }
         let reporter = ProgressReporter(replications: s.replications, show: progress, json: s.json)
+        let recorder = trace.map { TraceRecorder(file: $0, scenario: traceScenario, spec: spec, unit: s.timeUnit.seconds) }
         do {
             let outcome: Simulation.Outcome
             do {
-                defer { reporter?.stop() }
+                defer {
+                    reporter?.stop()
+                    recorder?.flush()
+                }
                 outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs, deciders: deciders,
-                                             progress: reporter?.meter, shouldStop: { interruptRequested.load(ordering: .relaxed) })
+                                             progress: reporter?.meter, monitor: recorder,
+                                             shouldStop: { interruptRequested.load(ordering: .relaxed) })
             }
             var rewardValues = zip(monitors, rates).map { name, box in
                 RewardValues(name: "\(name).reward", dimension: 0, values: box.values(0..<s.replications))

@@ -17,6 +17,8 @@ public struct RunOptions {
     public var warnings: ([Diagnostic]) -> Void = { _ in }
     /// Where optimizations show progress; nil for none.
     public var progress: ((String?) -> Void)?
+    /// `--trace`: where each simulation's first replication writes its events.
+    public var trace: TraceFile?
 
     public init() {}
 }
@@ -57,6 +59,7 @@ public enum ScriptRunner {
             let interpreter = Interpreter(output: output)
             interpreter.overrides = overrides
             interpreter.progress = options.progress
+            interpreter.trace = options.trace
             interpreter.warningSink = options.warnings
             switch ParamSetting.parse(options.paramSettings, params: program.params) {
             case .failure(let usage): return .usage(usage.message)
