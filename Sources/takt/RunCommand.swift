@@ -56,6 +56,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write every event of replication 1 of each simulation to this CSV file.", valueName: "file.csv"))
     var trace: String?
 
+    @Option(help: ArgumentHelp("Write a self-contained HTML page of the run's results and pictures.", valueName: "file.html"))
+    var report: String?
+
     func validate() throws {
         if let r = replications, r < 1 || r > RunSettings.maxReplications {
             throw ValidationError("--replications must be a whole number from 1 to \(RunSettings.maxReplications)")
@@ -66,6 +69,7 @@ struct RunCommand: ParsableCommand {
         if let h = horizon, h.seconds <= 0 { throw ValidationError("--horizon must be a duration > 0") }
         if let w = warmup, w.seconds < 0 { throw ValidationError("--warmup must be a duration >= 0") }
         if let t = trace { try Terminal.checkOutputPath(t, flag: "--trace") }
+        if let r = report { try Terminal.checkOutputPath(r, flag: "--report") }
     }
 
     func run() throws {
@@ -84,6 +88,7 @@ struct RunCommand: ParsableCommand {
                 throw Exit(status: 2)
             }
         }
+        if report != nil { options.report = Report(scriptName: (self.file as NSString).lastPathComponent) }
         let outcome = ScriptRunner.run(file, output: Terminal.standardOutput, options: options) { s in
             if let v = seed { s.seed = v }
             if let v = replications { s.replications = v }
@@ -99,6 +104,12 @@ struct RunCommand: ParsableCommand {
             throw Exit(status: 1)
         }
         options.trace?.abandon()
+        if case .success = outcome, let path = report, let r = options.report {
+            if let problem = ReportWriter.write(r, to: path) {
+                Terminal.standardError("error: \(problem)\n")
+                throw Exit(status: 1)
+            }
+        }
         switch outcome {
         case .success:
             return

@@ -4,6 +4,16 @@
 /// (LoopVariants.swift), where each hook is one test of `tracing`.
 public protocol ReplicationMonitor: AnyObject {
     func record(_ event: TraceEvent)
+    /// Every this many seconds of the window (from the warm-up's end), `sample` is told the
+    /// plant's state at that instant; nil: never.
+    var sampleInterval: Double? { get }
+    /// The parts in the plant and each buffer's level at `time`.
+    func sample(time: Double, wip: Int, levels: [Int])
+}
+
+extension ReplicationMonitor {
+    public var sampleInterval: Double? { nil }
+    public func sample(time: Double, wip: Int, levels: [Int]) {}
 }
 
 public struct TraceEvent: Sendable, Equatable {
@@ -32,14 +42,17 @@ public struct TraceEvent: Sendable, Equatable {
     public var part: Int
     /// The part's type (an index into `ModelSpec.partTypes`), or -1 for untyped or none.
     public var type: Int
+    /// The part's time in the plant so far (its cycle time at `absorb`), or 0 for none.
+    public var age: Double
 
-    public init(time: Double, kind: Kind, node: NodeRef, server: Int = -1, part: Int = 0, type: Int = -1) {
+    public init(time: Double, kind: Kind, node: NodeRef, server: Int = -1, part: Int = 0, type: Int = -1, age: Double = 0) {
         self.time = time
         self.kind = kind
         self.node = node
         self.server = server
         self.part = part
         self.type = type
+        self.age = age
     }
 }
 
@@ -58,7 +71,22 @@ extension Replication {
         if sv >= 0 { server = sv - stations[servers[sv].station].firstServer }
         let t = p >= 0 ? parts[p].type : slot
         monitor.record(TraceEvent(time: now, kind: kind, node: node, server: server, part: p >= 0 ? parts.serial(p) : 0,
-                                  type: t >= 0 && Int(t) < typeSlots - 1 ? Int(t) : -1))
+                                  type: t >= 0 && Int(t) < typeSlots - 1 ? Int(t) : -1, age: p >= 0 ? now - parts[p].created : 0))
+    }
+
+    /// Tells the monitor the state at each sample instant up to `t` (the state before the
+    /// event at `t`, which holds from the last event on).
+    @inline(never)
+    func takeSamples(upTo t: Double) {
+        guard let monitor, let interval = monitor.sampleInterval else {
+            nextSample = .infinity
+            return
+        }
+        while nextSample <= t && nextSample <= end {
+            monitor.sample(time: nextSample, wip: parts.live, levels: buffers.indices.map { buffers[$0].parts.count })
+            nextSample += interval
+        }
+        if nextSample > end { nextSample = .infinity }
     }
 
     /// An event at server `sv`, of the part it holds (if any).

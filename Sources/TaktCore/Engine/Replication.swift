@@ -397,6 +397,8 @@ final class Replication {
     /// Told of every event, when given (Monitor.swift); `tracing` is whether it is.
     let monitor: ReplicationMonitor?
     let tracing: Bool
+    /// The next instant the monitor samples the plant's state at (infinity: none).
+    var nextSample = Double.infinity
     /// Whether the records outgrow the first-level cache, so that prefetching pays.
     let prefetching: Bool
 
@@ -404,6 +406,7 @@ final class Replication {
          monitor: ReplicationMonitor? = nil) {
         self.monitor = monitor
         tracing = monitor != nil
+        if monitor?.sampleInterval != nil { nextSample = settings.warmup }
         self.deciders = deciders.map { $0(replication) }
         followedByDeciders = self.deciders.contains { $0.followsEveryEvent }
         prefetching = spec.stations.count + spec.buffers.count > 64
@@ -672,6 +675,7 @@ final class Replication {
             // The clock never runs backwards (checked in the test build).
             precondition(e.time >= now, "event at \(e.time) after time \(now)")
             #endif
+            if P.rich && e.time >= nextSample { takeSamples(upTo: e.time) }
             now = e.time
             events += 1
             if events & 0xFFFF == 0 {
@@ -716,6 +720,7 @@ final class Replication {
         if !reachedEnd, let stuck = deadlockedStations() {
             throw SimulationError.deadlock(stations: stuck)
         }
+        if nextSample <= end { takeSamples(upTo: end) }
         // No event fell inside the window.
         if windowOpensAt.isFinite { openWindow() }
         self.events = events

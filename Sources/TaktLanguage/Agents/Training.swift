@@ -132,6 +132,7 @@ final class TrainNode: Node {
             }
             versus.append(Comparison(names: [name] + TrainNode.rules.map(\.name), results: results))
         }
+        interp.report?.learning.append(Report.Learning(title: "train " + agents.joined(separator: ", "), agents: agents, curve: curve))
         return TrainingReport(agents: agents, episodes: episodes, length: length, curve: curve, versus: versus)
     }
 }

@@ -184,6 +184,15 @@ final class ConfigurationSpace {
         }))
         let effects = Value.record(RecordValue(names: effectOrder.map { node.vary[$0].name },
                                                values: effectOrder.map { Operators.make(rawEffects[$0], dim) }))
+        if let report = interp.report {
+            var best = -Double.infinity
+            let progress = outcome.records.map { r -> Double in
+                best = max(best, r.mean())
+                return shown(best, objective: 0)
+            }
+            report.optimizations.append(Report.Optimization(title: title, reward: reward, progress: progress,
+                                                            effects: effectOrder.map { (node.vary[$0].name, f.scaled(rawEffects[$0], dim)) }))
+        }
         let value = Value.record(RecordValue(
             names: ["config", "reward", "runs", "evaluated", "top", "confidence", "effects"],
             values: [configuration(outcome.pick), bestValue, .number(Double(outcome.runs)), .number(Double(outcome.records.count)),

@@ -210,6 +210,8 @@ struct Comparison {
     }
 
     func render(title: String, jsonKey: String, jsonTitle: JSONTitle, interp: Interpreter) -> String {
+        // Every table a script shows is in its report too.
+        interp.report?.comparisons.append((title, self))
         let f = ResultFormatter(unit: interp.settings.timeUnit)
         if interp.settings.json {
             let titleJSON: String

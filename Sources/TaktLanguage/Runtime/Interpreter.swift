@@ -50,6 +50,8 @@ public final class Interpreter {
     /// simulation running now belongs to (`baseline`, `variant` or a scenario's name).
     public var trace: TraceFile?
     var traceScenario = "baseline"
+    /// What `--report` collects (Report.swift).
+    public var report: Report?
     let stackGuard = StackGuard()
 
     public init(output: @escaping (String) -> Void) {
@@ -147,6 +149,9 @@ public final class Interpreter {
         }
         let reporter = ProgressReporter(replications: s.replications, show: progress, json: s.json)
         let recorder = trace.map { TraceRecorder(file: $0, scenario: traceScenario, spec: spec, unit: s.timeUnit.seconds) }
+        let sampler = report?.sampler(for: spec, settings: s)
+        let watching: [ReplicationMonitor] = [recorder as ReplicationMonitor?, sampler as ReplicationMonitor?].compactMap { $0 }
+        let monitor: ReplicationMonitor? = watching.count > 1 ? MonitorFan(watching) : watching.first
         do {
             let outcome: Simulation.Outcome
             do {
@@ -155,7 +160,7 @@ public final class Interpreter {
                     recorder?.flush()
                 }
                 outcome = try Simulation.run(spec, settings: core, replications: s.replications, jobs: s.jobs, deciders: deciders,
-                                             progress: reporter?.meter, monitor: recorder,
+                                             progress: reporter?.meter, monitor: monitor,
                                              shouldStop: { interruptRequested.load(ordering: .relaxed) })
             }
             var rewardValues = zip(monitors, rates).map { name, box in
@@ -164,7 +169,9 @@ public final class Interpreter {
             rewardValues += try withParams(params) {
                 try rewards.map { try $0.values(over: outcome.replications, spec: spec, states: states, interp: self) }
             }
-            return ResultValue(spec: spec, replications: outcome.replications, settings: s, rewards: rewardValues)
+            let result = ResultValue(spec: spec, replications: outcome.replications, settings: s, rewards: rewardValues)
+            report?.add(run: result, title: traceScenario, sampler: sampler)
+            return result
         } catch let e as SimulationError {
             throw simulationError(e, spec: spec, settings: s, at: span)
         }

@@ -19,6 +19,8 @@ public struct RunOptions {
     public var progress: ((String?) -> Void)?
     /// `--trace`: where each simulation's first replication writes its events.
     public var trace: TraceFile?
+    /// `--report`: what the page shows, collected as the script runs.
+    public var report: Report?
 
     public init() {}
 }
@@ -60,6 +62,7 @@ public enum ScriptRunner {
             interpreter.overrides = overrides
             interpreter.progress = options.progress
             interpreter.trace = options.trace
+            interpreter.report = options.report
             interpreter.warningSink = options.warnings
             switch ParamSetting.parse(options.paramSettings, params: program.params) {
             case .failure(let usage): return .usage(usage.message)
@@ -74,6 +77,8 @@ public enum ScriptRunner {
     static func execute(_ program: Program, on interpreter: Interpreter) -> RunOutcome {
         do {
             try interpreter.run(program)
+            // A script that only optimizes or trains shows the settings it ran with.
+            if let report = interpreter.report, report.settings == nil { report.settings = interpreter.settings }
             return .success
         } catch let d as Diagnostic {
             return .failure([d])
