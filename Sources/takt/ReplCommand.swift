@@ -16,11 +16,41 @@ struct ReplCommand: ParsableCommand {
     @Flag(name: .customLong("quiet-warnings"), help: "Do not print the checker's warnings.")
     var quietWarnings = false
 
+    @Option(help: ArgumentHelp("Write every event of replication 1 of each simulation of the session to this CSV file.", valueName: "file.csv"))
+    var trace: String?
+
+    @Option(help: ArgumentHelp("Write an HTML page of the session's results when it ends.", valueName: "file.html"))
+    var report: String?
+
+    func validate() throws {
+        if let t = trace { try Terminal.checkOutputPath(t, flag: "--trace") }
+        if let r = report { try Terminal.checkOutputPath(r, flag: "--report") }
+    }
+
     func run() throws {
         let repl = Repl(interactive: isatty(0) != 0, quietWarnings: quietWarnings)
+        if let path = trace {
+            switch TraceFile.create(path: path) {
+            case .success(let f): repl.trace = f
+            case .failure(let e):
+                Terminal.standardError("Error: \(e.message)\n")
+                throw Exit(status: 2)
+            }
+        }
+        if report != nil { repl.report = Report(scriptName: "REPL session") }
+        repl.attach()
         if repl.interactive { Repl.write("Takt — type :help for help, :quit to leave.\n") }
         if let file = file { repl.load(file) }
         repl.loop()
+        // What the session simulated, written as it ends.
+        if let e = repl.trace?.commit() {
+            Terminal.standardError("error: \(e.message)\n")
+            throw Exit(status: 1)
+        }
+        if let path = report, let r = repl.report, let problem = ReportWriter.write(r, to: path) {
+            Terminal.standardError("error: \(problem)\n")
+            throw Exit(status: 1)
+        }
     }
 }
 
@@ -40,6 +70,14 @@ final class Repl {
 
     var session: Session
     let interactive: Bool
+    /// `--trace` and `--report`: handed to each session, the first and every loaded one.
+    var trace: TraceFile?
+    var report: Report?
+
+    func attach() {
+        session.trace = trace
+        session.report = report
+    }
     var editor: LineEditor?
 
     let quietWarnings: Bool
@@ -154,6 +192,7 @@ final class Repl {
         switch Session.load(path: path, output: Repl.write, warnings: warningSink) {
         case .success(let s):
             session = s
+            attach()
             session.progress = Terminal.progressLine
             Repl.write("loaded \(path)\n")
         case .failure(let d):

@@ -83,6 +83,38 @@ final class TraceCLITests: XCTestCase {
         XCTAssertTrue(rows.contains { $0.contains(",variant,start,m,2,") })
     }
 
+    /// The REPL takes both flags: the trace and the page hold what the session simulated.
+    func testReplSessionsTraceAndReport() throws {
+        let dir = try temporaryFolder()
+        let trace = dir.appendingPathComponent("s.csv"), page = dir.appendingPathComponent("s.html")
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = ["repl", "--trace", trace.path, "--report", page.path]
+        let input = Pipe(), out = Pipe()
+        p.standardInput = input
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        input.fileHandleForWriting.write(Data("""
+        source s { every: exponential(2min) }
+        station m { process: exponential(1min) }
+        sink done
+        flow s -> m -> done
+        let r = simulate(horizon: 60min, replications: 2)
+        print(r.done.count)
+
+        """.utf8))
+        try input.fileHandleForWriting.close()
+        _ = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let rows = try String(contentsOf: trace, encoding: .utf8).split(separator: "\n")
+        XCTAssertGreaterThan(rows.count, 20)
+        XCTAssertTrue(rows.allSatisfy { $0.hasPrefix("time,") || $0.contains(",baseline,") })
+        let html = try String(contentsOf: page, encoding: .utf8)
+        XCTAssertTrue(html.contains("id=\"run-1\"") && html.contains("Takt report: REPL session"))
+    }
+
     func testBadTracePathsAndFailedRuns() throws {
         let dir = try temporaryFolder()
         let missing = try CLITests.run(["run", "Examples/models/line.takt", "--trace", dir.appendingPathComponent("no/such/t.csv").path])

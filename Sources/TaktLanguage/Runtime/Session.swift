@@ -19,6 +19,16 @@ public final class Session {
         set { interpreter.progress = newValue }
     }
 
+    /// `--trace` and `--report` of `takt repl`: kept by the REPL across loads.
+    public var trace: TraceFile? {
+        get { interpreter.trace }
+        set { interpreter.trace = newValue }
+    }
+    public var report: Report? {
+        get { interpreter.report }
+        set { interpreter.report = newValue }
+    }
+
     public init(output: @escaping (String) -> Void, overrides: @escaping (inout RunSettings) -> Void = { _ in }) {
         interpreter = Interpreter(output: output)
         interpreter.overrides = overrides
