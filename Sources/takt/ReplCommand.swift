@@ -29,28 +29,14 @@ struct ReplCommand: ParsableCommand {
 
     func run() throws {
         let repl = Repl(interactive: isatty(0) != 0, quietWarnings: quietWarnings)
-        if let path = trace {
-            switch TraceFile.create(path: path) {
-            case .success(let f): repl.trace = f
-            case .failure(let e):
-                Terminal.standardError("Error: \(e.message)\n")
-                throw Exit(status: 2)
-            }
-        }
+        repl.trace = try Terminal.openTrace(trace)
         if report != nil { repl.report = Report(scriptName: "REPL session") }
         repl.attach()
         if repl.interactive { Repl.write("Takt — type :help for help, :quit to leave.\n") }
         if let file = file { repl.load(file) }
         repl.loop()
         // What the session simulated, written as it ends.
-        if let e = repl.trace?.commit() {
-            Terminal.standardError("error: \(e.message)\n")
-            throw Exit(status: 1)
-        }
-        if let path = report, let r = repl.report, let problem = ReportWriter.write(r, to: path) {
-            Terminal.standardError("error: \(problem)\n")
-            throw Exit(status: 1)
-        }
+        try Terminal.writeOutputs(trace: repl.trace, report: repl.report, reportPath: report)
     }
 }
 

@@ -80,14 +80,7 @@ struct RunCommand: ParsableCommand {
         options.paramSettings = paramSettings
         options.warnings = quietWarnings ? { _ in } : { Terminal.report($0) }
         options.progress = Terminal.progressLine
-        if let path = trace {
-            switch TraceFile.create(path: path) {
-            case .success(let f): options.trace = f
-            case .failure(let e):
-                Terminal.standardError("Error: \(e.message)\n")
-                throw Exit(status: 2)
-            }
-        }
+        options.trace = try Terminal.openTrace(trace)
         if report != nil { options.report = Report(scriptName: (self.file as NSString).lastPathComponent) }
         let outcome = ScriptRunner.run(file, output: Terminal.standardOutput, options: options) { s in
             if let v = seed { s.seed = v }
@@ -99,17 +92,10 @@ struct RunCommand: ParsableCommand {
             if noCRN { s.crn = false }
         }
         fflush(stdout)
-        if case .success = outcome, let f = options.trace, let e = f.commit() {
-            Terminal.standardError("error: \(e.message)\n")
-            throw Exit(status: 1)
+        if case .success = outcome {
+            try Terminal.writeOutputs(trace: options.trace, report: options.report, reportPath: report)
         }
         options.trace?.abandon()
-        if case .success = outcome, let path = report, let r = options.report {
-            if let problem = ReportWriter.write(r, to: path) {
-                Terminal.standardError("error: \(problem)\n")
-                throw Exit(status: 1)
-            }
-        }
         switch outcome {
         case .success:
             return

@@ -62,6 +62,30 @@ enum Terminal {
         }
     }
 
+    /// Opens `--trace`'s temporary file; a usage error (status 2) if it cannot be.
+    static func openTrace(_ path: String?) throws -> TraceFile? {
+        guard let path else { return nil }
+        switch TraceFile.create(path: path) {
+        case .success(let f): return f
+        case .failure(let e):
+            standardError("Error: \(e.message)\n")
+            throw Exit(status: 2)
+        }
+    }
+
+    /// Gives the trace its name and writes the report, after a run that succeeded; status 1
+    /// if either cannot be written.
+    static func writeOutputs(trace: TraceFile?, report: Report?, reportPath: String?) throws {
+        if let e = trace?.commit() {
+            standardError("error: \(e.message)\n")
+            throw Exit(status: 1)
+        }
+        if let path = reportPath, let report, let problem = ReportWriter.write(report, to: path) {
+            standardError("error: \(problem)\n")
+            throw Exit(status: 1)
+        }
+    }
+
     static func loadScript(_ path: String) throws -> SourceFile {
         switch ScriptRunner.load(path: path) {
         case .success(let f):

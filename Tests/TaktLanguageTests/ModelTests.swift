@@ -100,7 +100,7 @@ final class ModelTests: XCTestCase {
         assertError("source s { every: 1min }\nstation m { process: 1min, queue_capacity: 2.5 }\nsink k\nflow s -> m -> k", "queue_capacity must be a whole number >= 0", line: 2)
         assertError("source s { every: 1min }\nbuffer b { capacity: 2 }\nstation m { process: 1min, queue_capacity: 3 }\nsink k\nflow s -> b -> m -> k", "queue_capacity on a station fed only by buffers", line: 3)
         assertError("source s { every: 1min }\nstation m { process: 1min\n failure { up: 10min } }\nsink k\nflow s -> m -> k", "a failure needs 'down'", line: 3)
-        assertError("source s { limit: 3 }\nstation m { process: 1min }\nsink k\nflow s -> m -> k", "needs 'every' or 'saturated: true'", line: 1)
+        assertError("source s { limit: 3 }\nstation m { process: 1min }\nsink k\nflow s -> m -> k", "needs 'every', 'saturated: true' or 'arrivals'", line: 1)
     }
 
     func testDeadlockIsAnErrorAtTheCycle() {
