@@ -77,6 +77,10 @@ final class ReportCLITests: XCTestCase {
         XCTAssertTrue(optimize.contains("id=\"optimization\""))
         XCTAssertTrue(optimize.contains("aria-label=\"optimizer progress\""))
         XCTAssertTrue(optimize.contains("aria-label=\"effect\""))
+        let pareto = try report(try copyExample("Examples/optimize/pareto.takt", into: dir)).page
+        assertSelfContained(pareto)
+        XCTAssertTrue(pareto.contains("aria-label=\"pareto front\""))
+        XCTAssertTrue(pareto.contains("<th>cost (minimize)</th>"))
         for name in ["dispatcher.takt", "dispatcher.saved.json"] {
             _ = try copyExample("Examples/agents/" + name, into: dir)
         }

@@ -243,7 +243,13 @@ final class ConfigurationSpace {
                                 .joined(separator: ", ") + "}")
         }
         var text = "\(title): \(sorted.count) configuration\(sorted.count == 1 ? "" : "s") on the front, of \(evaluated) evaluated in \(runs) runs\n\n"
-        text += f.table(node.vary.map(\.name) + node.objectives.map { "\($0.name) (\($0.direction.rawValue))" }, rows)
+        let header = node.vary.map(\.name) + node.objectives.map { "\($0.name) (\($0.direction.rawValue))" }
+        text += f.table(header, rows)
+        if let report = interp.report {
+            let points = sorted.map { r in (shown(r.mean(0), objective: 0), shown(r.mean(1), objective: 1)) }
+            report.optimizations.append(Report.Optimization(title: title, reward: names[0], progress: [], effects: [],
+                                                            front: (header, rows, names, points)))
+        }
         let json = "{\"pareto\": [\(names.map(ResultFormatter.jsonString).joined(separator: ", "))], \"runs\": \(runs), "
             + "\"evaluated\": \(evaluated), \"front\": [\(jsonItems.joined(separator: ", "))]}"
         return OptimizeNode.Findings(value: .list(ListValue(items)), summary: text.dropLastNewline.replacingTrailingSpaces, json: json)

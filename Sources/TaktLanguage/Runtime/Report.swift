@@ -23,6 +23,8 @@ public final class Report {
         /// The best mean so far (in the reward's shown units) after each configuration evaluated.
         let progress: [Double]
         let effects: [(name: String, value: Double)]
+        /// A Pareto search's front: its table, and its points in the first two objectives.
+        var front: (header: [String], rows: [[String]], objectives: [String], points: [(Double, Double)])? = nil
     }
 
     struct Learning {

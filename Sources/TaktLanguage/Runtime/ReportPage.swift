@@ -294,6 +294,12 @@ struct ReportPage {
     func optimizationSection() -> String {
         var out = "<section id=\"optimization\"><h2>Optimization</h2>"
         for o in report.optimizations {
+            if let front = o.front {
+                out += "<h3>\(ReportPage.escape(o.title))</h3>" + frontChart(front.objectives, front.points)
+                out += "<table><tr>" + front.header.map { "<th>\(ReportPage.escape($0))</th>" }.joined() + "</tr>"
+                out += front.rows.map { "<tr>" + $0.map { "<td>\(ReportPage.escape($0))</td>" }.joined() + "</tr>" }.joined() + "</table>"
+                continue
+            }
             out += "<h3>\(ReportPage.escape(o.title))</h3><h4>Progress: the best mean of \(ReportPage.escape(o.reward)) so far</h4>"
             out += lineChart(x: o.progress.indices.map { Double($0 + 1) }, series: [("best \(o.reward)", o.progress)],
                              xLabel: "configurations evaluated", yLabel: o.reward, label: "optimizer progress", fromZero: false)
@@ -306,6 +312,35 @@ struct ReportPage {
             out += "</table>"
         }
         return out + "</section>\n"
+    }
+
+    /// A Pareto front in its first two objectives, joined in order of the first.
+    func frontChart(_ names: [String], _ points: [(Double, Double)]) -> String {
+        guard names.count >= 2, !points.isEmpty else { return "" }
+        let xs = points.map(\.0), ys = points.map(\.1)
+        let width = 520.0, height = 300.0, left = 60.0, bottom = 34.0, top = 10.0
+        func range(_ v: [Double]) -> (Double, Double) {
+            let lo = v.min()!, hi = v.max()!
+            let m = max((hi - lo) * 0.08, abs(hi) * 1e-6, 1e-12)
+            return (lo - m, hi + m)
+        }
+        let (x0, x1) = range(xs), (y0, y1) = range(ys)
+        func px(_ v: Double) -> Double { left + (v - x0) / (x1 - x0) * (width - left - 10) }
+        func py(_ v: Double) -> Double { top + (1 - (v - y0) / (y1 - y0)) * (height - top - bottom) }
+        var svg = "<h4>The front: \(ReportPage.escape(names[0])) against \(ReportPage.escape(names[1]))</h4>"
+        svg += "<svg width=\"\(ReportPage.c(width))\" height=\"\(ReportPage.c(height))\" role=\"img\" aria-label=\"pareto front\">"
+        svg += "<polyline fill=\"none\" stroke=\"#90caf9\" points=\"\(points.map { "\(ReportPage.c(px($0.0))),\(ReportPage.c(py($0.1)))" }.joined(separator: " "))\"/>"
+        for p in points {
+            svg += "<circle cx=\"\(ReportPage.c(px(p.0)))\" cy=\"\(ReportPage.c(py(p.1)))\" r=\"4\" fill=\"#1e88e5\"><title>\(ReportPage.n(p.0)), \(ReportPage.n(p.1))</title></circle>"
+        }
+        svg += "<line x1=\"\(ReportPage.c(left))\" y1=\"\(ReportPage.c(height - bottom))\" x2=\"\(ReportPage.c(width - 10))\" y2=\"\(ReportPage.c(height - bottom))\" stroke=\"#9e9e9e\"/>"
+        svg += "<line x1=\"\(ReportPage.c(left))\" y1=\"\(ReportPage.c(top))\" x2=\"\(ReportPage.c(left))\" y2=\"\(ReportPage.c(height - bottom))\" stroke=\"#9e9e9e\"/>"
+        svg += "<text x=\"\(ReportPage.c(left))\" y=\"\(ReportPage.c(height - 12))\">\(ReportPage.n(x0))</text>"
+        svg += "<text x=\"\(ReportPage.c(width - 10))\" y=\"\(ReportPage.c(height - 12))\" text-anchor=\"end\">\(ReportPage.n(x1))</text>"
+        svg += "<text x=\"\(ReportPage.c((left + width) / 2))\" y=\"\(ReportPage.c(height - 12))\" text-anchor=\"middle\">\(ReportPage.escape(names[0]))</text>"
+        svg += "<text x=\"\(ReportPage.c(left - 6))\" y=\"\(ReportPage.c(top + 10))\" text-anchor=\"end\">\(ReportPage.n(y1))</text>"
+        svg += "<text x=\"\(ReportPage.c(left - 6))\" y=\"\(ReportPage.c(height - bottom))\" text-anchor=\"end\">\(ReportPage.n(y0))</text>"
+        return svg + "</svg><p class=\"note\">Vertical axis: \(ReportPage.escape(names[1])).</p>"
     }
 
     func learningSection() -> String {
