@@ -243,7 +243,7 @@ struct Comparison {
         }
         let s = results[0].settings
         let crn = s.crn ? "common random numbers" : "independent streams"
-        return "\(title)\n\(s.replications) replications, \(crn); * marks a difference whose 95% CI excludes zero\n\n"
+        return "\(title)\n\(s.replications) replication\(s.replications == 1 ? "" : "s"), \(crn); * marks a difference whose 95% CI excludes zero\n\n"
             + f.table(header, body).dropLastNewline.replacingTrailingSpaces
     }
 
@@ -281,9 +281,10 @@ extension ResultFormatter {
         return withSuffix ? text + suffix(dimension) : text
     }
 
-    /// A paired difference and its half-width, rounded alike: `+0.1312/min`, `± 0.0048`.
+    /// A paired difference and its half-width, rounded alike: `+0.1312/min`, `± 0.0048`. With
+    /// one replication (no half-width) the difference has the means' 4 significant digits.
     func paired(_ d: Estimate, _ dimension: Int) -> (String, String) {
-        let text = estimate(d, dimension: dimension)
+        let text = d.ci == nil ? meanText(d.mean, dimension) : estimate(d, dimension: dimension)
         let parts = text.components(separatedBy: " ± ")
         let nonzero = parts[0].contains { "123456789".contains($0) }
         let sign = d.mean > 0 && nonzero ? "+" : ""
