@@ -135,6 +135,27 @@ final class FittingTests: XCTestCase {
         XCTAssertEqual(Fitting.ksDistance(.normal, [1.5, 0.5], [1, 2]), 0.5 - phi, accuracy: 1e-12)
     }
 
+    /// Awkward samples (tiny, huge, nearly equal, mostly duplicates, with zeros) give finite
+    /// fits or a failure, never a trap or a NaN.
+    func testAwkwardSamples() {
+        var r = RandomStream(seed: 5)
+        let samples: [[Double]] = [
+            [1e-300, 2e-300, 5e-300], [1e300, 1.5e300, 3e300], [1, 1 + 1e-15, 1 + 2e-15],
+            Array(repeating: 2, count: 999) + [3], [0, 0, 0, 1], (0..<50).map { _ in pow(10, 20 * r.uniform() - 10) },
+            [1e-9, 1e9], (0..<100).map { _ in r.uniform() < 0.5 ? 0.001 : 1000 },
+        ]
+        for x in samples {
+            do {
+                for c in try Fitting.fit(x) {
+                    XCTAssertTrue(c.parameters.allSatisfy(\.isFinite) && c.aic.isFinite && c.ks.isFinite, "\(c.family) on \(x.prefix(4))")
+                    XCTAssertTrue(c.ks >= 0 && c.ks <= 1)
+                }
+            } catch {
+                XCTAssertNotNil(error as? Fitting.Failure)
+            }
+        }
+    }
+
     func testBadSamples() {
         XCTAssertThrowsError(try Fitting.fit([1])) { XCTAssertEqual($0 as? Fitting.Failure, .tooFew(1)) }
         XCTAssertThrowsError(try Fitting.fit([2, 2, 2])) { XCTAssertEqual($0 as? Fitting.Failure, .allEqual) }

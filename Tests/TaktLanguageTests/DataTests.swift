@@ -48,6 +48,30 @@ final class DataTests: XCTestCase {
         }
     }
 
+    /// Random texts of the characters that matter to CSV parse or fail with a located
+    /// diagnostic; every parsed row has the header's width.
+    func testRandomTextsNeverTrap() {
+        let alphabet = Array("a1,\"\r\n .e-\u{FEFF}é")
+        var state: UInt64 = 12_345
+        for _ in 0..<3_000 {
+            var text = ""
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            for _ in 0..<Int(state >> 58) {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                text.append(alphabet[Int(state >> 33) % alphabet.count])
+            }
+            do {
+                let t = try parse(text)
+                XCTAssertTrue(t.rows.allSatisfy { $0.count == t.header.count }, text.debugDescription)
+            } catch let d as Diagnostic {
+                XCTAssertNotNil(d.span, text.debugDescription)
+                _ = d.render()
+            } catch {
+                XCTFail("\(error) for \(text.debugDescription)")
+            }
+        }
+    }
+
     func testNumbersAreStrict() {
         XCTAssertEqual(CSVTable.number(" 12.5 "), 12.5)
         XCTAssertEqual(CSVTable.number("-3e2"), -300)
