@@ -82,7 +82,7 @@ struct RunCommand: ParsableCommand {
         options.progress = Terminal.progressLine
         options.trace = try Terminal.openTrace(trace)
         if report != nil { options.report = Report(scriptName: (self.file as NSString).lastPathComponent) }
-        let outcome = ScriptRunner.run(file, output: Terminal.standardOutput, options: options) { s in
+        let outcome = ScriptRunner.run(file, output: Terminal.standardOutput, overrides: { s in
             if let v = seed { s.seed = v }
             if let v = replications { s.replications = v }
             if let v = horizon { s.horizon = v.seconds }
@@ -90,7 +90,7 @@ struct RunCommand: ParsableCommand {
             if let v = jobs { s.jobs = v }
             if json { s.json = true }
             if noCRN { s.crn = false }
-        }
+        }, options: options)
         fflush(stdout)
         if case .success = outcome {
             try Terminal.writeOutputs(trace: options.trace, report: options.report, reportPath: report)

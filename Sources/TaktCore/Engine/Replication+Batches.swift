@@ -60,9 +60,8 @@ extension Replication {
                 batchMembers[base + k] = q.part
                 if k == 0 { arrivedFirst = q.arrived } else { st.pointee.waitSum += now - q.arrived }
             }
-            defer {
-                if st.pointee.hasOwnQueue { roomAt(.station(i)) } else { for j in touched { roomAtBuffer(j) } }
-            }
+            // The room the members leave, offered upstream before the batch starts.
+            if st.pointee.hasOwnQueue { roomAt(.station(i)) } else { for j in touched { roomAtBuffer(j) } }
         }
         batchHeld[h.index] = Int32(n)
         batchNext[h.index] = 1

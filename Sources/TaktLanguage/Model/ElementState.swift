@@ -80,6 +80,9 @@ struct FailureState {
     var clock: FailureClock
     /// The crew that repairs it (`repair: NAME`); nil: a repairer of its own.
     var crew: String?
+    /// The fits of a failure read `from_log`, shown (with n, aic and ks) while `up` and `down`
+    /// are still theirs.
+    var fitted: (up: FitInfo, down: FitInfo)?
 }
 
 /// An element as a value: `station m1`; its properties read the declared settings.

@@ -5,7 +5,7 @@ import TaktCore
 /// on the clock, and down spells to the repair time, as `fit` does; the last, open spell is
 /// dropped, and so are spells of no length (two rows at one time).
 enum MachineLogs {
-    static func failure(_ v: Value, at span: Span, _ interp: Interpreter) throws -> (up: Distribution, down: Distribution) {
+    static func failure(_ v: Value, at span: Span, _ interp: Interpreter) throws -> (up: FitInfo, down: FitInfo) {
         guard case .list(let rows) = v else {
             throw Diagnostic("from_log takes the rows of a log, such as csv(\"m1_states.csv\", unit: 1min)", at: span,
                              label: "this is \(interp.formatter.short(v))")
@@ -53,9 +53,9 @@ enum MachineLogs {
                              label: "too few up spells", help: "the last spell, still open, is not counted")
         }
         let unit = interp.settings.timeUnit.seconds
-        func best(_ spells: [Double], _ what: String) throws -> Distribution {
+        func best(_ spells: [Double], _ what: String) throws -> FitInfo {
             switch Result(catching: { () throws(Fitting.Failure) in try Fitting.fit(spells.map { $0 / unit }) }) {
-            case .success(let c): return c[0].distribution(unit: unit)
+            case .success(let c): return FitInfo(candidates: c, shown: 0, unit: unit, summary: true)
             case .failure:
                 throw Diagnostic("the log's \(what) spells all have the same length: nothing to fit", at: span,
                                  help: "a fixed time is written as the duration itself: failure { up: …, down: … }")

@@ -342,7 +342,11 @@ enum Access {
 
     /// `press.wear`: `{name, up, down, every, counts}`, nil where the failure does not use one.
     static func failureRecord(_ f: FailureState) -> Value {
-        func dist(_ d: Distribution?) -> Value { d.map { .distribution(DistributionValue($0)) } ?? .nil }
+        func dist(_ d: Distribution?, _ fit: FitInfo?) -> Value {
+            guard let d else { return .nil }
+            if let fit, fit.candidate.distribution(unit: fit.unit) == d { return .distribution(DistributionValue(d, fit: fit)) }
+            return .distribution(DistributionValue(d))
+        }
         let every: Value, counts: String
         switch f.clock {
         case .busy: every = .nil; counts = "busy"
@@ -350,7 +354,7 @@ enum Access {
         case .parts(let n): every = .number(Double(n)); counts = "parts"
         }
         return .record(RecordValue(names: ["name", "up", "down", "every", "counts"],
-                                   values: [.string(f.name), dist(f.up), dist(f.down), every, .string(counts)]))
+                                   values: [.string(f.name), dist(f.up, f.fitted?.up), dist(f.down, f.fitted?.down), every, .string(counts)]))
     }
 
     static func member(_ t: Value, _ name: String, nameSpan: Span) throws -> Value {

@@ -221,7 +221,7 @@ struct ReportPage {
 
     func histogram(_ run: Report.Run) -> String {
         let values = run.sampler.cycleTimes.map { $0 / unit.seconds }
-        var out = "<h4>Cycle time (replication 1, \(values.count) parts)</h4>"
+        let out = "<h4>Cycle time (replication 1, \(values.count) parts)</h4>"
         guard let lo = values.min(), let hi = values.max() else { return out + "<p class=\"note\">No part left the plant in the window.</p>" }
         let bins = 30
         let span = hi > lo ? hi - lo : 1
