@@ -166,6 +166,17 @@ struct ReportPage {
 
     // MARK: Charts
 
+    /// A chart's axes: the vertical one at `left`, the horizontal one at `base`, with its two
+    /// ends' values and its label on the line at `labels`.
+    static func axes(left: Double, top: Double, right: Double, base: Double, labels: Double,
+                     from low: Double, to high: Double, label: String) -> String {
+        "<line x1=\"\(c(left))\" y1=\"\(c(base))\" x2=\"\(c(right))\" y2=\"\(c(base))\" stroke=\"#9e9e9e\"/>"
+            + "<line x1=\"\(c(left))\" y1=\"\(c(top))\" x2=\"\(c(left))\" y2=\"\(c(base))\" stroke=\"#9e9e9e\"/>"
+            + "<text x=\"\(c(left))\" y=\"\(c(labels))\">\(n(low))</text>"
+            + "<text x=\"\(c(right))\" y=\"\(c(labels))\" text-anchor=\"end\">\(n(high))</text>"
+            + "<text x=\"\(c((left + right) / 2))\" y=\"\(c(labels))\" text-anchor=\"middle\">\(escape(label))</text>"
+    }
+
     /// A line chart of series over a shared x axis, with the axes' ranges labelled.
     func lineChart(x: [Double], series: [(name: String, values: [Double])], xLabel: String, yLabel: String, label: String,
                    fromZero: Bool = true) -> String {
@@ -180,14 +191,11 @@ struct ReportPage {
         func px(_ v: Double) -> Double { left + (v - x0) / (x1 - x0) * (width - left - 10) }
         func py(_ v: Double) -> Double { top + (1 - (v - yMin) / (yMax - yMin)) * (height - top - bottom) }
         var svg = "<svg width=\"\(ReportPage.c(width))\" height=\"\(ReportPage.c(height))\" role=\"img\" aria-label=\"\(ReportPage.escape(label))\">"
-        svg += "<line x1=\"\(ReportPage.c(left))\" y1=\"\(ReportPage.c(py(yMin)))\" x2=\"\(ReportPage.c(width - 10))\" y2=\"\(ReportPage.c(py(yMin)))\" stroke=\"#9e9e9e\"/>"
-        svg += "<line x1=\"\(ReportPage.c(left))\" y1=\"\(ReportPage.c(top))\" x2=\"\(ReportPage.c(left))\" y2=\"\(ReportPage.c(py(yMin)))\" stroke=\"#9e9e9e\"/>"
+        svg += ReportPage.axes(left: left, top: top, right: width - 10, base: py(yMin), labels: height - 10,
+                               from: x0, to: x1, label: xLabel)
         for v in [yMin, (yMin + yMax) / 2, yMax] {
             svg += "<text x=\"\(ReportPage.c(left - 6))\" y=\"\(ReportPage.c(py(v) + 4))\" text-anchor=\"end\">\(ReportPage.n(v))</text>"
         }
-        svg += "<text x=\"\(ReportPage.c(left))\" y=\"\(ReportPage.c(height - 10))\">\(ReportPage.n(x0))</text>"
-        svg += "<text x=\"\(ReportPage.c(width - 10))\" y=\"\(ReportPage.c(height - 10))\" text-anchor=\"end\">\(ReportPage.n(x1))</text>"
-        svg += "<text x=\"\(ReportPage.c((left + width) / 2))\" y=\"\(ReportPage.c(height - 10))\" text-anchor=\"middle\">\(ReportPage.escape(xLabel))</text>"
         for (k, s) in series.enumerated() {
             let points = zip(x, s.values).filter { $0.1.isFinite }.map { "\(ReportPage.c(px($0.0))),\(ReportPage.c(py($0.1)))" }
             svg += "<polyline fill=\"none\" stroke=\"\(ReportPage.palette[k % ReportPage.palette.count])\" stroke-width=\"1.5\" points=\"\(points.joined(separator: " "))\"><title>\(ReportPage.escape(s.name))</title></polyline>"
@@ -237,10 +245,8 @@ struct ReportPage {
             svg += "<rect x=\"\(ReportPage.c(left + Double(k) * barWidth))\" y=\"\(ReportPage.c(height - bottom - h))\" width=\"\(ReportPage.c(barWidth - 1))\" height=\"\(ReportPage.c(h))\" fill=\"#1e88e5\">"
             svg += "<title>\(ReportPage.n(from))–\(ReportPage.n(to)) \(unit.rawValue): \(count) parts</title></rect>"
         }
-        svg += "<line x1=\"\(ReportPage.c(left))\" y1=\"\(ReportPage.c(height - bottom))\" x2=\"\(ReportPage.c(width - 10))\" y2=\"\(ReportPage.c(height - bottom))\" stroke=\"#9e9e9e\"/>"
-        svg += "<text x=\"\(ReportPage.c(left))\" y=\"\(ReportPage.c(height - 10))\">\(ReportPage.n(lo))</text>"
-        svg += "<text x=\"\(ReportPage.c(width - 10))\" y=\"\(ReportPage.c(height - 10))\" text-anchor=\"end\">\(ReportPage.n(hi))</text>"
-        svg += "<text x=\"\(ReportPage.c((left + width) / 2))\" y=\"\(ReportPage.c(height - 10))\" text-anchor=\"middle\">cycle time (\(unit.rawValue))</text>"
+        svg += ReportPage.axes(left: left, top: 10, right: width - 10, base: height - bottom, labels: height - 10,
+                               from: lo, to: hi, label: "cycle time (\(unit.rawValue))")
         svg += "<text x=\"\(ReportPage.c(left - 6))\" y=\"14\" text-anchor=\"end\">\(Int(most))</text>"
         return out + svg + "</svg>"
     }
@@ -333,11 +339,8 @@ struct ReportPage {
         for p in points {
             svg += "<circle cx=\"\(ReportPage.c(px(p.0)))\" cy=\"\(ReportPage.c(py(p.1)))\" r=\"4\" fill=\"#1e88e5\"><title>\(ReportPage.n(p.0)), \(ReportPage.n(p.1))</title></circle>"
         }
-        svg += "<line x1=\"\(ReportPage.c(left))\" y1=\"\(ReportPage.c(height - bottom))\" x2=\"\(ReportPage.c(width - 10))\" y2=\"\(ReportPage.c(height - bottom))\" stroke=\"#9e9e9e\"/>"
-        svg += "<line x1=\"\(ReportPage.c(left))\" y1=\"\(ReportPage.c(top))\" x2=\"\(ReportPage.c(left))\" y2=\"\(ReportPage.c(height - bottom))\" stroke=\"#9e9e9e\"/>"
-        svg += "<text x=\"\(ReportPage.c(left))\" y=\"\(ReportPage.c(height - 12))\">\(ReportPage.n(x0))</text>"
-        svg += "<text x=\"\(ReportPage.c(width - 10))\" y=\"\(ReportPage.c(height - 12))\" text-anchor=\"end\">\(ReportPage.n(x1))</text>"
-        svg += "<text x=\"\(ReportPage.c((left + width) / 2))\" y=\"\(ReportPage.c(height - 12))\" text-anchor=\"middle\">\(ReportPage.escape(names[0]))</text>"
+        svg += ReportPage.axes(left: left, top: top, right: width - 10, base: height - bottom, labels: height - 12,
+                               from: x0, to: x1, label: names[0])
         svg += "<text x=\"\(ReportPage.c(left - 6))\" y=\"\(ReportPage.c(top + 10))\" text-anchor=\"end\">\(ReportPage.n(y1))</text>"
         svg += "<text x=\"\(ReportPage.c(left - 6))\" y=\"\(ReportPage.c(height - bottom))\" text-anchor=\"end\">\(ReportPage.n(y0))</text>"
         return svg + "</svg><p class=\"note\">Vertical axis: \(ReportPage.escape(names[1])).</p>"
