@@ -18,7 +18,8 @@ public final class SourceFile {
     }
 
     /// Decodes UTF-8 bytes; an invalid byte or a NUL becomes a located diagnostic.
-    public static func decode(name: String, bytes: [UInt8]) -> Result<SourceFile, Diagnostic> {
+    /// `kind` names the file in messages: "source file" for scripts, "CSV file" for data.
+    public static func decode(name: String, bytes: [UInt8], kind: String = "source file") -> Result<SourceFile, Diagnostic> {
         var scalars: [Unicode.Scalar] = []
         scalars.reserveCapacity(bytes.count)
         var line = 1, column = 1
@@ -33,7 +34,7 @@ public final class SourceFile {
         while true {
             switch decoder.decode(&iterator) {
             case .scalarValue(let s):
-                if s.value == 0 { return fail("NUL byte in source file") }
+                if s.value == 0 { return fail("NUL byte in \(kind)") }
                 consumed += s.utf8.count
                 scalars.append(s)
                 if s == "\n" { line += 1; column = 1 } else { column += 1 }
@@ -42,7 +43,7 @@ public final class SourceFile {
             case .error:
                 let byte = consumed < bytes.count ? bytes[consumed] : 0
                 let hex = String(byte, radix: 16, uppercase: true)
-                return fail("invalid UTF-8 byte 0x\(hex.count == 1 ? "0" + hex : hex) in source file")
+                return fail("invalid UTF-8 byte 0x\(hex.count == 1 ? "0" + hex : hex) in \(kind)")
             }
         }
     }

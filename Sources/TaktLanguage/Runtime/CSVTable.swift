@@ -34,7 +34,7 @@ struct CSVTable {
             throw Diagnostic("cannot read the CSV file '\(name)'", at: call, label: why.reason)
         }
         let file: SourceFile
-        switch SourceFile.decode(name: name, bytes: bytes) {
+        switch SourceFile.decode(name: name, bytes: bytes, kind: "CSV file") {
         case .success(let f): file = f
         case .failure(let d): throw d.read(at: call)
         }
