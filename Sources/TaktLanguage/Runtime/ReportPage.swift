@@ -25,6 +25,7 @@ struct ReportPage {
     .tag{background:#e53935;color:#fff;border-radius:3px;padding:0 5px;font-size:12px}svg{display:block;margin:6px 0}
     svg text{font:12px system-ui,sans-serif;fill:#424242}.legend span{display:inline-block;margin-right:14px}
     .swatch{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px}
+    .wide{overflow-x:auto;max-width:100%}
     """
 
     static func escape(_ s: String) -> String {
@@ -274,7 +275,8 @@ struct ReportPage {
         var out = "<section id=\"comparisons\"><h2>What-ifs and comparisons</h2>"
         out += "<p class=\"note\">Each delta is paired by replication against the first column; bars start at zero, whiskers span the 95% CI, on a scale shared by the row.</p>"
         for (title, c) in report.comparisons {
-            out += "<h3>\(ReportPage.escape(title))</h3><table><tr><th>kpi</th>"
+            // A comparison of many scenarios scrolls within its box, not the page.
+            out += "<h3>\(ReportPage.escape(title))</h3><div class=\"wide\"><table><tr><th>kpi</th>"
             out += c.names.map { "<th>\(ReportPage.escape($0))</th>" }.joined()
             out += c.names.dropFirst().map { "<th>delta \(ReportPage.escape($0))</th><th></th>" }.joined() + "</tr>"
             for row in c.rows() {
@@ -292,7 +294,7 @@ struct ReportPage {
                 }
                 out += "</tr>"
             }
-            out += "</table>"
+            out += "</table></div>"
         }
         return out + "<p class=\"note\">* the 95% CI of the difference excludes zero.</p></section>\n"
     }
