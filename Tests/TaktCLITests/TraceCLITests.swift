@@ -4,6 +4,15 @@ import XCTest
 /// `takt run --trace`: the trace, replayed by a small script (Tests/scripts/replay_trace.py),
 /// gives the throughput and the stations' utilization, blocked and down fractions of the results.
 final class TraceCLITests: XCTestCase {
+    /// An M/M/1 station, the plant of the tests that look at the files rather than the numbers.
+    static let plant = """
+    source s { every: exponential(2min) }
+    station m { process: exponential(1min) }
+    sink done
+    flow s -> m -> done
+
+    """
+
     func temporaryFolder() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takt-trace-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -64,14 +73,10 @@ final class TraceCLITests: XCTestCase {
     func testWhatIfRowsCarryTheirScenario() throws {
         let dir = try temporaryFolder()
         let script = dir.appendingPathComponent("w.takt")
-        try """
-        source s { every: exponential(2min) }
-        station m { process: exponential(1min) }
-        sink done
-        flow s -> m -> done
+        try (TraceCLITests.plant + """
         config { horizon: 100min, replications: 2 }
         what if m.servers = 2
-        """.write(to: script, atomically: true, encoding: .utf8)
+        """).write(to: script, atomically: true, encoding: .utf8)
         let trace = dir.appendingPathComponent("t.csv")
         let r = try CLITests.run(["run", script.path, "--trace", trace.path])
         XCTAssertEqual(r.status, 0, r.err)
@@ -95,15 +100,11 @@ final class TraceCLITests: XCTestCase {
         p.standardOutput = out
         p.standardError = out
         try p.run()
-        input.fileHandleForWriting.write(Data("""
-        source s { every: exponential(2min) }
-        station m { process: exponential(1min) }
-        sink done
-        flow s -> m -> done
+        input.fileHandleForWriting.write(Data((TraceCLITests.plant + """
         let r = simulate(horizon: 60min, replications: 2)
         print(r.done.count)
 
-        """.utf8))
+        """).utf8))
         try input.fileHandleForWriting.close()
         _ = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -124,14 +125,10 @@ final class TraceCLITests: XCTestCase {
         XCTAssertEqual(folder.status, 2)
         // A run that fails after simulating leaves no trace file, and no temporary one.
         let script = dir.appendingPathComponent("f.takt")
-        try """
-        source s { every: exponential(2min) }
-        station m { process: exponential(1min) }
-        sink done
-        flow s -> m -> done
+        try (TraceCLITests.plant + """
         let r = simulate(horizon: 50min, replications: 1)
         let x = [1, 2][5]
-        """.write(to: script, atomically: true, encoding: .utf8)
+        """).write(to: script, atomically: true, encoding: .utf8)
         let trace = dir.appendingPathComponent("t.csv")
         let failed = try CLITests.run(["run", script.path, "--trace", trace.path])
         XCTAssertEqual(failed.status, 1)

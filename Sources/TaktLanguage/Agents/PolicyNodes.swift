@@ -99,18 +99,12 @@ final class PolicyFileNode: Node {
         super.init(span: span)
     }
 
-    func resolved(_ given: String) -> String {
-        if given.hasPrefix("/") || span.file.name.isEmpty || span.file.name.hasPrefix("<") { return given }
-        let folder = (span.file.name as NSString).deletingLastPathComponent
-        return folder.isEmpty ? given : (folder as NSString).appendingPathComponent(given)
-    }
-
     override func eval(_ f: Frame) throws -> Value {
         let v = try path.eval(f)
         guard case .string(let given) = v, !given.isEmpty else {
             throw Diagnostic("a policy file's name is a string", at: path.span, label: "this is \(f.interp.formatter.short(v))")
         }
-        let file = resolved(given)
+        let file = Builtins.resolve(given, from: span)
         return saves ? try save(f.interp, to: file) : try load(f.interp, from: file)
     }
 

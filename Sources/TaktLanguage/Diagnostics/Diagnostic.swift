@@ -15,6 +15,15 @@ public struct Diagnostic: Error {
     /// printed as a note, and `# expect error:` lines match its line.
     public var site: Span?
 
+    /// Runs `body`, marking an error it finds in a data file as read at `site`.
+    public static func reading<T>(at site: Span, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let d as Diagnostic {
+            throw d.read(at: site)
+        }
+    }
+
     /// The same diagnostic, read from the script at `site` (when it stands in another file).
     public func read(at site: Span) -> Diagnostic {
         guard self.site == nil, let span, span.file !== site.file else { return self }

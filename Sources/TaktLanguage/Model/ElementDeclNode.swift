@@ -172,7 +172,7 @@ final class ElementDeclNode: StmtNode {
         case "repair":
             failure.crew = try crew(v, at: p.valueSpan)
         case "from_log":
-            let fits = try SourceTraces.reading(at: p.valueSpan) { try MachineLogs.failure(v, at: p.valueSpan, f.interp) }
+            let fits = try Diagnostic.reading(at: p.valueSpan) { try MachineLogs.failure(v, at: p.valueSpan, f.interp) }
             failure.fitted = fits
             failure.up = fits.up.candidate.distribution(unit: fits.up.unit)
             failure.down = fits.down.candidate.distribution(unit: fits.down.unit)

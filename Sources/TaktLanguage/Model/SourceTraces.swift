@@ -4,15 +4,6 @@ import TaktCore
 /// `parts:` each part's type. Lists read from a CSV file are checked cell by cell, and a bad
 /// one is reported at its place in the file.
 enum SourceTraces {
-    /// Runs `body`, marking an error it finds in a data file as read at `site`.
-    static func reading<T>(at site: Span, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let d as Diagnostic {
-            throw d.read(at: site)
-        }
-    }
-
     /// Where item `i` of `v` came from: its CSV cell, or else the property.
     static func place(_ v: ListValue, _ i: Int, or span: Span) -> Span { v.origin?.span(i) ?? span }
 

@@ -277,7 +277,7 @@ extension ResultFormatter {
     /// A mean to four significant digits, in the time unit.
     func meanText(_ x: Double, _ dimension: Int, suffix withSuffix: Bool = true) -> String {
         let v = scaled(x, dimension)
-        let text = v == 0 ? "0" : ValueFormatter.number(Double(String(format: "%.4g", v)) ?? v)
+        let text = v == 0 ? "0" : ValueFormatter.number(ValueFormatter.fourDigits(v))
         return withSuffix ? text + suffix(dimension) : text
     }
 

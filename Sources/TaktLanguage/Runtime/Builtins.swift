@@ -29,6 +29,14 @@ struct BuiltinCall {
         }
     }
 
+    /// A `unit:` argument: a duration above zero.
+    func unit(_ i: Int) throws -> Double {
+        guard case .duration(let u) = args[i], u > 0 else {
+            throw Diagnostic("a unit is a duration above zero, such as 1min", at: span(i), label: "this is \(interp.formatter.short(args[i]))")
+        }
+        return u
+    }
+
     func list(_ i: Int, _ fn: String) throws -> [Value] {
         guard case .list(let l) = args[i] else {
             throw Diagnostic("\(fn) takes a list, not a \(args[i].typeName)", at: span(i), label: "not a list")

@@ -38,11 +38,7 @@ struct CSVTable {
         case .success(let f): file = f
         case .failure(let d): throw d.read(at: call)
         }
-        do {
-            return try parse(file)
-        } catch let d as Diagnostic {
-            throw d.read(at: call)
-        }
+        return try Diagnostic.reading(at: call) { try parse(file) }
     }
 
     static func parse(_ file: SourceFile) throws -> CSVTable {

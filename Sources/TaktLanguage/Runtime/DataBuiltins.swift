@@ -26,10 +26,7 @@ extension Builtins {
                 }
                 column = (name, c.span(i))
             case "unit"?:
-                guard case .duration(let u) = c.args[i], u > 0 else {
-                    throw Diagnostic("a unit is a duration above zero, such as 1min", at: c.span(i), label: "this is \(c.interp.formatter.short(c.args[i]))")
-                }
-                unit = u
+                unit = try c.unit(i)
             default:
                 throw Diagnostic("csv takes the path, then named arguments: column, unit", at: c.span(i),
                                  help: "for example: csv(\"orders.csv\", column: \"time\", unit: 1min)")
@@ -87,10 +84,7 @@ extension Builtins {
             guard c.node.labels[1] == "unit" else {
                 throw Diagnostic("fit takes a list, then 'unit:' for plain numbers", at: c.span(1), help: "for example: fit(times, unit: 1min)")
             }
-            guard case .duration(let u) = c.args[1], u > 0 else {
-                throw Diagnostic("a unit is a duration above zero, such as 1min", at: c.span(1), label: "this is \(c.interp.formatter.short(c.args[1]))")
-            }
-            unit = u
+            unit = try c.unit(1)
         }
         // Seconds first; then fitted in the time unit, so that densities are per time unit.
         var seconds: [Double] = []

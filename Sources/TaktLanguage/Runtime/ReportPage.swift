@@ -51,8 +51,7 @@ struct ReportPage {
     /// A number for people: 4 significant digits.
     static func n(_ x: Double) -> String {
         guard x.isFinite, x != 0 else { return x.isFinite ? "0" : "-" }
-        let scale = pow(10, 3 - floor(log10(abs(x))))
-        return ValueFormatter.number((x * scale).rounded() / scale)
+        return ValueFormatter.number(ValueFormatter.fourDigits(x))
     }
 
     var f: ResultFormatter { ResultFormatter(unit: unit) }

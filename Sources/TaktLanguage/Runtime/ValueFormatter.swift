@@ -14,6 +14,12 @@ public struct ValueFormatter {
 
     /// Shortest text that reads back to the same double; plain for 1e-6 <= |x| < 1e21,
     /// exponent form otherwise; whole numbers without a decimal point; -0 as 0.
+    /// `x` rounded to 4 significant digits, as means, fitted parameters and the report show it.
+    static func fourDigits(_ x: Double) -> Double {
+        guard x != 0, x.isFinite else { return x }
+        return Double(String(format: "%.4g", x)) ?? x
+    }
+
     public static func number(_ x: Double) -> String {
         if x == 0 { return "0" }
         if x.isNaN { return "nan" }
@@ -173,11 +179,7 @@ public struct ValueFormatter {
     /// A fitted distribution: its parameters to 4 significant digits, then (for the result of
     /// `fit`) the sample size, AIC (to 0.1) and KS distance (4 significant digits).
     func describe(_ fit: FitInfo) -> String {
-        func sig(_ x: Double) -> Double {
-            guard x != 0, x.isFinite else { return x }
-            let scale = pow(10, 3 - floor(log10(abs(x))))
-            return (x * scale).rounded() / scale
-        }
+        let sig = ValueFormatter.fourDigits
         func t(_ seconds: Double) -> String { ValueFormatter.number(sig(seconds / timeUnit.seconds)) + timeUnit.rawValue }
         let c = fit.candidate
         let text: String
